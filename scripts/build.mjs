@@ -1,0 +1,16 @@
+#!/usr/bin/env node
+// Build: TypeScript -> dist/, then regenerate oclif.manifest.json (a stale manifest hides new commands and a
+// missing one doubles start-up time). Circuits are compiled by `npm run circuits` when the prove issue needs them.
+import {execFileSync} from 'node:child_process'
+import {rmSync} from 'node:fs'
+import {dirname, join} from 'node:path'
+import {fileURLToPath} from 'node:url'
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..')
+const bin = (n) => join(root, 'node_modules', '.bin', n)
+const sh = (cmd, args) => execFileSync(cmd, args, {cwd: root, stdio: ['ignore', 'inherit', 'inherit']})
+
+rmSync(join(root, 'dist'), {recursive: true, force: true})
+rmSync(join(root, 'oclif.manifest.json'), {force: true})
+sh(bin('tsc'), ['-p', 'tsconfig.json'])
+sh(bin('oclif'), ['manifest'])

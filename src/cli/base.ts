@@ -1,0 +1,102 @@
+/**
+ * The base of every tcp command: --json on every command (errors too), one exit-code table (src/core/errors.ts),
+ * progress on stderr only when stderr is a TTY, and lazily loaded configuration (cosmiconfig).
+ *
+ * Commands never call process.exit: they set the status through `this.status` (findings) or throw a TcpError,
+ * and the process ends by itself once stdout is flushed.
+ */
+import {Command, Errors} from '@oclif/core'
+import {EXIT, TcpError, type ExitCode} from '../core/errors.js'
+import {loadConfig, type TcpConfig} from './config.js'
+import {output} from './output.js'
+import {format} from 'node:util'
+
+export interface Progress {
+  update(text: string): void
+  succeed(text?: string): void
+  fail(text?: string): void
+  stop(): void
+}
+
+const NO_PROGRESS: Progress = {update() {}, succeed() {}, fail() {}, stop() {}}
+
+/** Maps anything thrown inside a command to a TcpError with the right exit class. */
+export function toTcpError(err: unknown): TcpError {
+  if (err instanceof TcpError) return err
+  const e = err as {message?: string; oclif?: {exit?: number}; code?: string; name?: string}
+  // TcpErrors from a second copy of the core (tests load src and dist) keep their code.
+  if (e && e.name === 'TcpError' && typeof e.code === 'string' && typeof e.message === 'string')
+    return new TcpError(e.code as TcpError['code'], e.message, (e as {details?: unknown}).details)
+  const msg = typeof e?.message === 'string' ? e.message.split('\n')[0]! : String(err)
+  // oclif parse errors (unknown flag, missing argument, exclusive flags) are usage errors.
+  if (e && e.oclif) return new TcpError('usage', msg.replace(/\s+See more help with --help$/, ''))
+  return new TcpError('internal', `unexpected error: ${msg}`)
+}
+
+export function renderError(err: TcpError, json: boolean): string {
+  if (json) {
+    const body: Record<string, unknown> = {code: err.code, exitCode: err.exitCode, message: err.message}
+    if (err.details !== undefined) body.details = err.details
+    return JSON.stringify({error: body}, null, 2) + '\n'
+  }
+  return `tcp: error: ${err.message}\n`
+}
+
+export abstract class TcpCommand extends Command {
+  static override enableJsonFlag = true
+
+  /** Exit status once run() returns normally: 0, or 3 when the job completed with findings. */
+  protected status: ExitCode = EXIT.ok
+  private configCache?: TcpConfig
+
+  /** User configuration (`tcp` in package.json, .tcprc*, tcp.config.*), searched from the working directory. */
+  protected async tcpConfig(): Promise<TcpConfig> {
+    this.configCache ??= await loadConfig(process.cwd())
+    return this.configCache
+  }
+
+  /** A spinner on stderr when stderr is a TTY and --json is off; silent otherwise. */
+  protected async progress(text: string): Promise<Progress> {
+    if (!process.stderr.isTTY || this.jsonEnabled() || process.env.CI) return NO_PROGRESS
+    const {default: ora} = await import('ora')
+    const s = ora({text, stream: process.stderr}).start()
+    return {
+      update: (t) => void (s.text = t),
+      succeed: (t) => void s.succeed(t),
+      fail: (t) => void s.fail(t),
+      stop: () => void s.stop(),
+    }
+  }
+
+  /** A hint or progress line on stderr, never on stdout, never under --json. */
+  protected note(text: string): void {
+    if (!this.jsonEnabled()) output.err(text + '\n')
+  }
+
+  override log(message = '', ...args: unknown[]): void {
+    if (!this.jsonEnabled()) output.out(format(message, ...args) + '\n')
+  }
+
+  override logToStderr(message = '', ...args: unknown[]): void {
+    if (!this.jsonEnabled()) output.err(format(message, ...args) + '\n')
+  }
+
+  override logJson(json: unknown): void {
+    output.out(JSON.stringify(json, null, 2) + '\n')
+  }
+
+  protected override async catch(err: Error & {exitCode?: number}): Promise<void> {
+    if (err instanceof Errors.ExitError) throw err
+    const tcpErr = toTcpError(err)
+    if (tcpErr.code === 'internal' && process.env.TCP_DEBUG) output.err(String((err as Error).stack) + '\n')
+    const json = this.argv.includes('--json')
+    if (json) output.out(renderError(tcpErr, true))
+    else output.err(renderError(tcpErr, false))
+    process.exitCode = tcpErr.exitCode
+  }
+
+  protected override async finally(err: Error | undefined): Promise<void> {
+    await super.finally(err)
+    if (!err && this.status !== EXIT.ok) process.exitCode = this.status
+  }
+}

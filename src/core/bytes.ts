@@ -1,0 +1,106 @@
+/**
+ * The one place for byte checks, encodings and constant-time comparison.
+ * Every core function validates its byte inputs through `assertBytes` so that the error names the field and
+ * both lengths ("publicKey: expected 32 bytes, got 31").
+ */
+import {timingSafeEqual} from 'node:crypto'
+import {TcpError} from './errors.js'
+
+export function isBytes(a: unknown): a is Uint8Array {
+  return a instanceof Uint8Array || (ArrayBuffer.isView(a) && a.constructor.name === 'Uint8Array')
+}
+
+/** Throws TcpError('input') unless `value` is a Uint8Array (of exactly `length` bytes when given). */
+export function assertBytes(name: string, value: unknown, length?: number): asserts value is Uint8Array {
+  if (!isBytes(value)) throw new TcpError('input', `${name}: expected bytes, got ${value === null ? 'null' : typeof value}`)
+  if (length !== undefined && value.length !== length)
+    throw new TcpError('input', `${name}: expected ${length} bytes, got ${value.length}`)
+}
+
+/**
+ * Constant-time equality for equal-length inputs (node:crypto timingSafeEqual). Different lengths return false at
+ * once: the length is not secret anywhere this is used. Does NOT hide which of two calls was made.
+ */
+export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false
+  if (a.length === 0) return true
+  return timingSafeEqual(a, b)
+}
+
+export function concatBytes(...parts: Uint8Array[]): Uint8Array {
+  let n = 0
+  for (const p of parts) n += p.length
+  const out = new Uint8Array(n)
+  let off = 0
+  for (const p of parts) {
+    out.set(p, off)
+    off += p.length
+  }
+  return out
+}
+
+const HEX_RE = /^(?:[0-9a-fA-F]{2})*$/
+
+export function toHex(b: Uint8Array): string {
+  return Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex')
+}
+
+/** Strict hex decoding: even length, hex digits only. `name` is used in the error. */
+export function fromHex(hex: string, name = 'hex', length?: number): Uint8Array {
+  if (typeof hex !== 'string') throw new TcpError('input', `${name}: expected a hex string, got ${typeof hex}`)
+  const h = hex.startsWith('0x') ? hex.slice(2) : hex
+  if (!HEX_RE.test(h)) throw new TcpError('input', `${name}: not valid hex (${h.length} characters; need an even number of 0-9a-f)`)
+  const out = new Uint8Array(Buffer.from(h, 'hex'))
+  if (length !== undefined && out.length !== length)
+    throw new TcpError('input', `${name}: expected ${length} bytes, got ${out.length}`)
+  return out
+}
+
+const B64_RE = /^[A-Za-z0-9+/]*={0,2}$/
+const B64URL_RE = /^[A-Za-z0-9_-]*={0,2}$/
+
+export function toBase64(b: Uint8Array): string {
+  return Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('base64')
+}
+
+/** Strict base64 (standard or URL alphabet, as DSSE allows both); rejects stray characters and bad padding. */
+export function fromBase64(s: string, name = 'base64'): Uint8Array {
+  if (typeof s !== 'string') throw new TcpError('input', `${name}: expected a base64 string, got ${typeof s}`)
+  const std = B64_RE.test(s)
+  if (!std && !B64URL_RE.test(s)) throw new TcpError('input', `${name}: not valid base64`)
+  const buf = Buffer.from(s, std ? 'base64' : 'base64url')
+  // Round-trip check catches non-canonical encodings and bad padding that Buffer silently accepts.
+  const re = std ? buf.toString('base64') : buf.toString('base64url')
+  if (re.replace(/=+$/, '') !== s.replace(/=+$/, '')) throw new TcpError('input', `${name}: not canonical base64`)
+  return new Uint8Array(buf)
+}
+
+const enc = new TextEncoder()
+const dec = new TextDecoder('utf-8', {fatal: true})
+
+export const utf8 = (s: string): Uint8Array => enc.encode(s)
+
+export function fromUtf8(b: Uint8Array, name = 'text'): string {
+  try {
+    return dec.decode(b)
+  } catch {
+    throw new TcpError('input', `${name}: not valid UTF-8`)
+  }
+}
+
+/** Overwrites secret material in place. Best effort: JS engines may keep copies. */
+export function wipe(...arrays: Uint8Array[]): void {
+  for (const a of arrays) a.fill(0)
+}
+
+export function u32be(n: number): Uint8Array {
+  const b = new Uint8Array(4)
+  new DataView(b.buffer).setUint32(0, n >>> 0, false)
+  return b
+}
+
+export function u64be(n: number | bigint): Uint8Array {
+  const b = new Uint8Array(8)
+  new DataView(b.buffer).setBigUint64(0, BigInt(n), false)
+  return b
+}

@@ -1,0 +1,6 @@
+export * from './hash.js'
+export * from './random.js'
+export * from './ed25519.js'
+export * from './aead.js'
+export * from './kdf.js'
+export {x25519} from '@noble/curves/ed25519.js'
