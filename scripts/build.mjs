@@ -10,7 +10,9 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..')
 const bin = (n) => join(root, 'node_modules', '.bin', n)
 const sh = (cmd, args) => execFileSync(cmd, args, {cwd: root, stdio: ['ignore', 'inherit', 'inherit']})
 
-rmSync(join(root, 'dist'), {recursive: true, force: true})
-rmSync(join(root, 'oclif.manifest.json'), {force: true})
+// `--clean` starts from an empty dist/ (a fresh clone has none). Without it tsc overwrites in place, so that
+// parallel test runs never see dist/ missing.
+if (process.argv.includes('--clean')) rmSync(join(root, 'dist'), {recursive: true, force: true})
 sh(bin('tsc'), ['-p', 'tsconfig.json'])
 sh(bin('oclif'), ['manifest'])
+
