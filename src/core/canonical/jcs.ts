@@ -1,0 +1,52 @@
+/**
+ * RFC 8785 JSON Canonicalization Scheme (JCS). Object members sorted by their UTF-16 code units (section 3.2.3),
+ * numbers in ECMAScript Number-to-String form (section 3.2.2.3, what JSON.stringify emits for finite numbers),
+ * strings escaped as JSON.stringify does (section 3.2.2.2). Rejects what JCS cannot represent: non-finite numbers,
+ * lone surrogates, undefined, functions, symbols, bigint, cycles.
+ * Does NOT check I-JSON limits beyond that (integers above 2^53 are already rounded by JSON.parse).
+ */
+import {TcpError} from '../errors.js'
+import {utf8} from '../bytes.js'
+
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/
+
+function ser(v: unknown, path: string, seen: Set<object>): string {
+  if (v === null) return 'null'
+  switch (typeof v) {
+    case 'boolean':
+      return v ? 'true' : 'false'
+    case 'number':
+      if (!Number.isFinite(v)) throw new TcpError('input', `canonical JSON: ${path} is ${v}, not a finite number`)
+      return JSON.stringify(v)
+    case 'string':
+      if (LONE_SURROGATE.test(v)) throw new TcpError('input', `canonical JSON: ${path} holds a lone surrogate`)
+      return JSON.stringify(v)
+    case 'object': {
+      if (seen.has(v as object)) throw new TcpError('input', `canonical JSON: ${path} is a cycle`)
+      seen.add(v as object)
+      let out: string
+      if (Array.isArray(v)) out = '[' + v.map((x, i) => ser(x, `${path}[${i}]`, seen)).join(',') + ']'
+      else {
+        const o = v as Record<string, unknown>
+        const keys = Object.keys(o).filter((k) => o[k] !== undefined)
+        keys.sort() // Array.prototype.sort compares UTF-16 code units: exactly RFC 8785 section 3.2.3
+        out = '{' + keys.map((k) => {
+          if (LONE_SURROGATE.test(k)) throw new TcpError('input', `canonical JSON: a key of ${path} holds a lone surrogate`)
+          return JSON.stringify(k) + ':' + ser(o[k], `${path}.${k}`, seen)
+        }).join(',') + '}'
+      }
+      seen.delete(v as object)
+      return out
+    }
+    default:
+      throw new TcpError('input', `canonical JSON: ${path} is a ${typeof v}, which JSON cannot hold`)
+  }
+}
+
+export function canonicalize(value: unknown): string {
+  return ser(value, '$', new Set())
+}
+
+export function canonicalBytes(value: unknown): Uint8Array {
+  return utf8(canonicalize(value))
+}

@@ -1,0 +1,3 @@
+export * from './pem.js'
+export * from './keys.js'
+export * from './files.js'
