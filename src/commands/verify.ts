@@ -1,6 +1,7 @@
 import {Args, Flags} from '@oclif/core'
 import {TcpCommand} from '../cli/base.js'
-import {readJsonFile} from '../core/io.js'
+import {readFileBytes, readJsonFile} from '../core/io.js'
+import {loadTrust, parseAt, trustFlags} from '../cli/trust.js'
 import {detectArtifact} from '../core/verify/detect.js'
 import {TcpError} from '../core/errors.js'
 import {requireAllPassed, type VerifyReport} from '../core/verify/report.js'
@@ -23,9 +24,7 @@ the input cannot be read.`
 
   static override flags = {
     // Signed envelopes (and the baselines that proofs refer to)
-    pub: Flags.string({description: 'a trusted public key (.pub); repeat for several', multiple: true, exclusive: ['trust']}),
-    trust: Flags.string({description: 'a trust directory of .pub files (optionally with trust.json)'}),
-    threshold: Flags.integer({description: 'distinct trusted keys that must have signed', default: 1, min: 1}),
+    ...trustFlags,
     file: Flags.string({description: 'the original file the envelope names: its digest must match'}),
     previous: Flags.string({description: 'the previous signed baseline: the chain must link to it'}),
     at: Flags.string({description: 'verify as of this ISO time instead of now (expiry and trust windows)'}),
@@ -37,11 +36,21 @@ the input cannot be read.`
     const kind = detectArtifact(doc, `artifact ${args.artifact}`)
     let report: VerifyReport
     switch (kind) {
+      case 'dsse-envelope': {
+        const {verifyEnvelopeReport} = await import('../core/envelope/verify.js')
+        const trust = await loadTrust(flags, await this.tcpConfig())
+        const file = flags.file ? {name: flags.file, bytes: await readFileBytes(flags.file, {what: 'original file'})} : undefined
+        const previous = flags.previous ? await readJsonFile(flags.previous, {what: 'previous baseline'}) : undefined
+        const {baseline: _b, ...r} = verifyEnvelopeReport(doc, {trust, threshold: flags.threshold, now: parseAt(flags.at), file, previous})
+        report = r
+        break
+      }
+
       default:
         throw new TcpError('unsupported', `artifact ${args.artifact}: verification of ${kind} is not available yet`)
     }
     requireAllPassed(report)
-    this.log(`verified ${report.kind}: ${report.checks.map((c) => c.check).join(', ')}`)
+    this.log(`verified ${report.kind}: ${report.checks.map((c) => `${c.check} ok`).join(', ')}`)
     return report
   }
 }

@@ -91,8 +91,7 @@ export function windowBounds(
 /** Maps an observation to its fixed-point integer, or null when it falls outside [0, 2^bits). */
 export function toFixed(x: number, fixed: FeatureStats['fixed']): bigint | null {
   if (!Number.isFinite(x)) return null
-  // Scale through the decimal text to avoid binary rounding surprises: (x - offset) * 10^decimals, rounded half up.
-  const v = Math.round((x - fixed.offset) * fixed.scale + 1e-9)
+  const v = Math.round((x - fixed.offset) * fixed.scale)
   if (!Number.isSafeInteger(v) || v < 0 || v >= 2 ** fixed.bits) return null
   return BigInt(v)
 }

@@ -1,0 +1,43 @@
+import {Flags} from '@oclif/core'
+import {TcpCommand} from '../../cli/base.js'
+import {loadTrust, parseAt, trustFlags} from '../../cli/trust.js'
+import {EXIT} from '../../core/errors.js'
+import {readFileText, readJsonFile} from '../../core/io.js'
+import {checkWindow, filterAgent, parseObservations} from '../../core/baseline/index.js'
+import {openSignedBaseline} from '../../core/envelope/verify.js'
+
+export default class BaselineCheck extends TcpCommand {
+  static override summary = 'Check a window of observations against a signed baseline (exit 3 on deviation)'
+  static override description = `Verifies the baseline's signatures first (--pub or --trust, as tcp verify), then computes per
+feature the z-score of the window mean, z = (mean - mu) / (sigma / sqrt(n)). A feature deviates when |z| > k, when
+its variance exceeds 4x the baseline's, or when a value is outside the baseline's fixed-point range. The verdict
+uses exact integer arithmetic, the same rule tcp prove proves. Exit 3 names the deviating features.`
+
+  static override examples = [
+    '<%= config.bin %> baseline check --baseline b1.dsse.json --pub alice.pub --window last-hour.jsonl',
+    '<%= config.bin %> baseline check --baseline b1.dsse.json --trust ./trust --window w.csv --agent agent-05 --k 2.5 --json',
+  ]
+
+  static override flags = {
+    baseline: Flags.string({description: 'the signed baseline (DSSE envelope)', required: true}),
+    window: Flags.string({description: 'observations to check (JSONL or CSV)', required: true}),
+    agent: Flags.string({description: 'check only the observations of this agent'}),
+    k: Flags.string({description: 'deviation threshold in standard errors of the mean', default: '3'}),
+    ...trustFlags,
+    at: Flags.string({description: 'judge expiry as of this ISO time instead of now'}),
+  }
+
+  async run() {
+    const {flags} = await this.parse(BaselineCheck)
+    const trust = await loadTrust(flags, await this.tcpConfig())
+    const {baseline} = openSignedBaseline(await readJsonFile(flags.baseline, {what: 'signed baseline'}), {trust, threshold: flags.threshold, now: parseAt(flags.at)})
+    const obs = filterAgent(parseObservations(await readFileText(flags.window, {what: 'window'}), flags.window), flags.agent, flags.window)
+    const r = checkWindow(baseline, obs, flags.k)
+    for (const f of r.features) this.log(`${f.deviates ? 'DEVIATES' : 'ok      '} ${f.feature.padEnd(20)} z = ${f.z.toFixed(2).padStart(7)}  ${f.reasons.join('; ')}`)
+    if (r.deviating.length) {
+      this.log(`findings: ${r.deviating.length} feature(s) deviate beyond k = ${r.k}: ${r.deviating.join(', ')}`)
+      this.status = EXIT.findings
+    } else this.log(`within baseline ${r.subject} at k = ${r.k} (${r.observations} observations)`)
+    return r
+  }
+}

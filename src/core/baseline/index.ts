@@ -1,0 +1,6 @@
+export * from './types.js'
+export * from './bounds.js'
+export * from './observations.js'
+export * from './stats.js'
+export * from './baseline.js'
+export * from './check.js'

@@ -1,0 +1,67 @@
+/**
+ * Per-feature statistics with Welford's online algorithm (Welford 1962; Knuth TAOCP vol. 2, 4.2.2), which stays
+ * accurate where the naive sum-of-squares formula cancels catastrophically. Variance is the sample variance
+ * (n - 1 denominator).
+ */
+import type {FeatureStats, FixedPoint} from './types.js'
+
+export class Welford {
+  n = 0
+  mean = 0
+  m2 = 0
+  min = Infinity
+  max = -Infinity
+
+  push(x: number): void {
+    this.n++
+    const d = x - this.mean
+    this.mean += d / this.n
+    this.m2 += d * (x - this.mean)
+    if (x < this.min) this.min = x
+    if (x > this.max) this.max = x
+  }
+
+  get variance(): number {
+    return this.n > 1 ? this.m2 / (this.n - 1) : 0
+  }
+}
+
+/**
+ * The fixed-point form (see types.ts). offset = floor(min - 8 sd) so that values far below the baseline still map
+ * to non-negative integers; decimals is the largest d <= 6 with (max + 8 sd - offset) * 10^d < 2^26, which keeps
+ * values, and the variance in scale^2 units, exactly representable (variance < 2^52).
+ */
+export function fixedPointOf(w: Welford): FixedPoint {
+  const sd = Math.sqrt(w.variance)
+  const offset = Math.floor(w.min - 8 * sd)
+  const span = w.max + 8 * sd - offset + 1
+  let decimals = 6
+  while (decimals > 0 && span * 10 ** decimals >= 2 ** 26) decimals--
+  const scale = 10 ** decimals
+  const fx = (x: number) => Math.round((x - offset) * scale)
+  return {
+    scale,
+    decimals,
+    offset,
+    bits: 32,
+    mean: fx(w.mean),
+    variance: Math.round(w.variance * scale * scale),
+    min: fx(w.min),
+    max: fx(w.max),
+  }
+}
+
+/** Rounds to 12 significant digits so that the JSON text is stable across platforms' last-bit differences. */
+const r12 = (x: number) => Number(x.toPrecision(12))
+
+export function featureStats(w: Welford): FeatureStats {
+  return {
+    count: w.n,
+    mean: r12(w.mean),
+    variance: r12(w.variance),
+    sd: r12(Math.sqrt(w.variance)),
+    min: w.min,
+    max: w.max,
+    fixed: fixedPointOf(w),
+  }
+}

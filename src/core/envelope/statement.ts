@@ -1,0 +1,44 @@
+/**
+ * in-toto Statement v1 (github.com/in-toto/attestation, spec/v1/statement.md) for files that are not baselines:
+ * the subject's digest is SHA3-256 (algorithm name "sha3_256" from the in-toto digest set).
+ */
+import {basename} from 'node:path'
+import {TcpError} from '../errors.js'
+import {toHex} from '../bytes.js'
+import {sha3_256} from '../crypto/hash.js'
+
+export const INTOTO_PAYLOAD_TYPE = 'application/vnd.in-toto+json'
+export const STATEMENT_TYPE = 'https://in-toto.io/Statement/v1'
+export const FILE_PREDICATE_TYPE = 'https://tcp.dev/predicate/signed-file/v1'
+
+export interface Statement {
+  _type: typeof STATEMENT_TYPE
+  subject: Array<{name: string; digest: Record<string, string>}>
+  predicateType: string
+  predicate: Record<string, unknown>
+}
+
+export function fileStatement(path: string, bytes: Uint8Array, signedAt = new Date().toISOString()): Statement {
+  return {
+    _type: STATEMENT_TYPE,
+    subject: [{name: basename(path), digest: {sha3_256: toHex(sha3_256(bytes))}}],
+    predicateType: FILE_PREDICATE_TYPE,
+    predicate: {signedAt, size: bytes.length},
+  }
+}
+
+export function parseStatement(doc: unknown, what = 'statement'): Statement {
+  const o = doc as Record<string, unknown>
+  if (!o || typeof o !== 'object' || Array.isArray(o)) throw new TcpError('input', `${what}: expected a JSON object`)
+  if (o._type !== STATEMENT_TYPE) throw new TcpError('input', `${what}: _type must be "${STATEMENT_TYPE}"`)
+  if (!Array.isArray(o.subject) || o.subject.length === 0) throw new TcpError('input', `${what}: subject must be a non-empty array`)
+  for (const [i, s] of o.subject.entries()) {
+    const so = s as Record<string, unknown>
+    if (!so || typeof so !== 'object' || typeof so.name !== 'string' || !so.digest || typeof so.digest !== 'object')
+      throw new TcpError('input', `${what}: subject[${i}] needs a name and a digest`)
+    for (const v of Object.values(so.digest as object))
+      if (typeof v !== 'string' || !/^[0-9a-f]+$/.test(v)) throw new TcpError('input', `${what}: subject[${i}].digest values must be lowercase hex`)
+  }
+  if (typeof o.predicateType !== 'string') throw new TcpError('input', `${what}: predicateType must be a string`)
+  return o as unknown as Statement
+}

@@ -1,0 +1,171 @@
+/**
+ * Verification of signed envelopes against a trust store. Fails closed: a report passes only when every check
+ * ran and passed. Checks, in order:
+ *   signatures  each signature is matched to trusted keys by key id and verified over the DSSE PAE;
+ *   threshold   at least N DISTINCT trusted, unrevoked, currently valid keys signed this payload;
+ *   and by payload type:
+ *   baseline    the payload is a well-formed tcp baseline;  not-expired  now <= notAfter;
+ *   chain       (with a previous signed baseline) same subject, version = previous + 1, previous = its digest,
+ *               and the previous envelope itself verifies under the same trust;
+ *   statement   the payload is an in-toto Statement v1;  subject-digest  (with the original file) SHA3-256 matches.
+ * What it does NOT establish: that a key in the trust store is honest, or that a baseline describes good behaviour.
+ */
+import {fromBase64, toHex} from '../bytes.js'
+import {TcpError} from '../errors.js'
+import {ed25519} from '../crypto/ed25519.js'
+import {sha3_256} from '../crypto/hash.js'
+import {baselineDigest, parseBaseline} from '../baseline/baseline.js'
+import {BASELINE_PAYLOAD_TYPE, type Baseline} from '../baseline/types.js'
+import {makeReport, requireAllPassed, type Check, type VerifyReport} from '../verify/report.js'
+import {pae, parseEnvelope, payloadText} from './dsse.js'
+import {INTOTO_PAYLOAD_TYPE, parseStatement} from './statement.js'
+import {keyUnusableReason, type TrustStore} from './trust.js'
+
+export interface EnvelopeVerifyOptions {
+  trust: TrustStore
+  threshold?: number
+  /** Verification time (ms since epoch); default now. */
+  now?: number
+  /** The original file an in-toto statement names. */
+  file?: {name: string; bytes: Uint8Array}
+  /** The previous signed baseline (envelope document) the chain must link to. */
+  previous?: unknown
+}
+
+export interface SignatureCount {
+  checks: Check[]
+  signers: string[]
+}
+
+/** Counts distinct trusted keys with a valid signature over PAE(payloadType, body). */
+export function countTrustedSignatures(doc: unknown, trust: TrustStore, threshold: number, now: number): SignatureCount & {body: Uint8Array; payloadType: string} {
+  const {envelope, body} = parseEnvelope(doc)
+  const msg = pae(envelope.payloadType, body)
+  const signers = new Set<string>()
+  const problems: string[] = []
+  for (const [i, s] of envelope.signatures.entries()) {
+    const sig = fromBase64(s.sig)
+    const candidates = s.keyid ? trust.keys.filter((k) => k.keyId === s.keyid) : trust.keys
+    if (candidates.length === 0) {
+      problems.push(`signature ${i}: key ${s.keyid} is not trusted`)
+      continue
+    }
+    const good = candidates.find((k) => ed25519.verify(sig, msg, k.publicKey))
+    if (!good) {
+      problems.push(`signature ${i}${s.keyid ? ` by ${s.keyid}` : ''}: invalid`)
+      continue
+    }
+    const why = keyUnusableReason(good, trust, now)
+    if (why) problems.push(`signature ${i}: ${why}`)
+    else signers.add(good.keyId)
+  }
+  const list = [...signers]
+  const checks: Check[] = [
+    {
+      check: 'signatures',
+      ok: problems.length === 0 || list.length >= threshold,
+      detail: problems.length ? problems.join('; ') : `${list.length} valid signature(s) by trusted keys ${list.join(', ')}`,
+    },
+    {
+      check: 'threshold',
+      ok: list.length >= threshold,
+      detail: `${list.length} of ${threshold} required distinct trusted signer(s)`,
+    },
+  ]
+  return {checks, signers: list, body, payloadType: envelope.payloadType}
+}
+
+function parsePayloadJson(body: Uint8Array, what: string): unknown {
+  try {
+    return JSON.parse(payloadText(body, what))
+  } catch (e) {
+    throw new TcpError('input', `${what}: ${(e as Error).message}`)
+  }
+}
+
+/** Checks a baseline payload: schema, expiry and (optionally) its link to the previous version. */
+function baselineChecks(body: Uint8Array, opts: EnvelopeVerifyOptions, now: number, threshold: number): {checks: Check[]; baseline?: Baseline} {
+  let baseline: Baseline
+  try {
+    baseline = parseBaseline(parsePayloadJson(body, 'baseline payload'), 'baseline payload')
+  } catch (e) {
+    return {checks: [{check: 'baseline', ok: false, detail: (e as Error).message}]}
+  }
+  const checks: Check[] = [{check: 'baseline', ok: true, detail: `${baseline.subject} version ${baseline.version}`}]
+  if (baseline.notAfter === null) checks.push({check: 'not-expired', ok: true, detail: 'no expiry set'})
+  else {
+    const ok = now <= Date.parse(baseline.notAfter)
+    checks.push({check: 'not-expired', ok, detail: ok ? `valid until ${baseline.notAfter}` : `expired at ${baseline.notAfter}`})
+  }
+  if (opts.previous !== undefined) checks.push(chainCheck(baseline, opts, now, threshold))
+  return {checks, baseline}
+}
+
+function chainCheck(baseline: Baseline, opts: EnvelopeVerifyOptions, now: number, threshold: number): Check {
+  const prevCount = countTrustedSignatures(opts.previous, opts.trust, threshold, now)
+  if (prevCount.payloadType !== BASELINE_PAYLOAD_TYPE) return {check: 'chain', ok: false, detail: 'the previous artifact is not a signed baseline'}
+  if (!prevCount.checks.every((c) => c.ok)) return {check: 'chain', ok: false, detail: `the previous baseline does not verify: ${prevCount.checks.find((c) => !c.ok)!.detail}`}
+  const prev = parseBaseline(parsePayloadJson(prevCount.body, 'previous baseline'), 'previous baseline')
+  if (prev.subject !== baseline.subject) return {check: 'chain', ok: false, detail: `subject "${baseline.subject}" differs from the previous "${prev.subject}"`}
+  if (baseline.version <= prev.version) return {check: 'chain', ok: false, detail: `rollback: version ${baseline.version} is not newer than the previous version ${prev.version}`}
+  if (baseline.version !== prev.version + 1) return {check: 'chain', ok: false, detail: `version ${baseline.version} does not follow the previous version ${prev.version}`}
+  const digest = toHex(baselineDigest(prev))
+  if (baseline.previous !== digest) return {check: 'chain', ok: false, detail: `fork: previous digest ${baseline.previous} is not the previous baseline's ${digest}`}
+  return {check: 'chain', ok: true, detail: `links to version ${prev.version} (${digest.slice(0, 16)}...)`}
+}
+
+function statementChecks(body: Uint8Array, opts: EnvelopeVerifyOptions): Check[] {
+  let st
+  try {
+    st = parseStatement(parsePayloadJson(body, 'statement payload'), 'statement payload')
+  } catch (e) {
+    return [{check: 'statement', ok: false, detail: (e as Error).message}]
+  }
+  const checks: Check[] = [{check: 'statement', ok: true, detail: `in-toto statement about ${st.subject.map((s) => s.name).join(', ')}`}]
+  if (opts.file) {
+    const want = toHex(sha3_256(opts.file.bytes))
+    const match = st.subject.find((s) => s.digest.sha3_256 === want)
+    checks.push({check: 'subject-digest', ok: Boolean(match), detail: match ? `sha3_256 of ${opts.file.name} matches subject ${match.name}` : `sha3_256 of ${opts.file.name} (${want.slice(0, 16)}...) matches no subject`})
+  }
+  return checks
+}
+
+export function verifyEnvelopeReport(doc: unknown, opts: EnvelopeVerifyOptions): VerifyReport & {baseline?: Baseline} {
+  const threshold = opts.threshold ?? 1
+  if (!Number.isSafeInteger(threshold) || threshold < 1) throw new TcpError('usage', `--threshold: expected a positive integer, got ${threshold}`)
+  if (threshold > opts.trust.keys.length)
+    throw new TcpError('usage', `--threshold ${threshold} is more than the ${opts.trust.keys.length} trusted key(s): it can never be met`)
+  const now = opts.now ?? Date.now()
+  const count = countTrustedSignatures(doc, opts.trust, threshold, now)
+  const checks = [...count.checks]
+  let baseline: Baseline | undefined
+  if (count.payloadType === BASELINE_PAYLOAD_TYPE) {
+    if (opts.file) throw new TcpError('usage', '--file applies to signed files (in-toto statements), not to baselines')
+    const b = baselineChecks(count.body, opts, now, threshold)
+    checks.push(...b.checks)
+    baseline = b.baseline
+  } else if (count.payloadType === INTOTO_PAYLOAD_TYPE) {
+    if (opts.previous !== undefined) throw new TcpError('usage', '--previous applies to signed baselines only')
+    checks.push(...statementChecks(count.body, opts))
+  } else checks.push({check: 'payload-type', ok: false, detail: `unknown payload type "${count.payloadType}"`})
+  const extra: Record<string, unknown> = {payloadType: count.payloadType, signers: count.signers, threshold}
+  if (baseline) Object.assign(extra, {subject: baseline.subject, version: baseline.version, digest: toHex(baselineDigest(baseline))})
+  const report = makeReport('dsse-envelope', checks, extra)
+  return baseline ? {...report, baseline} : report
+}
+
+/** Verifies and returns the baseline of a signed envelope; any failed check is TcpError('rejected'). */
+export function openSignedBaseline(doc: unknown, opts: EnvelopeVerifyOptions): {baseline: Baseline; digest: Uint8Array; report: VerifyReport} {
+  const r = verifyEnvelopeReport(doc, opts)
+  const {baseline, ...report} = r
+  requireAllPassed(report)
+  if (!baseline) throw new TcpError('rejected', `rejected: payload type ${String(report.payloadType)} is not a baseline`, report)
+  return {baseline, digest: baselineDigest(baseline), report}
+}
+
+/** Reads the baseline out of an envelope WITHOUT verifying anything (for --previous of create, and --skip-verify). */
+export function unverifiedBaseline(doc: unknown, what = 'signed baseline'): Baseline {
+  const {envelope, body} = parseEnvelope(doc, what)
+  if (envelope.payloadType !== BASELINE_PAYLOAD_TYPE) throw new TcpError('input', `${what}: payload type is "${envelope.payloadType}", not a baseline`)
+  return parseBaseline(parsePayloadJson(body, `${what} payload`), `${what} payload`)
+}
