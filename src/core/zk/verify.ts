@@ -1,0 +1,158 @@
+/**
+ * Verifying a proof bundle (tcp.zk.proof-bundle/v1) against a signed baseline the caller has already opened and
+ * the verifier's own policy (k, variance factor, pinned verification keys). Every public input is recomputed from
+ * the baseline (statement.ts); the bundle's own copies of bounds are never read. Fails closed: every check below
+ * must run and pass, and the Groth16 check runs only on well-formed, in-field, expected public signals.
+ *
+ * Checks: baseline-signature (from the caller), bundle (shape), baseline-digest, feature, policy (k and variance
+ * factor), field-range (every public signal a canonical decimal below the BN254 modulus), public-signals (equal to
+ * the recomputed ones), verification-key (its SHA3-256 equals the bundle's and a pinned one), groth16.
+ * What it does NOT establish: anything about observations outside the committed window (see prove.ts).
+ */
+import {toHex} from '../bytes.js'
+import {parseK, DEFAULT_K, DEFAULT_VARIANCE_FACTOR} from '../baseline/bounds.js'
+import type {Baseline} from '../baseline/types.js'
+import {ZK_BUNDLE_TYPE} from '../verify/detect.js'
+import {makeReport, type Check, type VerifyReport} from '../verify/report.js'
+import {verificationKeySha3} from './setup.js'
+import {withCurve, type Groth16Proof, type VerificationKey} from './snark.js'
+import {CIRCUIT_ID, SIGNAL_NAMES, SIZES, featureIndexOf, parseFieldElement, publicInputs, publicSignalsOf, type CircuitSize} from './statement.js'
+
+export interface BundleVerifyOptions {
+  baseline: Baseline
+  digest: Uint8Array
+  /** The result of verifying the baseline's signature (from the envelope verifier); must be one passing check. */
+  baselineCheck: Check
+  k?: string
+  varianceFactor?: number
+  /** SHA3-256 hex of trusted verification keys (from --vkey-sha3, --vkey, or the local setup of the size). */
+  pinnedVerificationKeys: (size: CircuitSize) => Promise<string[]>
+}
+
+const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v)
+const isDec = (v: unknown) => parseFieldElement(v) !== null
+
+/** Shape of a snarkjs Groth16 proof on bn128: affine-projective coordinates as canonical field decimals. */
+function proofShape(p: unknown): string | null {
+  if (!isObj(p)) return 'proof: expected an object'
+  if (p.protocol !== 'groth16' || p.curve !== 'bn128') return `proof: expected groth16 on bn128, got ${String(p.protocol)} on ${String(p.curve)}`
+  const a = p.pi_a
+  const b = p.pi_b
+  const c = p.pi_c
+  if (!Array.isArray(a) || a.length !== 3 || !a.every(isDec)) return 'proof.pi_a: expected 3 field elements'
+  if (!Array.isArray(c) || c.length !== 3 || !c.every(isDec)) return 'proof.pi_c: expected 3 field elements'
+  if (!Array.isArray(b) || b.length !== 3 || !b.every((r) => Array.isArray(r) && r.length === 2 && r.every(isDec))) return 'proof.pi_b: expected 3 pairs of field elements'
+  return null
+}
+
+function bundleShape(doc: Record<string, unknown>): string | null {
+  if (doc.type !== ZK_BUNDLE_TYPE) return `type: expected ${ZK_BUNDLE_TYPE}`
+  const c = doc.circuit
+  if (!isObj(c) || c.id !== CIRCUIT_ID || !(SIZES as readonly unknown[]).includes(c.size)) return `circuit: expected {id: "${CIRCUIT_ID}", size: ${SIZES.join('|')}}`
+  if (!isObj(doc.baseline) || typeof doc.baseline.digest !== 'string') return 'baseline.digest: expected a hex string'
+  if (typeof doc.feature !== 'string') return 'feature: expected a string'
+  if (typeof doc.k !== 'string') return 'k: expected a decimal string'
+  if (!Number.isSafeInteger(doc.varianceFactor)) return 'varianceFactor: expected an integer'
+  if (!Number.isSafeInteger(doc.n) || (doc.n as number) < 1 || (doc.n as number) > (c.size as number)) return `n: expected an integer from 1 to ${String(c.size)}`
+  if (typeof doc.commitment !== 'string') return 'commitment: expected a decimal string'
+  if (!Array.isArray(doc.publicSignals) || doc.publicSignals.length !== SIGNAL_NAMES.length)
+    return `publicSignals: expected ${SIGNAL_NAMES.length} values, got ${Array.isArray(doc.publicSignals) ? doc.publicSignals.length : typeof doc.publicSignals}`
+  if (!isObj(doc.verificationKey)) return 'verificationKey: expected an object'
+  if (typeof doc.verificationKeySha3 !== 'string') return 'verificationKeySha3: expected a hex string'
+  return proofShape(doc.proof)
+}
+
+const sameRational = (a: {num: bigint; den: bigint}, b: {num: bigint; den: bigint}) => a.num * b.den === b.num * a.den
+
+export async function verifyProofBundle(doc: unknown, opts: BundleVerifyOptions): Promise<VerifyReport> {
+  const checks: Check[] = [opts.baselineCheck]
+  const done = (extra: Record<string, unknown> = {}) => makeReport('zk-proof-bundle', checks, extra)
+  if (!isObj(doc)) {
+    checks.push({check: 'bundle', ok: false, detail: 'expected a JSON object'})
+    return done()
+  }
+  const shape = bundleShape(doc)
+  checks.push({check: 'bundle', ok: shape === null, detail: shape ?? 'well-formed'})
+  if (shape) return done()
+  const size = (doc.circuit as {size: CircuitSize}).size
+  const feature = doc.feature as string
+  const n = doc.n as number
+  const signals = doc.publicSignals as unknown[]
+
+  const digestHex = toHex(opts.digest)
+  const named = String((doc.baseline as {digest: string}).digest)
+  const digestOk = named === digestHex
+  checks.push({check: 'baseline-digest', ok: digestOk, detail: digestOk ? `bundle names baseline ${digestHex.slice(0, 16)}...` : `bundle names baseline ${named.slice(0, 16)}..., the given one is ${digestHex.slice(0, 16)}...`})
+
+  let featureIndex = -1
+  try {
+    featureIndex = featureIndexOf(opts.baseline, feature)
+  } catch {
+    // reported below
+  }
+  const featureOk = featureIndex >= 0 && doc.featureIndex === featureIndex
+  checks.push({check: 'feature', ok: featureOk, detail: featureIndex < 0 ? `feature "${feature}" is not in the baseline` : featureOk ? `"${feature}" is feature ${featureIndex}` : `featureIndex ${String(doc.featureIndex)} is not ${featureIndex} ("${feature}")`})
+
+  const kWant = parseK(opts.k ?? DEFAULT_K)
+  const vfWant = opts.varianceFactor ?? DEFAULT_VARIANCE_FACTOR
+  let policyOk = doc.varianceFactor === vfWant
+  try {
+    policyOk &&= sameRational(parseK(doc.k as string), kWant)
+  } catch {
+    policyOk = false
+  }
+  checks.push({check: 'policy', ok: policyOk, detail: policyOk ? `k = ${opts.k ?? DEFAULT_K}, variance factor ${vfWant}` : `bundle was made for k = ${String(doc.k)}, variance factor ${String(doc.varianceFactor)}; this verifier requires k = ${opts.k ?? DEFAULT_K}, factor ${vfWant}`})
+
+  const bad = signals.findIndex((s) => parseFieldElement(s) === null)
+  checks.push({check: 'field-range', ok: bad < 0, detail: bad < 0 ? 'every public signal is a canonical field element' : `publicSignals[${bad}] (${SIGNAL_NAMES[bad]}) is not a canonical decimal below the BN254 modulus`})
+
+  let signalsOk = false
+  let signalsDetail = 'not compared: an earlier check failed'
+  if (bad < 0 && featureIndex >= 0 && policyOk) {
+    try {
+      const inputs = publicInputs({baseline: opts.baseline, digest: opts.digest, feature, n, k: kWant, varianceFactor: vfWant})
+      const commitment = parseFieldElement(doc.commitment)
+      if (commitment === null) signalsDetail = 'commitment is not a canonical field element'
+      else {
+        const want = publicSignalsOf(commitment, inputs)
+        const diff = want.findIndex((w, i) => w !== signals[i])
+        signalsOk = diff < 0
+        signalsDetail = signalsOk ? `recomputed from the baseline for n = ${n}: sum in [${inputs.sumLower}, ${inputs.sumUpper}], vmax ${inputs.vmax}` : `${SIGNAL_NAMES[diff]} is ${String(signals[diff])}, the baseline gives ${want[diff]}`
+      }
+    } catch (e) {
+      signalsDetail = `cannot recompute: ${(e as Error).message}`
+    }
+  }
+  checks.push({check: 'public-signals', ok: signalsOk, detail: signalsDetail})
+
+  const vk = doc.verificationKey as VerificationKey
+  let vkOk = false
+  let vkDetail: string
+  try {
+    const h = verificationKeySha3(vk)
+    const pinned = await opts.pinnedVerificationKeys(size)
+    if (h !== doc.verificationKeySha3) vkDetail = `bundle's verificationKeySha3 is not the SHA3-256 of its key (${h.slice(0, 16)}...)`
+    else if (vk.protocol !== 'groth16' || vk.curve !== 'bn128' || vk.nPublic !== SIGNAL_NAMES.length) vkDetail = 'key is not a groth16/bn128 key with 8 public signals'
+    else if (pinned.length === 0) vkDetail = `no pinned key for ${CIRCUIT_ID}-${size}: pass --vkey-sha3 or --vkey, or run tcp zk setup --size ${size} here`
+    else if (!pinned.includes(h)) vkDetail = `key ${h.slice(0, 16)}... is not a pinned one (${pinned.map((p) => p.slice(0, 16) + '...').join(', ')})`
+    else {
+      vkOk = true
+      vkDetail = `pinned key ${h.slice(0, 16)}...`
+    }
+  } catch (e) {
+    vkDetail = `unusable: ${(e as Error).message}`
+  }
+  checks.push({check: 'verification-key', ok: vkOk, detail: vkDetail})
+
+  if (checks.every((c) => c.ok)) {
+    let ok = false
+    let why = 'proof does not verify'
+    try {
+      ok = await withCurve((s) => s.groth16.verify(vk, signals as string[], doc.proof as Groth16Proof))
+    } catch (e) {
+      why = `proof does not verify: ${String((e as Error).message ?? e).split('\n')[0]}`
+    }
+    checks.push({check: 'groth16', ok, detail: ok ? `Groth16 proof verifies (${CIRCUIT_ID}-${size})` : why})
+  } else checks.push({check: 'groth16', ok: false, detail: 'not run: an earlier check failed'})
+  return done({feature, n, size, commitment: doc.commitment, baselineDigest: digestHex})
+}
