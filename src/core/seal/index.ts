@@ -22,9 +22,10 @@
  * recipients); hiding the plaintext length (visible to the chunk); hiding the number of recipients.
  */
 import {createHmac} from 'node:crypto'
-import {assertBytes, concatBytes, equalBytes, toHex, utf8, wipe} from '../bytes.js'
+import {assertBytes, concatBytes, equalBytes, utf8, wipe} from '../bytes.js'
 import {TcpError} from '../errors.js'
-import {chacha20poly1305, hkdfSha256, randomBytes, scrypt, SCRYPT_DEFAULT, sha3_256, x25519, type ScryptParams} from '../crypto/index.js'
+import {chacha20poly1305, hkdfSha256, randomBytes, scrypt, SCRYPT_DEFAULT, x25519, type ScryptParams} from '../crypto/index.js'
+import {keyIdOf} from '../keys/keys.js'
 import {
   checkChunkSize,
   checkSealScrypt,
@@ -81,9 +82,6 @@ export interface UnsealResult extends SealResult {
 }
 
 const ZERO_NONCE = new Uint8Array(12)
-
-/** Key id used in messages: hex of the first 8 bytes of SHA3-256 of the raw public key (as keys/ does). */
-const keyIdOf = (pub: Uint8Array): string => toHex(sha3_256(pub).subarray(0, 8))
 
 function sharedSecret(secret: Uint8Array, pub: Uint8Array): Uint8Array | undefined {
   try {
