@@ -1,0 +1,279 @@
+/**
+ * The quote verifier of `tcp verify` for `tcp.attest.quote-bundle/v1`: TypeScript only, no TPM, no tpm2-tools, no
+ * child process, and it imports nothing from the backend (../backend/). It fails closed: every check below is
+ * evaluated and reported; the bundle is accepted only when all of them passed (requireAllPassed).
+ *
+ * Checks (TPM 2.0 Library Part 2 section numbers in ../structures.ts):
+ *   attest-structure  TPMS_ATTEST decodes completely, no trailing bytes
+ *   magic             TPM_GENERATED_VALUE (0xff544347): the TPM produced the structure
+ *   type              TPM_ST_ATTEST_QUOTE (0x8018)
+ *   nonce             extraData equals the verifier's nonce (freshness; a stale or replayed quote fails here)
+ *   pcr-selection     the quoted selection equals the one asked (bundle.pcrSelection) and the reported values
+ *   pcr-digest        pcrDigest equals H(reported values concatenated in selection order)
+ *   ak                the trusted AK (--ak) is the key the bundle names
+ *   ak-attributes     the AK is a restricted signing key bound to its TPM (fixedTPM, restricted, sign)
+ *   signature         TPMT_SIGNATURE over TPMS_ATTEST verifies under the trusted AK (ECDSA, high S accepted;
+ *                     RSASSA-PKCS1-v1_5; RSA-PSS), with the AK's own scheme and a SHA-2 hash
+ *   qualified-signer  qualifiedSigner equals the Qualified Name of the AK under the bundle's EK
+ *   policy            (only with a policy) each golden PCR is quoted and has an allowed value
+ *   event-log         replaying the event log from zero gives the reported value of every PCR it names
+ *
+ * What it does NOT establish: that the EK belongs to a genuine TPM (check the EK certificate, or run credential
+ * activation: `tcp attest challenge` / `activate`), that PCRs 0-7 mean a good boot (that is the policy's content),
+ * or anything about PCRs the policy and the event log do not name.
+ */
+import {constants, createPublicKey, verify as cryptoVerify, type KeyObject} from 'node:crypto'
+import {concatBytes, equalBytes, fromUtf8, toHex} from '../../bytes.js'
+import {TcpError} from '../../errors.js'
+import {makeReport, type Check, type VerifyReport} from '../../verify/report.js'
+import {decodeBundle, decodePolicy, type DecodedBundle, type DecodedPolicy} from '../bundle.js'
+import {
+  ALG,
+  HASHES,
+  TPM_GENERATED_VALUE,
+  TPM_RH_ENDORSEMENT,
+  TPM_ST_ATTEST_QUOTE,
+  hashAlgByName,
+  hashName,
+  parseAttest,
+  parsePublic,
+  parseSignature,
+  publicKeyOf,
+  qualifiedName,
+  spki,
+  tpmHash,
+  type Attest,
+  type Public,
+  type Signature,
+} from '../structures.js'
+
+export interface QuoteVerifyOptions {
+  /** The trusted attestation key: PEM (SubjectPublicKeyInfo) text or a TPM2B_PUBLIC, as file bytes. */
+  ak: Uint8Array
+  /** The nonce this verifier issued for this quote. */
+  nonce: Uint8Array
+  /** Parsed JSON of a `tcp.attest.policy/v1` document, when golden values are to be enforced. */
+  policy?: unknown
+}
+
+// TPMA_OBJECT bits (Part 2, 8.3).
+const FIXED_TPM = 1 << 1
+const FIXED_PARENT = 1 << 4
+const RESTRICTED = 1 << 16
+const SIGN = 1 << 18
+
+/** Reads a trusted AK from a PEM public key or a TPM2B_PUBLIC. */
+export function loadTrustedAk(bytes: Uint8Array): KeyObject {
+  const head = bytes.subarray(0, 64)
+  if (fromUtf8Safe(head).includes('-----BEGIN')) {
+    try {
+      return createPublicKey(fromUtf8(bytes, 'ak'))
+    } catch (e) {
+      throw new TcpError('input', `ak: not a PEM public key (${(e as Error).message})`)
+    }
+  }
+  return publicKeyOf(parsePublic(bytes, 'ak (TPM2B_PUBLIC)'))
+}
+
+function fromUtf8Safe(b: Uint8Array): string {
+  return Buffer.from(b).toString('latin1')
+}
+
+const pass = (check: string, detail: string): Check => ({check, ok: true, detail})
+const fail = (check: string, detail: string): Check => ({check, ok: false, detail})
+
+function attempt<T>(fn: () => T): {value?: T; error?: string} {
+  try {
+    return {value: fn()}
+  } catch (e) {
+    return {error: (e as Error).message}
+  }
+}
+
+/** The quoted selection as bank name -> indices, in the TPM's order. */
+function quotedSelection(a: Attest): Array<{bank: string; alg: number; pcrs: number[]}> {
+  return a.quote!.pcrSelect.map((s) => ({bank: HASHES[s.hash]?.name ?? hashName(s.hash), alg: s.hash, pcrs: s.pcrs}))
+}
+
+function checkSelection(a: Attest, b: DecodedBundle): Check {
+  const quoted = quotedSelection(a)
+  const asked = b.selection
+  const q = quoted.map((s) => `${s.bank}:${s.pcrs.join(',')}`).join('+')
+  const k = asked.map((s) => `${s.bank}:${s.pcrs.join(',')}`).join('+')
+  if (q !== k) return fail('pcr-selection', `quoted ${q || '(none)'}, asked ${k}`)
+  const reported = [...b.values].flatMap(([bank, m]) => [...m.keys()].map((i) => `${bank}:${i}`)).sort()
+  const expected = quoted.flatMap((s) => s.pcrs.map((i) => `${s.bank}:${i}`)).sort()
+  if (reported.join(' ') !== expected.join(' '))
+    return fail('pcr-selection', `reported values for ${reported.join(' ') || '(none)'} but the quote covers ${expected.join(' ')}`)
+  return pass('pcr-selection', `quote covers ${q}`)
+}
+
+function checkDigest(a: Attest, b: DecodedBundle, hashAlg: number): Check {
+  const parts: Uint8Array[] = []
+  for (const s of quotedSelection(a)) {
+    for (const i of s.pcrs) {
+      const v = b.values.get(s.bank)?.get(i)
+      if (!v) return fail('pcr-digest', `no reported value for ${s.bank} PCR ${i}`)
+      parts.push(v)
+    }
+  }
+  if (!HASHES[hashAlg] || hashAlg === ALG.SHA1) return fail('pcr-digest', `hash algorithm ${hashName(hashAlg)} is not accepted`)
+  const d = tpmHash(hashAlg, concatBytes(...parts))
+  if (!equalBytes(d, a.quote!.pcrDigest))
+    return fail('pcr-digest', `pcrDigest ${toHex(a.quote!.pcrDigest)} != ${hashName(hashAlg)} of the reported values ${toHex(d)}`)
+  return pass('pcr-digest', `${hashName(hashAlg)} of ${parts.length} reported values equals pcrDigest`)
+}
+
+/** ECDSA r and s as fixed-size big-endian halves (IEEE P1363), tolerating leading zero bytes. */
+function p1363(r: Uint8Array, s: Uint8Array, size: number): Uint8Array | undefined {
+  const fit = (x: Uint8Array) => {
+    let i = 0
+    while (x.length - i > size && x[i] === 0) i++
+    const y = x.subarray(i)
+    if (y.length > size) return undefined
+    const out = new Uint8Array(size)
+    out.set(y, size - y.length)
+    return out
+  }
+  const rr = fit(r)
+  const ss = fit(s)
+  return rr && ss ? concatBytes(rr, ss) : undefined
+}
+
+const EC_SIZES: Record<string, number> = {prime256v1: 32, secp384r1: 48, secp521r1: 66}
+
+/** TPMT_SIGNATURE over the TPMS_ATTEST bytes under `key`. Fails closed on any mismatch of scheme and key. */
+export function verifyTpmSignature(key: KeyObject, message: Uint8Array, sig: Signature, akScheme?: {scheme: number; schemeHash: number}): Check {
+  const h = HASHES[sig.hashAlg]
+  if (!h || sig.hashAlg === ALG.SHA1) return fail('signature', `hash algorithm ${hashName(sig.hashAlg)} is not accepted (sha256, sha384, sha512)`)
+  if (akScheme && akScheme.scheme !== ALG.NULL && (akScheme.scheme !== sig.sigAlg || akScheme.schemeHash !== sig.hashAlg))
+    return fail('signature', `signature scheme 0x${sig.sigAlg.toString(16)}/${h.name} differs from the AK's scheme 0x${akScheme.scheme.toString(16)}/${hashName(akScheme.schemeHash)}`)
+  let ok: boolean
+  if (sig.sigAlg === ALG.ECDSA) {
+    if (key.asymmetricKeyType !== 'ec') return fail('signature', `ECDSA signature but the AK is ${key.asymmetricKeyType}`)
+    const size = EC_SIZES[String(key.asymmetricKeyDetails?.namedCurve)]
+    if (!size) return fail('signature', `unsupported AK curve ${key.asymmetricKeyDetails?.namedCurve}`)
+    const rs = p1363(sig.r, sig.s, size)
+    if (!rs) return fail('signature', `ECDSA r or s longer than ${size} bytes`)
+    // OpenSSL accepts any s in [1, n-1]: TPMs do not normalise to low S, and ECDSA does not require it.
+    ok = cryptoVerify(h.name, message, {key, dsaEncoding: 'ieee-p1363'}, rs)
+  } else {
+    if (key.asymmetricKeyType !== 'rsa') return fail('signature', `RSA signature but the AK is ${key.asymmetricKeyType}`)
+    const padding = sig.sigAlg === ALG.RSAPSS ? constants.RSA_PKCS1_PSS_PADDING : constants.RSA_PKCS1_PADDING
+    ok = cryptoVerify(h.name, message, {key, padding, saltLength: constants.RSA_PSS_SALTLEN_AUTO}, sig.sig)
+  }
+  const kind = sig.sigAlg === ALG.ECDSA ? 'ECDSA' : sig.sigAlg === ALG.RSAPSS ? 'RSA-PSS' : 'RSASSA-PKCS1-v1_5'
+  return ok ? pass('signature', `${kind}-${h.name.toUpperCase()} valid under the trusted AK`) : fail('signature', `${kind}-${h.name.toUpperCase()} signature does not verify under the trusted AK`)
+}
+
+function checkPolicy(a: Attest, b: DecodedBundle, policy: DecodedPolicy): Check {
+  const quoted = quotedSelection(a)
+  for (const g of policy.golden) {
+    if (!quoted.some((s) => s.bank === g.bank && s.pcrs.includes(g.pcr)))
+      return fail('policy', `${g.bank} PCR ${g.pcr} has a golden value but is not quoted`)
+    const v = b.values.get(g.bank)?.get(g.pcr)
+    if (!v) return fail('policy', `${g.bank} PCR ${g.pcr}: no reported value`)
+    if (!g.allowed.some((x) => equalBytes(x, v)))
+      return fail('policy', `${g.bank} PCR ${g.pcr} is ${toHex(v)}, not a golden value (${g.allowed.map(toHex).join(', ')})`)
+  }
+  return pass('policy', `${policy.golden.length} PCR value(s) equal their golden values`)
+}
+
+/** Replays the event log from all-zero PCRs: PCR := H(PCR || digest), per bank and index, in log order. */
+export function replayEventLog(b: DecodedBundle, a: Attest): Check {
+  const entries = b.eventLog.entries
+  if (entries.length === 0) return pass('event-log', 'event log is empty: it vouches for no PCR')
+  const quoted = quotedSelection(a)
+  const state = new Map<string, Uint8Array>()
+  for (const e of entries) {
+    const alg = hashAlgByName(e.bank)!
+    const key = `${e.bank}:${e.pcr}`
+    const prev = state.get(key) ?? new Uint8Array(HASHES[alg]!.size)
+    state.set(key, tpmHash(alg, prev, Buffer.from(e.digest, 'hex')))
+  }
+  for (const [key, v] of state) {
+    const [bank, idx] = key.split(':') as [string, string]
+    const pcr = Number(idx)
+    if (!quoted.some((s) => s.bank === bank && s.pcrs.includes(pcr)))
+      return fail('event-log', `the log extends ${bank} PCR ${pcr}, which the quote does not cover`)
+    const reported = b.values.get(bank)?.get(pcr)
+    if (!reported || !equalBytes(reported, v))
+      return fail('event-log', `replaying ${entries.filter((e) => e.bank === bank && e.pcr === pcr).length} entries of ${bank} PCR ${pcr} gives ${toHex(v)}, reported ${reported ? toHex(reported) : '(none)'}`)
+  }
+  return pass('event-log', `${entries.length} entries replay to the reported values of ${[...state.keys()].join(', ')}`)
+}
+
+function notEvaluated(check: string, why: string): Check {
+  return fail(check, `not evaluated: ${why}`)
+}
+
+/**
+ * Verifies a quote bundle (parsed JSON). Malformed JSON fields, a malformed --ak or policy are TcpError('input')
+ * (exit 2); everything about the TPM bytes is a check in the report. Call requireAllPassed on the result.
+ */
+export function verifyQuoteBundle(doc: unknown, opts: QuoteVerifyOptions): VerifyReport {
+  const b = decodeBundle(doc)
+  const trusted = loadTrustedAk(opts.ak)
+  if (!(opts.nonce instanceof Uint8Array) || opts.nonce.length === 0) throw new TcpError('usage', 'nonce: expected a non-empty hex nonce')
+  const policy = opts.policy === undefined ? undefined : decodePolicy(opts.policy)
+  const checks: Check[] = []
+
+  const at = attempt(() => parseAttest(b.attest))
+  const a = at.value
+  checks.push(a ? pass('attest-structure', `TPMS_ATTEST, ${b.attest.length} bytes`) : fail('attest-structure', at.error!))
+  if (a) {
+    checks.push(a.magic === TPM_GENERATED_VALUE ? pass('magic', 'TPM_GENERATED_VALUE') : fail('magic', `0x${a.magic.toString(16)}, expected 0x${TPM_GENERATED_VALUE.toString(16)} (TPM_GENERATED_VALUE)`))
+    checks.push(a.type === TPM_ST_ATTEST_QUOTE ? pass('type', 'TPM_ST_ATTEST_QUOTE') : fail('type', `0x${a.type.toString(16)}, expected 0x8018 (TPM_ST_ATTEST_QUOTE)`))
+    checks.push(
+      equalBytes(a.extraData, opts.nonce)
+        ? pass('nonce', `extraData equals the nonce (${opts.nonce.length} bytes)`)
+        : fail('nonce', `extraData ${toHex(a.extraData)} is not the expected nonce ${toHex(opts.nonce)} (stale or replayed quote)`),
+    )
+  } else for (const c of ['magic', 'type', 'nonce']) checks.push(notEvaluated(c, 'TPMS_ATTEST did not decode'))
+
+  const sg = attempt(() => parseSignature(b.signature))
+  const sig = sg.value
+  if (a?.quote) {
+    checks.push(checkSelection(a, b))
+    checks.push(sig ? checkDigest(a, b, sig.hashAlg) : notEvaluated('pcr-digest', `TPMT_SIGNATURE did not decode (${sg.error})`))
+  } else for (const c of ['pcr-selection', 'pcr-digest']) checks.push(notEvaluated(c, 'no quote information'))
+
+  const ap = attempt(() => parsePublic(b.akPublic, 'bundle.ak.public'))
+  const akPub: Public | undefined = ap.value
+  const ep = attempt(() => parsePublic(b.ekPublic, 'bundle.ek.public'))
+  let akMatches = false
+  if (akPub) {
+    const k = attempt(() => publicKeyOf(akPub))
+    akMatches = !!k.value && equalBytes(spki(k.value), spki(trusted))
+    checks.push(akMatches ? pass('ak', 'the bundle names the trusted AK') : fail('ak', k.error ?? 'the bundle names another AK than --ak'))
+    const attrs = akPub.objectAttributes
+    const missing = [[FIXED_TPM, 'fixedTPM'], [FIXED_PARENT, 'fixedParent'], [RESTRICTED, 'restricted'], [SIGN, 'sign']]
+      .filter(([bit]) => !(attrs & (bit as number)))
+      .map(([, n]) => n)
+    checks.push(missing.length === 0 ? pass('ak-attributes', 'fixedTPM, fixedParent, restricted, sign') : fail('ak-attributes', `AK lacks ${missing.join(', ')}`))
+  } else {
+    checks.push(fail('ak', ap.error!))
+    checks.push(notEvaluated('ak-attributes', 'AK public did not decode'))
+  }
+
+  if (sig) checks.push(verifyTpmSignature(trusted, b.attest, sig, akPub && akMatches ? akPub : undefined))
+  else checks.push(fail('signature', sg.error!))
+
+  if (a && akPub && ep.value) {
+    const qn = attempt(() => qualifiedName(TPM_RH_ENDORSEMENT, [ep.value!, akPub]))
+    checks.push(
+      qn.value && equalBytes(qn.value, a.qualifiedSigner)
+        ? pass('qualified-signer', 'qualifiedSigner is the AK under the EK in the endorsement hierarchy')
+        : fail('qualified-signer', qn.error ?? `qualifiedSigner ${toHex(a.qualifiedSigner)} != QN(EK/AK) ${toHex(qn.value!)}`),
+    )
+  } else checks.push(notEvaluated('qualified-signer', ep.error ?? ap.error ?? 'TPMS_ATTEST did not decode'))
+
+  if (policy) checks.push(a?.quote ? checkPolicy(a, b, policy) : notEvaluated('policy', 'no quote information'))
+  checks.push(a?.quote ? replayEventLog(b, a) : notEvaluated('event-log', 'no quote information'))
+
+  return makeReport('tpm-quote-bundle', checks, {
+    pcrSelection: b.doc.pcrSelection,
+    policyApplied: policy !== undefined,
+    eventLogEntries: b.eventLog.entries.length,
+  })
+}

@@ -1,0 +1,121 @@
+// A software TPM for tests and the demo: swtpm on loopback, on two free ports (P and P+1, which the swtpm TCTI expects), with its own state folder; stopped
+// (and its folder removed) by stop(), and killed at process exit if a test forgot. Flags as measured in
+// /work/shared/TOOLCHAIN.md: --flags not-need-init,startup-clear; TCTI swtpm:host=127.0.0.1,port=P.
+import {spawn, spawnSync, type ChildProcess} from 'node:child_process'
+import {mkdtempSync, rmSync} from 'node:fs'
+import {createConnection, createServer} from 'node:net'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+
+export interface Swtpm {
+  tcti: string
+  port: number
+  ctrlPort: number
+  /** The swtpm state folder (not the tcp attest state). */
+  dir: string
+  stop(): Promise<void>
+}
+
+const has = (bin: string) => spawnSync('sh', ['-c', `command -v ${bin}`], {encoding: 'utf8'}).status === 0
+
+/** Why swtpm tests cannot run here, or undefined when swtpm, swtpm_setup and tpm2-tools are installed. */
+export function swtpmMissing(): string | undefined {
+  const missing = ['swtpm', 'swtpm_ioctl', 'swtpm_setup', 'tpm2_quote'].filter((b) => !has(b))
+  return missing.length ? `not installed: ${missing.join(', ')} (apt-get install swtpm swtpm-tools tpm2-tools)` : undefined
+}
+
+function canBind(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = createServer()
+    s.once('error', () => resolve(false))
+    s.listen(port, '127.0.0.1', () => s.close(() => resolve(true)))
+  })
+}
+
+/** A free port P with P+1 free too: the swtpm TCTI always talks to the control channel on P+1. */
+async function freePortPair(): Promise<number> {
+  for (let i = 0; i < 50; i++) {
+    const p = 20000 + Math.floor(Math.random() * 40000)
+    if ((await canBind(p)) && (await canBind(p + 1))) return p
+  }
+  throw new Error('no free pair of loopback ports found')
+}
+
+function canConnect(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const c = createConnection({host: '127.0.0.1', port})
+    c.once('connect', () => {
+      c.destroy()
+      resolve(true)
+    })
+    c.once('error', () => resolve(false))
+  })
+}
+
+const live = new Set<ChildProcess>()
+process.once('exit', () => {
+  for (const c of live) c.kill('SIGKILL')
+})
+
+async function startOnce(dir: string): Promise<Swtpm> {
+  const port = await freePortPair()
+  const ctrlPort = port + 1
+  // Absolute state path: swtpm resolves it after changing directory.
+  const child = spawn(
+    'swtpm',
+    ['socket', '--tpm2', '--tpmstate', `dir=${dir}`, '--server', `type=tcp,port=${port},bindaddr=127.0.0.1`, '--ctrl', `type=tcp,port=${ctrlPort},bindaddr=127.0.0.1`, '--flags', 'not-need-init,startup-clear'],
+    {stdio: ['ignore', 'ignore', 'pipe']},
+  )
+  live.add(child)
+  let stderr = ''
+  child.stderr!.on('data', (d) => (stderr += String(d)))
+  let exited = false
+  child.once('exit', () => {
+    exited = true
+    live.delete(child)
+  })
+  const deadline = Date.now() + 5000
+  while (!(await canConnect(port))) {
+    if (exited || Date.now() > deadline) {
+      child.kill('SIGKILL')
+      throw new Error(`swtpm did not start on port ${port}: ${stderr.trim() || 'no output'}`)
+    }
+    await new Promise((r) => setTimeout(r, 25))
+  }
+  const stop = async () => {
+    if (!exited) {
+      spawnSync('swtpm_ioctl', ['--tcp', `127.0.0.1:${ctrlPort}`, '-s'], {timeout: 3000})
+      const t = setTimeout(() => child.kill('SIGKILL'), 2000)
+      if (!exited) await new Promise((r) => child.once('exit', r))
+      clearTimeout(t)
+    }
+    rmSync(dir, {recursive: true, force: true})
+  }
+  return {tcti: `swtpm:host=127.0.0.1,port=${port}`, port, ctrlPort, dir, stop}
+}
+
+/**
+ * Starts a fresh swtpm. With `ekCert`, swtpm_setup first manufactures the state with an EK certificate signed by
+ * swtpm's local CA (about 1.2 s here; only the sha256 bank is then enabled).
+ */
+export async function startSwtpm(opts: {ekCert?: boolean} = {}): Promise<Swtpm> {
+  const dir = mkdtempSync(join(tmpdir(), 'tcp-swtpm-'))
+  try {
+    if (opts.ekCert) {
+      const r = spawnSync('swtpm_setup', ['--tpm2', '--tpmstate', dir, '--create-ek-cert', '--overwrite'], {encoding: 'utf8', timeout: 60_000})
+      if (r.status !== 0) throw new Error(`swtpm_setup failed: ${(r.stderr || r.stdout).trim().split('\n').at(-1)}`)
+    }
+    let last: unknown
+    for (let i = 0; i < 3; i++) {
+      try {
+        return await startOnce(dir)
+      } catch (e) {
+        last = e // a port taken between probing and binding: try other ports
+      }
+    }
+    throw last
+  } catch (e) {
+    rmSync(dir, {recursive: true, force: true})
+    throw e
+  }
+}
