@@ -8,7 +8,14 @@ import {fileURLToPath} from 'node:url'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
 const bin = (n) => join(root, 'node_modules', '.bin', n)
-const sh = (cmd, args) => execFileSync(cmd, args, {cwd: root, stdio: ['ignore', 'inherit', 'inherit']})
+const sh = (cmd, args) => {
+  try {
+    execFileSync(cmd, args, {cwd: root, stdio: ['ignore', 'inherit', 'inherit'], env: {...process.env, OCLIF_SKIP_UPDATE_CHECK: '1'}})
+  } catch {
+    console.error(`build: ${args[0] === 'manifest' ? 'oclif manifest' : 'tsc'} failed (see above)`)
+    process.exit(1)
+  }
+}
 
 // `--clean` starts from an empty dist/ (a fresh clone has none). Without it tsc overwrites in place, so that
 // parallel test runs never see dist/ missing.

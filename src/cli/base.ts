@@ -39,7 +39,7 @@ export function renderError(err: TcpError, json: boolean): string {
     if (err.details !== undefined) body.details = err.details
     return JSON.stringify({error: body}, null, 2) + '\n'
   }
-  return `tcp: error: ${err.message}\n`
+  return `tcp: error: ${err.message.replace(/[\r\n]+/g, ' ')}\n`
 }
 
 export abstract class TcpCommand extends Command {

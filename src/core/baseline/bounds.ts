@@ -27,12 +27,12 @@ export interface Rational {
 export function parseK(k: string | number): Rational {
   const s = String(k).trim()
   const m = /^(\d{1,4})(?:\.(\d{1,6}))?$/.exec(s)
-  if (!m) throw new TcpError('usage', `k: expected a positive decimal such as 3 or 2.5 (at most 6 decimals), got "${s}"`)
+  if (!m) throw new TcpError('usage', `k: expected a positive decimal such as 3 or 2.5 (at most 6 decimals), got ${JSON.stringify(s)}`)
   const frac = m[2] ?? ''
   const den = 10n ** BigInt(frac.length)
   const num = BigInt(m[1]! + frac)
-  if (num === 0n) throw new TcpError('usage', `k: must be greater than 0, got "${s}"`)
-  if (num > 1000n * den) throw new TcpError('usage', `k: at most 1000, got "${s}"`)
+  if (num === 0n) throw new TcpError('usage', `k: must be greater than 0, got ${s}`)
+  if (num > 1000n * den) throw new TcpError('usage', `k: at most 1000, got ${s}`)
   return {num, den}
 }
 
