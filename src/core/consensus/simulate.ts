@@ -1,0 +1,729 @@
+/**
+ * A deterministic discrete-event simulation of one Byzantine agreement among n agents.
+ *
+ * Protocol: two-phase HotStuff with linear vote collection (the lock-and-commit structure of Tendermint, with votes
+ * sent to the leader rather than to everyone, so a view costs O(n) messages and a million agents fit):
+ *   view v, leader L(v) = v mod n, proposes value x with justify = the highest prepare certificate it knows;
+ *   a replica votes PREPARE once per view if the proposal is safe: no lock, or x equals the locked value, or
+ *   justify.view > lock.view (the HotStuff safeNode rule); Q = ceil(q n) prepare votes form a prepare certificate,
+ *   which the leader broadcasts; a replica locks on it and votes COMMIT once per view; Q commit votes form a commit
+ *   certificate; a replica that receives one decides. On timeout a replica sends NEW-VIEW with its lock to the next
+ *   leader, which proposes after Q of them plus a wait of the delay bound (so that it learns the highest lock, the
+ *   known liveness gap of two-phase HotStuff). A decided agent answers a lagging agent's NEW-VIEW with its commit
+ *   certificate.
+ *
+ * Theory (n agents, f Byzantine, Q = ceil(q n)): two quorums share at least 2Q - n agents, so no two conflicting
+ * certificates can form in one view while f < 2Q - n (safe iff f < 2q - 1); honest agents alone reach a quorum iff
+ * n - f >= Q (live iff f <= 1 - q, once the network is synchronous).
+ *
+ * What it does NOT model: CPU time (signature costs are reported separately, never added to the clock), signed
+ * NEW-VIEW messages (they only drive liveness here), more than one decision, or an adaptive adversary that corrupts
+ * agents during the run (sleepers are fixed at the start and turn at a given time).
+ */
+import {TcpError} from '../errors.js'
+import {Rng} from '../rng.js'
+import {EventQueue, Kind, KIND_NAMES} from './queue.js'
+import {Network, formatLatency, type Latency, type Partition} from './network.js'
+import {MEASURED_US, PHASE_COMMIT, PHASE_PREPARE, VoteCrypto, type CryptoMode} from './crypto.js'
+
+export const STRATEGIES = ['equivocate', 'withhold', 'delay', 'sleeper', 'bias', 'forge', 'replay', 'strongest'] as const
+export type Strategy = (typeof STRATEGIES)[number]
+
+export const STRATEGY_HELP: Record<Strategy, string> = {
+  equivocate: 'Byzantine leaders propose 1 to one half of the honest agents and 0 to the other and certify both; Byzantine replicas vote for both values',
+  withhold: 'Byzantine agents stay silent (no proposals, votes or new-views)',
+  delay: 'Byzantine agents follow the protocol but every message they send is late by --delay-ms',
+  sleeper: 'Byzantine agents are honest until --turn-at-ms, then act as in strongest (equivocating leaders, silent replicas)',
+  bias: 'Byzantine leaders propose the attacker\'s value 0 instead of the evidence (1); Byzantine replicas vote only for 0',
+  forge: 'Byzantine agents send votes and certificates with signatures forged in honest agents\' names; otherwise silent',
+  replay: 'Byzantine agents collect honest votes and replay them into later views and phases; otherwise silent',
+  strongest: 'equivocating Byzantine leaders plus a network partition of the honest agents (Byzantine agents reach both halves); silent otherwise',
+}
+
+/** The honest agents' input (the evidence says: quarantine) and the attacker's value. */
+export const HONEST_VALUE = 1
+export const ATTACK_VALUE = 0
+
+export interface SimOptions {
+  agents: number
+  /** Fraction of Byzantine agents, 0 <= byzantine < 1; the count is round(byzantine * agents). */
+  byzantine: number
+  /** Quorum threshold q, 0 < q <= 1; a quorum is ceil(q * agents) distinct signers. */
+  threshold: number
+  strategy: Strategy
+  /** Views (rounds) an agent tries before it gives up: a run that has not decided by then stalled. */
+  rounds: number
+  seed: number
+  latency?: Latency
+  maxDelayMs?: number
+  loss?: number
+  partition?: Partition | null
+  timeoutMs?: number
+  turnAtMs?: number
+  delayMs?: number
+  crypto?: CryptoMode | 'auto'
+  /** Keep a JSONL trace of every event (refused above 100,000 agents). */
+  trace?: boolean
+  /** Keep the certificates behind every honest decision (signers and signatures) for independent checking. */
+  evidence?: boolean
+}
+
+export interface CertificateEvidence {
+  phase: 'prepare' | 'commit'
+  view: number
+  value: number
+  signers: number[]
+  /** Hex Ed25519 signatures, or model tags as numbers. */
+  signatures: Array<string | number>
+}
+
+export interface SimResult {
+  type: 'tcp.consensus.simulation/v1'
+  seed: number
+  config: {
+    agents: number
+    byzantine: number
+    byzantineCount: number
+    threshold: number
+    quorum: number
+    strategy: Strategy
+    rounds: number
+    timeoutMs: number
+    latency: string
+    maxDelayMs: number
+    loss: number
+    partition: Partition | null
+    turnAtMs: number | null
+    delayMs: number | null
+    protocol: string
+  }
+  theory: {safe: boolean; live: boolean; quorumIntersection: number; note: string}
+  outcome: {
+    decided: boolean
+    stalled: boolean
+    safetyViolation: boolean
+    decidedValues: number[]
+    conflictingAgents: number
+    honestAgents: number
+    honestDecided: number
+    roundsToDecide: number | null
+    biased: boolean
+  }
+  latencyMs: {p50: number; p99: number; max: number} | null
+  messages: {sent: number; delivered: number; droppedLoss: number; droppedPartition: number; bytes: number}
+  signatures: {
+    mode: CryptoMode
+    note: string
+    made: number
+    forged: number
+    votesChecked: number
+    certificatesChecked: number
+    verifyCalls: number
+    rejected: {badSignature: number; wrongRound: number; wrongValue: number; duplicate: number; invalidCertificate: number; unsafeProposal: number}
+    estimatedCpu?: {perReplicaMs: number; leaderMsPerCertificate: number; fleetCpuSeconds: number; basis: string}
+  }
+  run: {events: number; simulatedMs: number; wallMs: number; eventsPerSecond: number; peakQueue: number; stateBytes: number}
+  trace?: string
+  evidence?: {runId: number; publicKeys: string[]; certificates: CertificateEvidence[]}
+}
+
+interface Qc {
+  phase: number
+  view: number
+  value: number
+  signers: Int32Array
+  sigs: Int32Array
+  valid?: boolean
+  bytes: number
+}
+
+interface Tally {
+  seen: Uint8Array
+  signers: Int32Array
+  sigs: Int32Array
+  count: number
+  formed: boolean
+}
+
+interface Collect {
+  proposed: number
+  nvSeen: Uint8Array | null
+  nvCount: number
+  best: number
+  goScheduled: boolean
+  tallies: Array<Tally | undefined>
+}
+
+const PROTOCOL = 'two-phase HotStuff (prepare/lock, commit), linear vote collection at the leader, rotating leader, new-view on timeout'
+
+function checkNumber(name: string, v: number, min: number, max: number, integer: boolean, minOpen = false): void {
+  const bad = !Number.isFinite(v) || (integer && !Number.isSafeInteger(v)) || (minOpen ? v <= min : v < min) || v > max
+  if (bad) throw new TcpError('usage', `--${name}: expected ${integer ? 'an integer' : 'a number'} ${minOpen ? '>' : '>='} ${min} and <= ${max}, got ${v}`)
+}
+
+export const MAX_AGENTS = 2_000_000
+export const MAX_ED25519_AGENTS = 5_000
+export const AUTO_ED25519_AGENTS = 1_000
+export const MAX_TRACE_AGENTS = 100_000
+
+/** Quorum size ceil(q n), robust to binary fractions (0.51 * 100 is 51.000000000000007). */
+export function quorumSize(n: number, q: number): number {
+  return Math.min(n, Math.max(1, Math.ceil(q * n - 1e-9)))
+}
+
+export function byzantineCount(n: number, f: number): number {
+  return Math.round(f * n)
+}
+
+/** The textbook bounds on counts: safe iff f < 2Q - n, live iff n - f >= Q. */
+export function theory(n: number, fCount: number, Q: number): {safe: boolean; live: boolean; quorumIntersection: number} {
+  return {safe: fCount < 2 * Q - n, live: n - fCount >= Q, quorumIntersection: 2 * Q - n}
+}
+
+export function simulate(o: SimOptions): SimResult {
+  checkNumber('agents', o.agents, 4, MAX_AGENTS, true)
+  checkNumber('byzantine', o.byzantine, 0, 0.99, false)
+  checkNumber('threshold', o.threshold, 0, 1, false, true)
+  checkNumber('rounds', o.rounds, 1, 100_000, true)
+  if (!(STRATEGIES as readonly string[]).includes(o.strategy))
+    throw new TcpError('usage', `--strategy: expected one of ${STRATEGIES.join(', ')}, got "${o.strategy}"`)
+  const n = o.agents
+  const timeoutMs = o.timeoutMs ?? 1000
+  const maxDelayMs = o.maxDelayMs ?? 200
+  const loss = o.loss ?? 0
+  checkNumber('timeout-ms', timeoutMs, 0, 1e9, false, true)
+  checkNumber('max-delay-ms', maxDelayMs, 0, 1e9, false, true)
+  checkNumber('loss', loss, 0, 0.99, false)
+  const mode: CryptoMode = o.crypto === undefined || o.crypto === 'auto' ? (n <= AUTO_ED25519_AGENTS ? 'ed25519' : 'model') : o.crypto
+  if (mode === 'ed25519' && n > MAX_ED25519_AGENTS)
+    throw new TcpError('usage', `--crypto ed25519: at most ${MAX_ED25519_AGENTS} agents (real signatures), got ${n}; use --crypto model`)
+  if (o.trace && n > MAX_TRACE_AGENTS) throw new TcpError('usage', `--trace: at most ${MAX_TRACE_AGENTS} agents, got ${n}`)
+  const S = o.strategy
+  const R = o.rounds
+  const Q = quorumSize(n, o.threshold)
+  const fCount = byzantineCount(n, o.byzantine)
+  if (fCount >= n) throw new TcpError('usage', `--byzantine: ${o.byzantine} of ${n} agents leaves no honest agent`)
+  const latency: Latency = o.latency ?? {dist: 'exp', mean: 20}
+  const partition: Partition | null =
+    o.partition !== undefined && o.partition !== null
+      ? o.partition
+      : S === 'strongest'
+        ? {startMs: 0, endMs: Math.max(1, Math.floor(0.75 * R)) * timeoutMs}
+        : null
+  const turnAtMs = o.turnAtMs ?? 2 * timeoutMs
+  const delayMs = o.delayMs ?? 0.9 * timeoutMs
+  const graceMs = maxDelayMs
+
+  const wall0 = performance.now()
+  const rng = new Rng(o.seed)
+  // Byzantine set: a seeded partial Fisher-Yates shuffle; halves: the honest agents split by a second shuffle.
+  const byz = new Uint8Array(n)
+  const half = new Uint8Array(n)
+  {
+    const idx = new Int32Array(n)
+    for (let i = 0; i < n; i++) idx[i] = i
+    for (let i = 0; i < n - 1; i++) {
+      const j = i + rng.int(n - i)
+      const t = idx[i]!
+      idx[i] = idx[j]!
+      idx[j] = t
+    }
+    for (let i = 0; i < fCount; i++) byz[idx[i]!] = 1
+    // Positions after the Byzantine prefix are already a uniform shuffle of the honest agents.
+    let h = 0
+    for (let i = fCount; i < n; i++) half[idx[i]!] = h++ < (n - fCount) / 2 ? 0 : 1
+    for (let i = 0; i < fCount; i++) half[idx[i]!] = i & 1
+  }
+  const byzList = new Int32Array(fCount)
+  {
+    let k = 0
+    for (let i = 0; i < n; i++) if (byz[i]) byzList[k++] = i
+  }
+  const crypto = new VoteCrypto(mode, n, rng, o.seed)
+  const net = new Network(rng, latency, maxDelayMs, loss, partition)
+  const q = new EventQueue(Math.min(1 << 22, Math.max(1024, 4 * n)))
+
+  const view = new Int32Array(n)
+  const lockQc = new Int32Array(n).fill(-1)
+  const votedPrepare = new Int32Array(n).fill(-1)
+  const votedCommit = new Int32Array(n).fill(-1)
+  const committed = new Int8Array(n).fill(-1)
+  const commitQcOf = new Int32Array(n).fill(-1)
+  const commitTime = new Float64Array(n)
+  const commitView = new Int32Array(n)
+  const gaveUp = new Uint8Array(n)
+  const lastLed = new Int32Array(n).fill(-1)
+  const qcs: Qc[] = []
+  const collects = new Map<number, Collect>()
+  const byzBest = [-1, -1]
+  const stash: {view: number; phase: number; value: number; signers: number[]; sigs: number[]} = {view: -1, phase: 0, value: 0, signers: [], sigs: []}
+
+  const honestTotal = n - fCount
+  let honestDecided = 0
+  let honestDone = 0
+  let firstValue = -1
+  let conflicting = 0
+  const values = new Set<number>()
+  const msgs = {sent: 0, delivered: 0, droppedLoss: 0, droppedPartition: 0, bytes: 0}
+  const rejected = {badSignature: 0, wrongRound: 0, wrongValue: 0, duplicate: 0, invalidCertificate: 0, unsafeProposal: 0}
+  let certificatesChecked = 0
+  const trace: string[] | null = o.trace ? [] : null
+  const tr = (t: number, ev: string, rest: string): void => void trace!.push(`{"t":${t.toFixed(3)},"ev":"${ev}"${rest}}`)
+
+  const leader = (v: number): number => v % n
+  const byzActive = (a: number, t: number): boolean =>
+    byz[a] === 1 && S !== 'delay' && (S !== 'sleeper' || t >= turnAtMs)
+  const crossesFreely = (a: number): boolean => byz[a] === 1 && (S === 'strongest' || S === 'sleeper')
+  const qcBytes = (id: number): number => (id < 0 ? 0 : qcs[id]!.bytes)
+  const sizeOf = (kind: number, ref: number): number =>
+    kind === Kind.VotePrepare || kind === Kind.VoteCommit
+      ? 17 + crypto.sigBytes
+      : kind === Kind.PrepareQc || kind === Kind.CommitQc
+        ? qcBytes(ref)
+        : kind === Kind.Propose
+          ? 32 + qcBytes(ref)
+          : 16 + qcBytes(ref)
+
+  function send(t: number, kind: number, from: number, to: number, v: number, value: number, ref: number, sig: number): void {
+    msgs.sent++
+    msgs.bytes += sizeOf(kind, ref)
+    if (from !== to) {
+      if (half[from] !== half[to] && net.cut(t) && !crossesFreely(from) && !crossesFreely(to)) {
+        msgs.droppedPartition++
+        if (trace) tr(t, 'drop-partition', `,"kind":"${KIND_NAMES[kind]}","from":${from},"to":${to},"view":${v}`)
+        return
+      }
+      if (net.lost()) {
+        msgs.droppedLoss++
+        if (trace) tr(t, 'drop-loss', `,"kind":"${KIND_NAMES[kind]}","from":${from},"to":${to},"view":${v}`)
+        return
+      }
+    }
+    let d = from === to ? 0.001 : net.delay()
+    if (S === 'delay' && byz[from] === 1) d += delayMs
+    q.push(t + d, kind as Kind, from, to, v, value, ref, sig)
+  }
+
+  function newQc(phase: number, v: number, value: number, signers: ArrayLike<number>, sigs: ArrayLike<number>): number {
+    const s = Int32Array.from(signers)
+    const bytes = mode === 'ed25519' ? 16 + s.length * (4 + crypto.sigBytes) : 16 + crypto.sigBytes + Math.ceil(n / 8)
+    qcs.push({phase, view: v, value, signers: s, sigs: Int32Array.from(sigs), bytes})
+    return qcs.length - 1
+  }
+
+  /** Valid iff at least Q distinct signers whose signatures verify on (view, phase, value). Memoised per certificate. */
+  function checkQc(id: number, phase: number): boolean {
+    certificatesChecked++
+    const c = qcs[id]
+    if (c === undefined || c.phase !== phase) return false
+    if (c.valid === undefined) {
+      const seen = new Set<number>()
+      for (let i = 0; i < c.signers.length; i++) {
+        const s = c.signers[i]!
+        if (seen.has(s)) continue
+        if (crypto.verify(s, c.view, c.phase, c.value, c.sigs[i]!, 0)) seen.add(s)
+      }
+      c.valid = seen.size >= Q
+    }
+    if (!c.valid) rejected.invalidCertificate++
+    return c.valid
+  }
+
+  function collect(v: number): Collect {
+    let c = collects.get(v)
+    if (!c) {
+      c = {proposed: -1, nvSeen: null, nvCount: 0, best: -1, goScheduled: false, tallies: []}
+      collects.set(v, c)
+      collects.delete(v - 4) // views more than a few behind are closed; their tallies are no longer needed
+    }
+    return c
+  }
+
+  function tally(c: Collect, phase: number, value: number): Tally {
+    const k = phase * 2 + (value & 1)
+    let tl = c.tallies[k]
+    if (!tl) {
+      tl = {seen: new Uint8Array(n), signers: new Int32Array(Q), sigs: new Int32Array(Q), count: 0, formed: false}
+      c.tallies[k] = tl
+    }
+    return tl
+  }
+
+  function enterView(a: number, v: number, t: number): void {
+    view[a] = v
+    q.push(t + timeoutMs, Kind.Timeout, a, a, v, 0, -1, 0)
+  }
+
+  function decide(a: number, id: number, t: number): void {
+    const c = qcs[id]!
+    committed[a] = c.value
+    commitQcOf[a] = id
+    commitTime[a] = t
+    commitView[a] = c.view
+    if (trace) tr(t, 'decide', `,"agent":${a},"view":${c.view},"value":${c.value}`)
+    if (byz[a]) return
+    honestDecided++
+    honestDone++
+    values.add(c.value)
+    if (firstValue < 0) firstValue = c.value
+    else if (c.value !== firstValue) conflicting++
+  }
+
+  function raiseLock(a: number, id: number): void {
+    const l = lockQc[a]!
+    if (l < 0 || qcs[id]!.view > qcs[l]!.view) lockQc[a] = id
+  }
+
+  function broadcastHonest(t: number, kind: number, from: number, v: number, value: number, ref: number, to?: (i: number) => boolean): void {
+    for (let i = 0; i < n; i++) if (!byz[i] && (to === undefined || to(i))) send(t, kind, from, i, v, value, ref, 0)
+  }
+
+  // ---- honest behaviour ----
+  function honestPropose(a: number, v: number, t: number): void {
+    const c = collect(v)
+    if (c.proposed >= 0 || committed[a]! >= 0 || view[a]! > v) return
+    if (v > view[a]!) enterView(a, v, t)
+    let best = c.best
+    const l = lockQc[a]!
+    if (l >= 0 && (best < 0 || qcs[l]!.view > qcs[best]!.view)) best = l
+    const x = best >= 0 ? qcs[best]!.value : HONEST_VALUE
+    c.proposed = x
+    for (let i = 0; i < n; i++) send(t, Kind.Propose, a, i, v, x, best, 0)
+  }
+
+  function honest(kind: number, a: number, src: number, v: number, x: number, ref: number, sig: number, t: number): void {
+    if (kind === Kind.Timeout) {
+      if (committed[a]! >= 0 || gaveUp[a] || view[a] !== v) return
+      if (v + 1 >= R) {
+        gaveUp[a] = 1
+        if (!byz[a]) honestDone++
+        if (trace) tr(t, 'give-up', `,"agent":${a},"view":${v}`)
+        return
+      }
+      enterView(a, v + 1, t)
+      send(t, Kind.NewView, a, leader(v + 1), v + 1, 0, lockQc[a]!, 0)
+      return
+    }
+    if (kind === Kind.NewView) {
+      if (committed[a]! >= 0) {
+        send(t, Kind.CommitQc, a, src, qcs[commitQcOf[a]!]!.view, 0, commitQcOf[a]!, 0)
+        return
+      }
+      if (leader(v) !== a || v < view[a]!) return
+      const c = collect(v)
+      if (ref >= 0) {
+        if (!checkQc(ref, PHASE_PREPARE)) return
+        if (c.best < 0 || qcs[ref]!.view > qcs[c.best]!.view) c.best = ref
+      }
+      c.nvSeen ??= new Uint8Array(n)
+      if (c.nvSeen[src]) return
+      c.nvSeen[src] = 1
+      if (++c.nvCount >= Q && !c.goScheduled) {
+        c.goScheduled = true
+        q.push(t + graceMs, Kind.LeaderGo, a, a, v, 0, -1, 0)
+      }
+      return
+    }
+    if (kind === Kind.LeaderGo) return honestPropose(a, v, t)
+    if (committed[a]! >= 0 || gaveUp[a]) return
+    if (kind === Kind.Propose) {
+      if (src !== leader(v) || v < view[a]! || votedPrepare[a]! >= v) return
+      if (ref >= 0) {
+        const j = qcs[ref]!
+        if (!checkQc(ref, PHASE_PREPARE) || j.view >= v || j.value !== x) return
+        raiseLock(a, ref)
+      }
+      const l = lockQc[a]!
+      const safe = l < 0 || qcs[l]!.value === x || (ref >= 0 && qcs[ref]!.view > qcs[l]!.view)
+      if (v > view[a]!) enterView(a, v, t)
+      if (!safe) {
+        rejected.unsafeProposal++
+        return
+      }
+      votedPrepare[a] = v
+      send(t, Kind.VotePrepare, a, leader(v), v, x, a, crypto.sign(a, v, PHASE_PREPARE, x))
+      return
+    }
+    if (kind === Kind.VotePrepare || kind === Kind.VoteCommit) {
+      const phase = kind === Kind.VotePrepare ? PHASE_PREPARE : PHASE_COMMIT
+      const c = collects.get(v)
+      if (leader(v) !== a || view[a] !== v || c === undefined || c.proposed < 0) return void rejected.wrongRound++
+      if (x !== c.proposed) return void rejected.wrongValue++
+      if (!crypto.verify(ref, v, phase, x, sig)) return void rejected.badSignature++
+      const tl = tally(c, phase, x)
+      if (tl.seen[ref]) return void rejected.duplicate++
+      if (tl.formed) return
+      tl.seen[ref] = 1
+      tl.signers[tl.count] = ref
+      tl.sigs[tl.count++] = sig
+      if (tl.count >= Q) {
+        tl.formed = true
+        const id = newQc(phase, v, x, tl.signers, tl.sigs)
+        if (trace) tr(t, 'certificate', `,"phase":"${phase ? 'commit' : 'prepare'}","view":${v},"value":${x},"leader":${a}`)
+        for (let i = 0; i < n; i++) send(t, phase === PHASE_PREPARE ? Kind.PrepareQc : Kind.CommitQc, a, i, v, x, id, 0)
+      }
+      return
+    }
+    if (kind === Kind.PrepareQc) {
+      if (!checkQc(ref, PHASE_PREPARE)) return
+      const c = qcs[ref]!
+      raiseLock(a, ref)
+      if (c.view < view[a]! || votedCommit[a]! >= c.view) return
+      if (c.view > view[a]!) enterView(a, c.view, t)
+      votedCommit[a] = c.view
+      send(t, Kind.VoteCommit, a, leader(c.view), c.view, c.value, a, crypto.sign(a, c.view, PHASE_COMMIT, c.value))
+      return
+    }
+    if (kind === Kind.CommitQc) {
+      if (checkQc(ref, PHASE_COMMIT)) decide(a, ref, t)
+    }
+  }
+
+  // ---- Byzantine behaviour ----
+  const alt = (x: number): number => (x === HONEST_VALUE ? ATTACK_VALUE : HONEST_VALUE)
+  const allByzSign = (v: number, phase: number, value: number): {signers: number[]; sigs: number[]} => {
+    const signers: number[] = []
+    const sigs: number[] = []
+    for (const b of byzList) {
+      signers.push(b)
+      sigs.push(crypto.sign(b, v, phase, value))
+    }
+    return {signers, sigs}
+  }
+
+  function byzLead(a: number, v: number, t: number): void {
+    if (lastLed[a]! >= v) return
+    lastLed[a] = v
+    collect(v).proposed = -2 // a Byzantine leader never takes the honest path for this view
+    if (trace) tr(t, 'byzantine-lead', `,"agent":${a},"view":${v},"strategy":"${S}"`)
+    if (S === 'equivocate' || S === 'strongest' || S === 'sleeper') {
+      for (let i = 0; i < n; i++) {
+        if (byz[i]) continue
+        const x = half[i] === 0 ? HONEST_VALUE : ATTACK_VALUE
+        send(t, Kind.Propose, a, i, v, x, byzBest[x]!, 0)
+      }
+    } else if (S === 'bias') broadcastHonest(t, Kind.Propose, a, v, ATTACK_VALUE, byzBest[ATTACK_VALUE]!)
+    else if (S === 'forge') {
+      // Certificates claiming every agent: Byzantine signatures are real, honest ones are forged.
+      broadcastHonest(t, Kind.Propose, a, v, ATTACK_VALUE, -1)
+      for (const phase of [PHASE_PREPARE, PHASE_COMMIT]) {
+        const signers: number[] = []
+        const sigs: number[] = []
+        for (let i = 0; i < n; i++) {
+          signers.push(i)
+          sigs.push(byz[i] ? crypto.sign(i, v, phase, ATTACK_VALUE) : crypto.forge(i, a, v, phase, ATTACK_VALUE, rng.u32()))
+        }
+        const id = newQc(phase, v, ATTACK_VALUE, signers, sigs)
+        broadcastHonest(t, phase === PHASE_PREPARE ? Kind.PrepareQc : Kind.CommitQc, a, v, ATTACK_VALUE, id)
+      }
+    } else if (S === 'replay') {
+      if (stash.view < 0) return broadcastHonest(t, Kind.Propose, a, v, HONEST_VALUE, byzBest[HONEST_VALUE]!)
+      // Honest signatures from an earlier view and phase, relabelled to this view and both phases.
+      broadcastHonest(t, Kind.Propose, a, v, stash.value, -1)
+      for (const phase of [PHASE_PREPARE, PHASE_COMMIT]) {
+        const own = allByzSign(v, phase, stash.value)
+        const id = newQc(phase, v, stash.value, [...stash.signers, ...own.signers], [...stash.sigs, ...own.sigs])
+        broadcastHonest(t, phase === PHASE_PREPARE ? Kind.PrepareQc : Kind.CommitQc, a, v, stash.value, id)
+      }
+    }
+  }
+
+  function byzantine(kind: number, a: number, src: number, v: number, x: number, ref: number, sig: number, t: number): void {
+    if (kind === Kind.NewView || kind === Kind.LeaderGo) {
+      if (leader(v) === a) byzLead(a, v, t)
+      return
+    }
+    if (kind === Kind.PrepareQc && qcs[ref]!.valid !== false) {
+      const c = qcs[ref]!
+      if (checkQc(ref, PHASE_PREPARE) && (byzBest[c.value]! < 0 || c.view > qcs[byzBest[c.value]!]!.view)) byzBest[c.value] = ref
+    }
+    const lb = leader(v)
+    if (kind === Kind.VotePrepare || kind === Kind.VoteCommit) {
+      if (lb !== a || byz[ref]) return
+      const phase = kind === Kind.VotePrepare ? PHASE_PREPARE : PHASE_COMMIT
+      if (S === 'replay') {
+        if (stash.view !== v || stash.phase !== phase || stash.value !== x) {
+          if (stash.signers.length > 0 && stash.view >= 0 && stash.view !== v) return // keep the first full harvest
+          Object.assign(stash, {view: v, phase, value: x, signers: [], sigs: []})
+        }
+        stash.signers.push(ref)
+        stash.sigs.push(sig)
+        return
+      }
+      if (S === 'withhold' || S === 'forge') return
+      const c = collect(v)
+      const tl = tally(c, phase, x)
+      if (tl.formed || tl.seen[ref] || tl.count >= Q) return
+      tl.seen[ref] = 1
+      tl.signers[tl.count] = ref
+      tl.sigs[tl.count++] = sig
+      if (tl.count + fCount >= Q) {
+        tl.formed = true
+        const own = allByzSign(v, phase, x)
+        const honestSigners = Array.from(tl.signers.subarray(0, tl.count))
+        const id = newQc(phase, v, x, [...honestSigners, ...own.signers], [...Array.from(tl.sigs.subarray(0, tl.count)), ...own.sigs])
+        if (phase === PHASE_PREPARE && (byzBest[x]! < 0 || v > qcs[byzBest[x]!]!.view)) byzBest[x] = id
+        if (trace) tr(t, 'certificate', `,"phase":"${phase ? 'commit' : 'prepare'}","view":${v},"value":${x},"leader":${a},"byzantine":true`)
+        const k = phase === PHASE_PREPARE ? Kind.PrepareQc : Kind.CommitQc
+        for (const i of honestSigners) send(t, k, a, i, v, x, id, 0)
+      }
+      return
+    }
+    if (byz[lb]) return // Byzantine leaders certify with their accomplices' keys directly
+    if (kind === Kind.Propose) {
+      if (S === 'equivocate') {
+        send(t, Kind.VotePrepare, a, lb, v, x, a, crypto.sign(a, v, PHASE_PREPARE, x))
+        send(t, Kind.VotePrepare, a, lb, v, alt(x), a, crypto.sign(a, v, PHASE_PREPARE, alt(x)))
+      } else if (S === 'bias' && x === ATTACK_VALUE) send(t, Kind.VotePrepare, a, lb, v, x, a, crypto.sign(a, v, PHASE_PREPARE, x))
+      else if (S === 'forge') {
+        let claimed = rng.int(n)
+        while (byz[claimed]) claimed = (claimed + 1) % n
+        send(t, Kind.VotePrepare, a, lb, v, x, claimed, crypto.forge(claimed, a, v, PHASE_PREPARE, x, rng.u32()))
+      } else if (S === 'replay' && stash.signers.length > 0) {
+        // Each Byzantine agent replays its share of the harvest: once unchanged (old view) and once relabelled.
+        const me = byzList.indexOf(a)
+        for (let k = me; k < stash.signers.length; k += fCount) {
+          send(t, Kind.VotePrepare, a, lb, stash.view, stash.value, stash.signers[k]!, stash.sigs[k]!)
+          send(t, Kind.VotePrepare, a, lb, v, x, stash.signers[k]!, stash.sigs[k]!)
+        }
+      }
+      return
+    }
+    if (kind === Kind.PrepareQc) {
+      const c = qcs[ref]!
+      if (S === 'equivocate' || (S === 'bias' && c.value === ATTACK_VALUE))
+        send(t, Kind.VoteCommit, a, leader(c.view), c.view, c.value, a, crypto.sign(a, c.view, PHASE_COMMIT, c.value))
+    }
+  }
+
+  // ---- run ----
+  for (let i = 0; i < n; i++) enterView(i, 0, 0)
+  q.push(0, Kind.LeaderGo, leader(0), leader(0), 0, 0, -1, 0)
+  let events = 0
+  let now = 0
+  const maxEvents = 200 * n * R + 10_000_000
+  while (q.size > 0 && honestDone < honestTotal) {
+    const s = q.pop()
+    const t = q.time[s]!
+    const kind = q.kind[s]!
+    const src = q.src[s]!
+    const a = q.to[s]!
+    const v = q.view[s]!
+    const x = q.value[s]!
+    const ref = q.ref[s]!
+    const sig = q.sig[s]!
+    q.release(s)
+    now = t
+    if (++events > maxEvents) throw new TcpError('internal', `consensus: more than ${maxEvents} events; the run does not converge`)
+    if (kind !== Kind.Timeout && kind !== Kind.LeaderGo) msgs.delivered++
+    if (trace && kind !== Kind.Timeout && kind !== Kind.LeaderGo)
+      tr(t, KIND_NAMES[kind]!, `,"from":${src},"to":${a},"view":${v}${kind === Kind.NewView ? '' : `,"value":${x}`}${ref >= 0 ? `,"ref":${ref}` : ''}`)
+    else if (trace && kind === Kind.Timeout && view[a] === v && committed[a]! < 0 && !gaveUp[a] && !byzActive(a, t)) tr(t, 'timeout', `,"agent":${a},"view":${v}`)
+    if (byzActive(a, t)) byzantine(kind, a, src, v, x, ref, sig, t)
+    else honest(kind, a, src, v, x, ref, sig, t)
+  }
+  const wallMs = performance.now() - wall0
+
+  const times: number[] = []
+  let maxView = -1
+  for (let i = 0; i < n; i++) {
+    if (byz[i] || committed[i]! < 0) continue
+    times.push(commitTime[i]!)
+    if (commitView[i]! > maxView) maxView = commitView[i]!
+  }
+  const ft = Float64Array.from(times).sort()
+  const pct = (p: number): number => Number(ft[Math.min(ft.length - 1, Math.ceil(p * ft.length) - 1)]!.toFixed(3))
+  const decided = honestDecided === honestTotal
+  const th = theory(n, fCount, Q)
+  const leaderCerts = qcs.length
+  const result: SimResult = {
+    type: 'tcp.consensus.simulation/v1',
+    seed: o.seed,
+    config: {
+      agents: n,
+      byzantine: o.byzantine,
+      byzantineCount: fCount,
+      threshold: o.threshold,
+      quorum: Q,
+      strategy: S,
+      rounds: R,
+      timeoutMs,
+      latency: formatLatency(latency),
+      maxDelayMs,
+      loss,
+      partition,
+      turnAtMs: S === 'sleeper' ? turnAtMs : null,
+      delayMs: S === 'delay' ? delayMs : null,
+      protocol: PROTOCOL,
+    },
+    theory: {
+      ...th,
+      note: `safe iff f < 2Q - n (${fCount} < ${2 * Q - n}), live iff n - f >= Q (${n - fCount} >= ${Q})`,
+    },
+    outcome: {
+      decided,
+      stalled: !decided,
+      safetyViolation: conflicting > 0,
+      decidedValues: [...values].sort((x, y) => x - y),
+      conflictingAgents: conflicting,
+      honestAgents: honestTotal,
+      honestDecided,
+      roundsToDecide: decided ? maxView + 1 : null,
+      biased: values.has(ATTACK_VALUE),
+    },
+    latencyMs: ft.length > 0 ? {p50: pct(0.5), p99: pct(0.99), max: Number(ft[ft.length - 1]!.toFixed(3))} : null,
+    messages: msgs,
+    signatures: {
+      mode,
+      note:
+        mode === 'ed25519'
+          ? 'real Ed25519 signatures on every vote; certificates list their signers\' signatures'
+          : 'modelled: 32-bit keyed tags stand for signatures (not cryptographic); CPU cost estimated for BLS12-381 aggregated certificates from measured timings',
+      made: crypto.made,
+      forged: crypto.forged,
+      votesChecked: crypto.checkedLogical,
+      certificatesChecked,
+      verifyCalls: crypto.verifyCalls,
+      rejected,
+    },
+    run: {
+      events,
+      simulatedMs: Number(now.toFixed(3)),
+      wallMs: Number(wallMs.toFixed(1)),
+      eventsPerSecond: Math.round(events / (wallMs / 1000)),
+      peakQueue: q.peak,
+      stateBytes: q.bytes + n * (4 * 8 + 8 + 4),
+    },
+  }
+  if (mode === 'model') {
+    const u = MEASURED_US
+    const perReplicaMs = (2 * u.blsSign + (certificatesChecked / Math.max(1, n)) * (u.blsVerifyAggregate + Q * u.blsAddPublicKey)) / 1000
+    const leaderMs = (Q * u.blsAddSignature + u.blsVerifyAggregate + Q * u.blsAddPublicKey) / 1000
+    result.signatures.estimatedCpu = {
+      perReplicaMs: Number(perReplicaMs.toFixed(1)),
+      leaderMsPerCertificate: Number(leaderMs.toFixed(1)),
+      fleetCpuSeconds: Number(((crypto.made * u.blsSign + certificatesChecked * (u.blsVerifyAggregate + Q * u.blsAddPublicKey) + leaderCerts * Q * u.blsAddSignature) / 1e6).toFixed(1)),
+      basis: 'per-operation timings of @noble/curves BLS12-381 measured by bench/consensus-crypto.ts (MEASURED_US in src/core/consensus/crypto.ts); aggregate public keys are recomputed per check (an upper bound)',
+    }
+  }
+  if (trace) result.trace = trace.join('\n') + '\n'
+  if (o.evidence) {
+    const ids = new Set<number>()
+    for (let i = 0; i < n; i++) if (!byz[i] && commitQcOf[i]! >= 0) ids.add(commitQcOf[i]!)
+    result.evidence = {
+      runId: o.seed,
+      publicKeys: crypto.publicKeys.map((k) => Buffer.from(k).toString('hex')),
+      certificates: [...ids].sort((x, y) => x - y).map((id) => {
+        const c = qcs[id]!
+        return {
+          phase: c.phase === PHASE_PREPARE ? 'prepare' : 'commit',
+          view: c.view,
+          value: c.value,
+          signers: Array.from(c.signers),
+          signatures: Array.from(c.sigs, (h) => (mode === 'ed25519' ? Buffer.from(crypto.sigs[h]!).toString('hex') : h)),
+        }
+      }),
+    }
+  }
+  return result
+}
