@@ -28,6 +28,10 @@ the input cannot be read.`
     file: Flags.string({description: 'the original file the envelope names: its digest must match'}),
     previous: Flags.string({description: 'the previous signed baseline: the chain must link to it'}),
     at: Flags.string({description: 'verify as of this ISO time instead of now (expiry and trust windows)'}),
+    // TPM quote bundles (tcp attest quote)
+    ak: Flags.string({description: 'TPM quote: the trusted attestation key (ak.pem, or ak.pub as TPM2B_PUBLIC)'}),
+    nonce: Flags.string({description: 'TPM quote: the nonce (hex) this verifier issued; extraData must equal it'}),
+    policy: Flags.string({description: 'TPM quote: golden PCR values (tcp.attest.policy/v1) the quoted PCRs must have'}),
   }
 
   async run(): Promise<VerifyReport> {
@@ -43,6 +47,16 @@ the input cannot be read.`
         const previous = flags.previous ? await readJsonFile(flags.previous, {what: 'previous baseline'}) : undefined
         const {baseline: _b, ...r} = verifyEnvelopeReport(doc, {trust, threshold: flags.threshold, now: parseAt(flags.at), file, previous})
         report = r
+        break
+      }
+
+      case 'tpm-quote-bundle': {
+        if (!flags.ak || !flags.nonce) throw new TcpError('usage', 'a TPM quote bundle needs --ak AK.pem and --nonce HEX')
+        const {verifyQuoteBundle} = await import('../core/attest/verify/quote.js')
+        const {fromHex} = await import('../core/bytes.js')
+        const ak = await readFileBytes(flags.ak, {what: 'attestation key'})
+        const policy = flags.policy ? await readJsonFile(flags.policy, {what: 'policy'}) : undefined
+        report = verifyQuoteBundle(doc, {ak, nonce: fromHex(flags.nonce, 'nonce'), policy})
         break
       }
 
