@@ -1,0 +1,7 @@
+export * from './harness.js'
+export * from './paths.js'
+export * from './allpairs.js'
+export * from './crypto.js'
+export * from './ct.js'
+export * from './report.js'
+export * from './render.js'
