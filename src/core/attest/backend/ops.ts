@@ -233,6 +233,8 @@ function sameValues(a: PcrValues, b: PcrValues): boolean {
 export interface QuoteResult {
   bundle: QuoteBundle
   attempts: number
+  /** The PCR file `tpm2_quote -o` wrote (tpm2-tools' own layout), kept only for cross-checks with tpm2_checkquote. */
+  toolPcrFile: Uint8Array
 }
 
 /**
@@ -255,7 +257,7 @@ export async function quote(stateDir: string, nonce: Uint8Array, pcrSpec: string
       const msg = join(tmp, 'attest.bin')
       const sig = join(tmp, 'sig.bin')
       const scheme = SCHEME[state.akAlg] ?? 'ecdsa'
-      await runTool('tpm2_quote', ['-c', state.akHandle, '-l', spec, '-q', toHex(nonce), '-m', msg, '-s', sig, '-g', 'sha256', '--scheme', scheme], {tcti})
+      await runTool('tpm2_quote', ['-c', state.akHandle, '-l', spec, '-q', toHex(nonce), '-m', msg, '-s', sig, '-o', join(tmp, 'quote.pcrs'), '-g', 'sha256', '--scheme', scheme], {tcti})
       const after = await pcrRead(sel, tmp, tcti)
       const attest = new Uint8Array(await readFile(msg))
       const a = parseAttest(attest)
@@ -276,7 +278,7 @@ export async function quote(stateDir: string, nonce: Uint8Array, pcrSpec: string
         ek: {public: toBase64(ekPub), name: toHex(objectName(parsePublic(ekPub, 'EK public')))},
         eventLog,
       }
-      return {bundle, attempts: attempt}
+      return {bundle, attempts: attempt, toolPcrFile: new Uint8Array(await readFile(join(tmp, 'quote.pcrs')))}
     }
     throw new TcpError('dependency', `quote: PCR values kept changing during ${max} attempts; retry when the system is quiet`)
   })

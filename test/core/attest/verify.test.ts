@@ -1,0 +1,363 @@
+// The quote verifier on recorded swtpm bundles (test/vectors/attest): good bundles pass; one mutation each is
+// rejected by the named check; every byte of TPMS_ATTEST and TPMT_SIGNATURE matters; high-S ECDSA is accepted;
+// malformed documents are input errors (exit 2), not verdicts; our verdict equals tpm2_checkquote's.
+import {describe, it} from 'node:test'
+import assert from 'node:assert/strict'
+import {spawnSync} from 'node:child_process'
+import {mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {TcpError} from '../../../src/core/errors.js'
+import {requireAllPassed, type VerifyReport} from '../../../src/core/verify/report.js'
+import {verifyQuoteBundle} from '../../../src/core/attest/verify/quote.js'
+import {encodeSignature, parseSignature, ALG} from '../../../src/core/attest/structures.js'
+import {POLICY_TYPE} from '../../../src/core/attest/bundle.js'
+
+const VEC = join(import.meta.dirname, '..', '..', 'vectors', 'attest')
+const ALGS = ['ecc', 'rsa', 'rsapss'] as const
+type Alg = (typeof ALGS)[number]
+
+const load = (alg: Alg) => ({
+  bundle: JSON.parse(readFileSync(join(VEC, `${alg}.bundle.json`), 'utf8')),
+  ak: new Uint8Array(readFileSync(join(VEC, `${alg}.ak.pem`))),
+  pcrFile: new Uint8Array(readFileSync(join(VEC, `${alg}.checkquote.pcrs`))),
+})
+
+const clone = <T>(x: T): T => JSON.parse(JSON.stringify(x))
+const b64 = (s: string) => new Uint8Array(Buffer.from(s, 'base64'))
+const tob64 = (b: Uint8Array) => Buffer.from(b).toString('base64')
+const hex = (s: string) => new Uint8Array(Buffer.from(s, 'hex'))
+
+function run(bundle: unknown, ak: Uint8Array, nonce: Uint8Array, policy?: unknown): VerifyReport {
+  return verifyQuoteBundle(bundle, {ak, nonce, policy})
+}
+
+const failed = (r: VerifyReport) => r.checks.filter((c) => !c.ok).map((c) => c.check)
+
+/** The check requireAllPassed names first (what the CLI prints). */
+function firstFailure(r: VerifyReport): string {
+  try {
+    requireAllPassed(r)
+  } catch (e) {
+    assert.ok(e instanceof TcpError)
+    assert.equal(e.code, 'rejected')
+    assert.equal(e.exitCode, 1)
+    return /^rejected: ([a-z-]+):/.exec(e.message)![1]!
+  }
+  return 'none'
+}
+
+function mutateBytes(bundle: any, field: 'attest' | 'signature', fn: (b: Uint8Array) => void) {
+  const b = clone(bundle)
+  const bytes = b64(b[field])
+  fn(bytes)
+  b[field] = tob64(bytes)
+  return b
+}
+
+/** Offset of extraData's first byte and pcrDigest's first byte in a recorded TPMS_ATTEST. */
+function offsets(attest: Uint8Array) {
+  const signerLen = (attest[6]! << 8) | attest[7]!
+  const extraAt = 8 + signerLen + 2
+  return {signerAt: 8, extraAt, digestAt: attest.length - 32}
+}
+
+const P256_N = 0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551n
+
+for (const alg of ALGS) {
+  describe(`quote verifier on the recorded ${alg} bundle`, () => {
+    const v = load(alg)
+    const nonce = hex(v.bundle.nonce)
+
+    it('accepts the good bundle with every check passed and names them', () => {
+      const r = run(v.bundle, v.ak, nonce)
+      assert.deepEqual(failed(r), [])
+      assert.equal(r.ok, true)
+      assert.deepEqual(
+        r.checks.map((c) => c.check),
+        ['attest-structure', 'magic', 'type', 'nonce', 'pcr-selection', 'pcr-digest', 'ak', 'ak-attributes', 'signature', 'qualified-signer', 'event-log'],
+      )
+      assert.equal(requireAllPassed(r), r)
+    })
+
+    it('accepts the AK given as TPM2B_PUBLIC as well as PEM', () => {
+      assert.equal(run(v.bundle, b64(v.bundle.ak.public), nonce).ok, true)
+    })
+
+    it('rejects a stale nonce (the quote answers another challenge)', () => {
+      const other = nonce.slice()
+      other[other.length - 1]! ^= 1
+      const r = run(v.bundle, v.ak, other)
+      assert.deepEqual(failed(r), ['nonce'])
+      assert.equal(firstFailure(r), 'nonce')
+      assert.deepEqual(failed(run(v.bundle, v.ak, nonce.subarray(0, 16))), ['nonce'])
+    })
+
+    it('rejects a change of extraData inside the signed structure', () => {
+      const b = mutateBytes(v.bundle, 'attest', (a) => void (a[offsets(a).extraAt]! ^= 1))
+      assert.deepEqual(failed(run(b, v.ak, nonce)), ['nonce', 'signature'])
+    })
+
+    for (const pcr of ['0', '3', '7', '16', '23']) {
+      it(`rejects a changed value of PCR ${pcr}`, () => {
+        const b = clone(v.bundle)
+        const val = hex(b.pcrs.sha256[pcr])
+        val[5]! ^= 0x40
+        b.pcrs.sha256[pcr] = Buffer.from(val).toString('hex')
+        const r = run(b, v.ak, nonce)
+        assert.equal(firstFailure(r), 'pcr-digest')
+        assert.deepEqual(failed(r), pcr === '16' || pcr === '23' ? ['pcr-digest', 'event-log'] : ['pcr-digest'])
+      })
+    }
+
+    it('rejects a selection other than the quoted one, and values that do not match the selection', () => {
+      const b = clone(v.bundle)
+      b.pcrSelection = 'sha256:0,1,2,3,4,5,6,7,16'
+      delete b.pcrs.sha256['23']
+      assert.equal(firstFailure(run(b, v.ak, nonce)), 'pcr-selection')
+      const c = clone(v.bundle)
+      delete c.pcrs.sha256['4']
+      assert.equal(firstFailure(run(c, v.ak, nonce)), 'pcr-selection')
+      const d = clone(v.bundle)
+      d.pcrs.sha256['9'] = '00'.repeat(32)
+      assert.equal(firstFailure(run(d, v.ak, nonce)), 'pcr-selection')
+    })
+
+    it('rejects a changed selection bitmap inside TPMS_ATTEST', () => {
+      // The bitmap's first byte (PCRs 0-7) sits right before the TPM2B pcrDigest.
+      const b = mutateBytes(v.bundle, 'attest', (a) => void (a[a.length - 32 - 2 - 3]! ^= 0x01))
+      const r = run(b, v.ak, nonce)
+      assert.equal(firstFailure(r), 'pcr-selection')
+      assert.ok(failed(r).includes('signature'))
+    })
+
+    it('rejects a wrong magic and a wrong attestation type', () => {
+      const m = run(mutateBytes(v.bundle, 'attest', (a) => void (a[0]! ^= 0x80)), v.ak, nonce)
+      assert.equal(firstFailure(m), 'magic')
+      assert.ok(failed(m).includes('signature'))
+      // TPM_ST_ATTEST_CERTIFY (0x8017): the quote union is not there, nothing about PCRs can pass.
+      const t = run(mutateBytes(v.bundle, 'attest', (a) => void (a[5] = 0x17)), v.ak, nonce)
+      assert.equal(firstFailure(t), 'type')
+      for (const c of ['pcr-selection', 'pcr-digest', 'event-log', 'signature']) assert.ok(failed(t).includes(c), c)
+    })
+
+    it('rejects a changed pcrDigest and a changed qualifiedSigner', () => {
+      const d = run(mutateBytes(v.bundle, 'attest', (a) => void (a[offsets(a).digestAt + 7]! ^= 1)), v.ak, nonce)
+      assert.deepEqual(failed(d), ['pcr-digest', 'signature'])
+      const q = run(mutateBytes(v.bundle, 'attest', (a) => void (a[offsets(a).signerAt + 4]! ^= 1)), v.ak, nonce)
+      assert.deepEqual(failed(q), ['signature', 'qualified-signer'])
+    })
+
+    it('rejects every single-byte change of TPMS_ATTEST and of TPMT_SIGNATURE', () => {
+      const attest = b64(v.bundle.attest)
+      for (let i = 0; i < attest.length; i++) {
+        const r = run(mutateBytes(v.bundle, 'attest', (a) => void (a[i]! ^= 0x01)), v.ak, nonce)
+        assert.equal(r.ok, false, `attest byte ${i}`)
+        assert.ok(failed(r).length > 0)
+      }
+      const sig = b64(v.bundle.signature)
+      for (let i = 0; i < sig.length; i++) {
+        const r = run(mutateBytes(v.bundle, 'signature', (s) => void (s[i]! ^= 0x01)), v.ak, nonce)
+        assert.equal(r.ok, false, `signature byte ${i}`)
+        assert.ok(failed(r).includes('signature') || failed(r).includes('pcr-digest'), `signature byte ${i}: ${failed(r)}`)
+      }
+    })
+
+    it('rejects a truncated or extended TPMS_ATTEST as a failed structure check, not a crash', () => {
+      const attest = b64(v.bundle.attest)
+      for (const n of [0, 3, 10, attest.length - 1]) {
+        const b = clone(v.bundle)
+        b.attest = tob64(attest.subarray(0, n))
+        assert.equal(firstFailure(run(b, v.ak, nonce)), 'attest-structure', `length ${n}`)
+      }
+      const b = clone(v.bundle)
+      b.attest = tob64(new Uint8Array([...attest, 0]))
+      assert.equal(firstFailure(run(b, v.ak, nonce)), 'attest-structure')
+    })
+
+    it('rejects a signature under another AK, and a bundle that names another AK', () => {
+      const otherAlg = alg === 'ecc' ? 'rsa' : 'ecc'
+      const other = load(otherAlg)
+      const r = run(v.bundle, other.ak, nonce)
+      assert.equal(firstFailure(r), 'ak')
+      assert.ok(failed(r).includes('signature'))
+      const b = clone(v.bundle)
+      b.ak.public = other.bundle.ak.public
+      const s = run(b, v.ak, nonce)
+      assert.deepEqual(failed(s), ['ak', 'qualified-signer'])
+    })
+
+    it('rejects a qualifiedSigner that is not the AK under the bundle EK', () => {
+      const b = clone(v.bundle)
+      const other = load(alg === 'ecc' ? 'rsa' : 'ecc')
+      b.ek.public = other.bundle.ek.public // another TPM's EK
+      assert.deepEqual(failed(run(b, v.ak, nonce)), ['qualified-signer'])
+    })
+
+    it('rejects a changed hash algorithm and SHA-1', () => {
+      for (const h of [ALG.SHA384, ALG.SHA1]) {
+        const b = clone(v.bundle)
+        const s = parseSignature(b64(b.signature))
+        b.signature = tob64(encodeSignature({...s, hashAlg: h}))
+        const r = run(b, v.ak, nonce)
+        assert.ok(failed(r).includes('signature'), String(h))
+        assert.ok(failed(r).includes('pcr-digest'), String(h))
+      }
+    })
+
+    it('rejects an event log that does not replay: changed, dropped, reordered, or naming an unquoted PCR', () => {
+      const changed = clone(v.bundle)
+      changed.eventLog.entries[0].digest = '00'.repeat(32)
+      assert.deepEqual(failed(run(changed, v.ak, nonce)), ['event-log'])
+      const dropped = clone(v.bundle)
+      dropped.eventLog.entries.splice(1, 1)
+      assert.deepEqual(failed(run(dropped, v.ak, nonce)), ['event-log'])
+      const reordered = clone(v.bundle)
+      const [e0, e1] = reordered.eventLog.entries
+      reordered.eventLog.entries[0] = e1
+      reordered.eventLog.entries[1] = e0
+      assert.deepEqual(failed(run(reordered, v.ak, nonce)), ['event-log'])
+      const extra = clone(v.bundle)
+      extra.eventLog.entries.push({seq: 3, pcr: 9, bank: 'sha256', digest: '11'.repeat(32)})
+      const r = run(extra, v.ak, nonce)
+      assert.deepEqual(failed(r), ['event-log'])
+      assert.match(r.checks.find((c) => c.check === 'event-log')!.detail!, /PCR 9, which the quote does not cover/)
+    })
+
+    it('enforces a policy of golden values: equal passes, different or unquoted fails', () => {
+      const golden = {type: POLICY_TYPE, pcrs: {sha256: {'0': v.bundle.pcrs.sha256['0'], '16': [('ab'.repeat(32)), v.bundle.pcrs.sha256['16']]}}}
+      const ok = run(v.bundle, v.ak, nonce, golden)
+      assert.equal(ok.ok, true)
+      assert.ok(ok.checks.some((c) => c.check === 'policy' && c.ok))
+      const bad = clone(golden)
+      bad.pcrs.sha256['16'] = 'ab'.repeat(32)
+      assert.deepEqual(failed(run(v.bundle, v.ak, nonce, bad)), ['policy'])
+      const unquoted = {type: POLICY_TYPE, pcrs: {sha256: {'10': '00'.repeat(32)}}}
+      assert.match(run(v.bundle, v.ak, nonce, unquoted).checks.find((c) => c.check === 'policy')!.detail!, /not quoted/)
+    })
+
+    it('treats malformed documents as input errors (exit 2), not verdicts', () => {
+      const cases: Array<[string, () => unknown]> = [
+        ['no attest', () => run({...clone(v.bundle), attest: undefined}, v.ak, nonce)],
+        ['bad base64', () => run({...clone(v.bundle), signature: '***'}, v.ak, nonce)],
+        ['bad PCR hex', () => run({...clone(v.bundle), pcrs: {sha256: {'0': 'zz'}}}, v.ak, nonce)],
+        ['wrong type', () => run({...clone(v.bundle), type: 'x'}, v.ak, nonce)],
+        ['no event log', () => run({...clone(v.bundle), eventLog: null}, v.ak, nonce)],
+        ['AK not a key', () => run(v.bundle, new TextEncoder().encode('-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n'), nonce)],
+        ['policy without values', () => run(v.bundle, v.ak, nonce, {type: POLICY_TYPE, pcrs: {}})],
+        ['policy with bad hex length', () => run(v.bundle, v.ak, nonce, {type: POLICY_TYPE, pcrs: {sha256: {'0': 'abcd'}}})],
+      ]
+      for (const [name, fn] of cases) {
+        assert.throws(fn, (e: unknown) => e instanceof TcpError && e.exitCode === 2, name)
+      }
+    })
+  })
+}
+
+describe('ECDSA from a TPM: high S', () => {
+  it('accepts the signature with s and with n - s (TPMs do not normalise to low S), rejects s = 0 and s = n', () => {
+    const v = load('ecc')
+    const nonce = hex(v.bundle.nonce)
+    const s = parseSignature(b64(v.bundle.signature))
+    assert.equal(s.sigAlg, ALG.ECDSA)
+    if (s.sigAlg !== ALG.ECDSA) return
+    const sv = BigInt('0x' + Buffer.from(s.s).toString('hex'))
+    const flip = P256_N - sv
+    const enc = (n: bigint) => hex(n.toString(16).padStart(64, '0'))
+    const b = clone(v.bundle)
+    b.signature = tob64(encodeSignature({...s, s: enc(flip)}))
+    assert.equal(run(v.bundle, v.ak, nonce).ok, true)
+    assert.equal(run(b, v.ak, nonce).ok, true, 'the other S of the same signature')
+    assert.ok([sv, flip].some((x) => x > P256_N / 2n), 'one of the two is high S')
+    for (const bad of [0n, P256_N]) {
+      const c = clone(v.bundle)
+      c.signature = tob64(encodeSignature({...s, s: enc(bad)}))
+      assert.deepEqual(failed(run(c, v.ak, nonce)), ['signature'])
+    }
+  })
+})
+
+const hasCheckquote = spawnSync('sh', ['-c', 'command -v tpm2_checkquote']).status === 0
+
+describe('cross-check with tpm2_checkquote', () => {
+  it('gives the same verdict as tpm2_checkquote on good and mutated bundles', (t) => {
+    if (!hasCheckquote) return t.skip('tpm2_checkquote not installed (apt-get install tpm2-tools)')
+    const dir = mkdtempSync(join(tmpdir(), 'tcp-checkquote-'))
+    try {
+      let n = 0
+      // RSA-PSS is left out: tpm2_checkquote 5.4 rejects valid RSA-PSS quotes (tpm2-tools issue #3283); see below.
+      for (const alg of ['ecc', 'rsa'] as const) {
+        const v = load(alg)
+        const nonce = hex(v.bundle.nonce)
+        const value16 = hex(v.bundle.pcrs.sha256['16'])
+        const variants: Array<{name: string; bundle: any; ak?: Uint8Array; nonce?: Uint8Array; pcrFile?: Uint8Array}> = [
+          {name: 'good', bundle: v.bundle},
+          {name: 'stale nonce', bundle: v.bundle, nonce: hex('00'.repeat(32))},
+          {name: 'other AK', bundle: v.bundle, ak: load(alg === 'ecc' ? 'rsa' : 'ecc').ak},
+          {name: 'last signature byte', bundle: mutateBytes(v.bundle, 'signature', (s) => void (s[s.length - 1]! ^= 1))},
+          {name: 'extraData', bundle: mutateBytes(v.bundle, 'attest', (a) => void (a[offsets(a).extraAt]! ^= 1))},
+          {name: 'pcrDigest', bundle: mutateBytes(v.bundle, 'attest', (a) => void (a[offsets(a).digestAt]! ^= 1))},
+          {name: 'clock', bundle: mutateBytes(v.bundle, 'attest', (a) => void (a[offsets(a).extraAt + 40]! ^= 1))},
+        ]
+        // PCR 16 changed both in the bundle and in tpm2-tools' PCR file (its value occurs there exactly once).
+        const at = Buffer.from(v.pcrFile).indexOf(Buffer.from(value16))
+        assert.ok(at > 0 && Buffer.from(v.pcrFile).indexOf(Buffer.from(value16), at + 1) === -1)
+        const pcrFile = v.pcrFile.slice()
+        pcrFile[at]! ^= 1
+        const pb = clone(v.bundle)
+        const changed = value16.slice()
+        changed[0]! ^= 1
+        pb.pcrs.sha256['16'] = Buffer.from(changed).toString('hex')
+        variants.push({name: 'PCR 16 value', bundle: pb, pcrFile})
+        for (const x of variants) {
+          const f = (name: string, data: Uint8Array) => {
+            const p = join(dir, `${alg}-${n}-${name}`)
+            writeFileSync(p, data)
+            return p
+          }
+          const ak = x.ak ?? v.ak
+          const nn = x.nonce ?? nonce
+          const tool = spawnSync('tpm2_checkquote', ['-u', f('ak.pem', ak), '-m', f('msg', b64(x.bundle.attest)), '-s', f('sig', b64(x.bundle.signature)), '-f', f('pcrs', x.pcrFile ?? v.pcrFile), '-g', 'sha256', '-q', Buffer.from(nn).toString('hex')], {encoding: 'utf8'})
+          const ours = run(x.bundle, ak, nn).ok
+          assert.equal(ours, tool.status === 0, `${alg} ${x.name}: ours ${ours}, tpm2_checkquote exit ${tool.status} ${tool.stderr.split('\n').filter(Boolean).at(-1)}`)
+          assert.equal(ours, x.name === 'good', `${alg} ${x.name}`)
+          n++
+        }
+      }
+      assert.equal(n, 16)
+    } finally {
+      rmSync(dir, {recursive: true, force: true})
+    }
+  })
+})
+
+const hasOpenssl = spawnSync('sh', ['-c', 'command -v openssl']).status === 0
+
+describe('RSA-PSS quotes', () => {
+  it('openssl verifies the recorded RSA-PSS quote signature (salt = 32 bytes) as we do, and rejects a flipped byte', (t) => {
+    if (!hasOpenssl) return t.skip('openssl not installed')
+    const v = load('rsapss')
+    const s = parseSignature(b64(v.bundle.signature))
+    assert.equal(s.sigAlg, ALG.RSAPSS)
+    if (s.sigAlg === ALG.ECDSA) return
+    const dir = mkdtempSync(join(tmpdir(), 'tcp-pss-'))
+    try {
+      writeFileSync(join(dir, 'msg'), b64(v.bundle.attest))
+      writeFileSync(join(dir, 'ak.pem'), v.ak)
+      const check = (sig: Uint8Array) => {
+        writeFileSync(join(dir, 'sig'), sig)
+        return spawnSync('openssl', ['dgst', '-sha256', '-sigopt', 'rsa_padding_mode:pss', '-sigopt', 'rsa_pss_saltlen:32', '-verify', join(dir, 'ak.pem'), '-signature', join(dir, 'sig'), join(dir, 'msg')]).status
+      }
+      assert.equal(check(s.sig), 0)
+      assert.equal(run(v.bundle, v.ak, hex(v.bundle.nonce)).ok, true)
+      const bad = s.sig.slice()
+      bad[100]! ^= 1
+      assert.notEqual(check(bad), 0)
+      const b = clone(v.bundle)
+      b.signature = tob64(encodeSignature({...s, sig: bad}))
+      assert.deepEqual(failed(run(b, v.ak, hex(v.bundle.nonce))), ['signature'])
+    } finally {
+      rmSync(dir, {recursive: true, force: true})
+    }
+  })
+})
