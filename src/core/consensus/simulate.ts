@@ -161,6 +161,13 @@ function checkNumber(name: string, v: number, min: number, max: number, integer:
   if (bad) throw new TcpError('usage', `--${name}: expected ${integer ? 'an integer' : 'a number'} ${minOpen ? '>' : '>='} ${min} and <= ${max}, got ${v}`)
 }
 
+/** A numeric flag: the whole string must be a finite number (range checks happen in simulate). */
+export function parseNumberFlag(name: string, s: string): number {
+  const v = s.trim() === '' ? NaN : Number(s)
+  if (!Number.isFinite(v)) throw new TcpError('usage', `--${name}: expected a number, got "${s}"`)
+  return v
+}
+
 export const MAX_AGENTS = 2_000_000
 export const MAX_ED25519_AGENTS = 5_000
 export const AUTO_ED25519_AGENTS = 1_000
