@@ -6,12 +6,7 @@ import {runSeal} from '../core/seal/job.js'
 
 export default class Seal extends TcpCommand {
   static override summary = 'Encrypt a file to X25519 recipients or to a passphrase (ChaCha20-Poly1305, streamed)'
-  static override description = `Each file gets a random file key, wrapped for every --recipient (X25519 key agreement with
-one ephemeral key per file, HKDF-SHA256) or under a passphrase (scrypt N=2^17, r=8, p=1; passphrase from
-TCP_PASSPHRASE, --passphrase-file or a hidden prompt). The header is authenticated; the data is encrypted in 64 KiB
-chunks (STREAM: chunk counter and last-chunk flag in each nonce), so that any altered, reordered, removed or added
-byte is rejected by tcp unseal. Files of any size stream through in constant memory. The output appears only when
-complete, and an existing file is never replaced without --force.`
+  static override description = `Each file gets a random file key, wrapped for every --recipient (X25519 key agreement with one ephemeral key per file, HKDF-SHA256) or under a passphrase (scrypt N=2^17, r=8, p=1; passphrase from TCP_PASSPHRASE, --passphrase-file or a hidden prompt). The header is authenticated; the data is encrypted in 64 KiB chunks (STREAM: chunk counter and last-chunk flag in each nonce), so that any altered, reordered, removed or added byte is rejected by tcp unseal. Files of any size stream through in constant memory. The output appears only when complete, and an existing file is never replaced without --force.`
 
   static override examples = [
     '<%= config.bin %> seal telemetry.jsonl --recipient ops.pub --recipient backup.pub --out telemetry.jsonl.tcpseal',

@@ -6,11 +6,7 @@ import {runUnseal} from '../core/seal/job.js'
 
 export default class Unseal extends TcpCommand {
   static override summary = 'Decrypt a sealed file with an X25519 identity or its passphrase; reject any tampering'
-  static override description = `Checks the header MAC and every chunk; the output file (mode 0600) appears only after the final
-chunk authenticated, so no plaintext of a tampered, truncated or extended file is ever released. Exit 1 when the
-file is rejected (altered, truncated, reordered, appended to, wrong identity or wrong passphrase), with the reason;
-exit 2 when it is not a sealed file or cannot be read. --passphrase-file gives the passphrase of the encrypted
---identity key, or with --passphrase the passphrase of the sealed file.`
+  static override description = `Checks the header MAC and every chunk; the output file (mode 0600) appears only after the final chunk authenticated, so no plaintext of a tampered, truncated or extended file is ever released. Exit 1 when the file is rejected (altered, truncated, reordered, appended to, wrong identity or wrong passphrase), with the reason; exit 2 when it is not a sealed file or cannot be read. --passphrase-file gives the passphrase of the encrypted --identity key, or with --passphrase the passphrase of the sealed file.`
 
   static override examples = [
     '<%= config.bin %> unseal telemetry.jsonl.tcpseal --identity ops.key --out telemetry.jsonl',

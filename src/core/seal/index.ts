@@ -56,7 +56,7 @@ export interface SealOptions {
   scrypt?: ScryptParams
   /** Replace an existing output file. */
   force?: boolean
-  /** AEAD implementation (default native chacha20poly1305; tests pass chacha20poly1305Noble). */
+  /** AEAD of the payload chunks (default node:crypto; tests pass crypto/aead.ts or chacha20poly1305Noble). */
   aead?: AeadFactory
   /** Source of the file key, ephemeral key, salt and nonce. Tests only: a seeded source makes output reproducible. */
   random?: (n: number) => Uint8Array
@@ -199,7 +199,7 @@ async function sealStream(src: ByteSource, sink: ByteSink, to: SealTo, opts: Sea
     const mac = headerMac(fileKey, authenticated)
     await sink.write([authenticated, mac])
     const key = payloadKey(fileKey, payloadNonce)
-    const s = await encryptPayload({src, sink, key, chunkSize, aead: opts.aead ?? chacha20poly1305})
+    const s = await encryptPayload({src, sink, key, chunkSize, aead: opts.aead})
     wipe(key)
     const recipients = stanzas.mode === 'x25519' ? stanzas.wrapped.length : 1
     const sealedBytes = authenticated.length + mac.length + s.payloadBytes
@@ -216,7 +216,7 @@ async function unsealStream(src: ByteSource, sink: ByteSink, withKey: UnsealWith
     if (!equalBytes(headerMac(fileKey, h.authenticated), h.mac))
       throw new TcpError('rejected', 'header MAC mismatch: the header (version, chunk size, recipients or KDF parameters) was altered')
     const key = payloadKey(fileKey, h.payloadNonce)
-    const s = await decryptPayload({src, sink, key, chunkSize: h.chunkSize, aead: opts.aead ?? chacha20poly1305})
+    const s = await decryptPayload({src, sink, key, chunkSize: h.chunkSize, aead: opts.aead})
     wipe(key)
     const st = h.stanzas
     return {

@@ -1,0 +1,84 @@
+#!/usr/bin/env node
+// Sealing throughput against raw node:crypto ChaCha20-Poly1305, measured in the same run (issue 2, Figures:
+// "Sealing a 256 MiB file: at least 0.5x raw node:crypto chacha20-poly1305 throughput").
+//
+//   node scripts/build.mjs && node bench/seal.mjs [--size-mib 256] [--runs 5] [--seed S] [--dir DIR]
+//
+// Each run, in turn: raw  = one node:crypto chacha20-poly1305 cipher over the whole buffer in memory, 1 MiB
+//                           update() calls, output discarded (the primitive alone, no I/O, no chunking);
+//                    seal = sealFile() file to file (read, STREAM in 64 KiB chunks, write, fsync, rename);
+//                  unseal = unsealFile() back, file to file;
+//                  engine = encryptPayload() from memory to a sink that discards (STREAM chunking, no file I/O).
+// Prints every sample and the medians in MB/s (10^6 bytes per second of plaintext), and seal/raw.
+import {createCipheriv, randomBytes} from 'node:crypto'
+import {mkdtempSync, rmSync, writeFileSync, readFileSync} from 'node:fs'
+import {tmpdir, cpus} from 'node:os'
+import {join} from 'node:path'
+import {parseArgs} from 'node:util'
+import {sealFile, unsealFile} from '../dist/core/seal/index.js'
+import {encryptPayload, memorySource} from '../dist/core/seal/stream.js'
+import {chacha20poly1305} from '../dist/core/crypto/aead.js'
+import {x25519} from '../dist/core/crypto/index.js'
+import {Rng, parseSeed, randomSeed} from '../dist/core/rng.js'
+
+const {values: a} = parseArgs({
+  options: {'size-mib': {type: 'string', default: '256'}, runs: {type: 'string', default: '5'}, seed: {type: 'string'}, dir: {type: 'string'}},
+})
+const size = Number(a['size-mib']) * 2 ** 20
+const runs = Number(a.runs)
+const seed = a.seed === undefined ? randomSeed() : parseSeed(a.seed)
+if (!Number.isSafeInteger(size) || size <= 0 || !Number.isSafeInteger(runs) || runs < 1) throw new Error('bad --size-mib or --runs')
+
+const dir = mkdtempSync(join(a.dir ?? tmpdir(), 'tcp-bench-seal-'))
+const rng = new Rng(seed)
+const block = rng.bytes(2 ** 20)
+const data = new Uint8Array(size)
+for (let o = 0; o < size; o += block.length) data.set(block.subarray(0, Math.min(block.length, size - o)), o)
+const input = join(dir, 'input')
+writeFileSync(input, data)
+const secret = rng.bytes(32)
+const pub = x25519.getPublicKey(secret)
+
+function raw() {
+  const c = createCipheriv('chacha20-poly1305', randomBytes(32), randomBytes(12), {authTagLength: 16})
+  for (let o = 0; o < size; o += 2 ** 20) c.update(data.subarray(o, Math.min(size, o + 2 ** 20)))
+  c.final()
+  c.getAuthTag()
+}
+
+const mbps = (ms) => size / 1e6 / (ms / 1000)
+const median = (xs) => {
+  const s = [...xs].sort((x, y) => x - y)
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2
+}
+async function time(f) {
+  const t = performance.now()
+  await f()
+  return performance.now() - t
+}
+
+console.log(`seal benchmark: ${size / 2 ** 20} MiB, ${runs} runs, seed ${seed}, node ${process.version}, ${cpus().length} CPUs, dir ${dir}`)
+const samples = {raw: [], seal: [], unseal: [], engine: []}
+try {
+  raw() // warm-up
+  for (let i = 0; i < runs; i++) {
+    const sealed = join(dir, `s${i}`)
+    const out = join(dir, `o${i}`)
+    samples.raw.push(mbps(await time(raw)))
+    samples.seal.push(mbps(await time(() => sealFile(input, sealed, {recipients: [pub]}))))
+    samples.unseal.push(mbps(await time(() => unsealFile(sealed, out, {identity: secret}))))
+    const discard = {write: async () => {}}
+    const engine = () => encryptPayload({src: memorySource(data), sink: discard, key: randomBytes(32), chunkSize: 65536, aead: chacha20poly1305})
+    samples.engine.push(mbps(await time(engine)))
+    if (i === 0 && !readFileSync(out).equals(Buffer.from(data))) throw new Error('round trip mismatch')
+    rmSync(sealed)
+    rmSync(out)
+    console.log(`run ${i + 1}: ` + Object.entries(samples).map(([k, v]) => `${k} ${v[i].toFixed(0)}`).join(', ') + ' MB/s')
+  }
+  const m = Object.fromEntries(Object.entries(samples).map(([k, v]) => [k, median(v)]))
+  console.log(`median MB/s: raw node:crypto chacha20-poly1305 ${m.raw.toFixed(0)}, seal file ${m.seal.toFixed(0)}, unseal file ${m.unseal.toFixed(0)}, STREAM engine in memory ${m.engine.toFixed(0)}`)
+  const ratio = m.seal / m.raw
+  console.log(`seal/raw ${ratio.toFixed(2)} (target >= 0.5: ${ratio >= 0.5 ? 'met' : 'NOT met'}); unseal/raw ${(m.unseal / m.raw).toFixed(2)}; engine/raw ${(m.engine / m.raw).toFixed(2)}`)
+} finally {
+  rmSync(dir, {recursive: true, force: true})
+}
