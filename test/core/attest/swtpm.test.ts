@@ -1,0 +1,152 @@
+// The TPM backend against live software TPMs (swtpm on loopback, started and stopped here): init, reuse, measure,
+// quote, verify, credential activation (accepted in the same TPM, refused across TPMs), EK certificates, transient
+// slots flushed, and the errors for a missing tpm2-tools and an unreachable TCTI.
+import {describe, it, before, after} from 'node:test'
+import assert from 'node:assert/strict'
+import {spawnSync} from 'node:child_process'
+import {X509Certificate, createPublicKey} from 'node:crypto'
+import {mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {TcpError} from '../../../src/core/errors.js'
+import {activate, init, makeChallenge, measure, quote, readAkName} from '../../../src/core/attest/backend/ops.js'
+import {resolveTcti} from '../../../src/core/attest/backend/tpm2-tools.js'
+import {verifyQuoteBundle} from '../../../src/core/attest/verify/quote.js'
+import {parsePublic, publicKeyOf, spki} from '../../../src/core/attest/structures.js'
+import {POLICY_TYPE} from '../../../src/core/attest/bundle.js'
+import {startSwtpm, swtpmMissing, type Swtpm} from './swtpm-harness.js'
+
+const missing = swtpmMissing()
+const code = (c: string) => (e: unknown) => e instanceof TcpError && e.code === c
+
+function transientHandles(tcti: string): string[] {
+  const r = spawnSync('tpm2_getcap', ['handles-transient'], {env: {...process.env, TPM2TOOLS_TCTI: tcti}, encoding: 'utf8'})
+  assert.equal(r.status, 0, r.stderr)
+  return r.stdout.match(/0x8[0-9a-f]+/gi) ?? []
+}
+
+describe('tcp attest backend on swtpm', {skip: missing}, () => {
+  let a: Swtpm
+  let b: Swtpm
+  const work = mkdtempSync(join(tmpdir(), 'tcp-attest-test-'))
+  const sa = join(work, 'a')
+  const sb = join(work, 'b')
+  const nonce = new Uint8Array(Buffer.from('00112233445566778899aabbccddeeff', 'hex'))
+
+  before(async () => {
+    ;[a, b] = await Promise.all([startSwtpm(), startSwtpm({ekCert: true})])
+  })
+  after(async () => {
+    await Promise.all([a?.stop(), b?.stop()])
+    rmSync(work, {recursive: true, force: true})
+  })
+
+  it('init creates an ECC AK under the EK, persists both, leaves no transient object, and reuses them next time', async () => {
+    const r = await init(sa, {tcti: a.tcti})
+    assert.equal(r.createdEk, true)
+    assert.equal(r.createdAk, true)
+    assert.equal(r.akAlg, 'ecc')
+    assert.equal(r.ekCertificate, null)
+    assert.deepEqual(transientHandles(a.tcti), [])
+    const pem = readFileSync(join(sa, 'ak.pem'))
+    assert.deepEqual(spki(publicKeyOf(parsePublic(readFileSync(join(sa, 'ak.pub'))))), spki(createPublicKey(pem)))
+    const again = await init(sa, {tcti: a.tcti})
+    assert.equal(again.createdEk, false)
+    assert.equal(again.createdAk, false)
+    assert.equal(again.akName, r.akName)
+    assert.deepEqual(readFileSync(join(sa, 'ak.pem')), pem)
+    await assert.rejects(init(sa, {tcti: a.tcti, akAlg: 'rsa'}), (e: unknown) => code('usage')(e) && /already at 0x81010020 is ecc/.test((e as Error).message))
+  })
+
+  it('measure extends PCR 16 and logs it; quote gives a bundle that verifies; another nonce does not', async () => {
+    const f1 = join(work, 'baseline.json')
+    const f2 = join(work, 'toolkit.tgz')
+    writeFileSync(f1, '{"baseline":1}\n')
+    writeFileSync(f2, 'tcp-0.1.0')
+    const m1 = await measure(sa, f1, 16, {tcti: a.tcti})
+    const m2 = await measure(sa, f2, 16, {tcti: a.tcti})
+    assert.deepEqual([m1.seq, m2.seq], [0, 1])
+    assert.equal(JSON.parse(readFileSync(join(sa, 'eventlog.json'), 'utf8')).entries.length, 2)
+    const q = await quote(sa, nonce, 'sha256:0,1,2,3,4,5,6,7,16', {tcti: a.tcti})
+    assert.deepEqual(transientHandles(a.tcti), [])
+    const ak = new Uint8Array(readFileSync(join(sa, 'ak.pem')))
+    const ok = verifyQuoteBundle(q.bundle, {ak, nonce})
+    assert.equal(ok.ok, true, JSON.stringify(ok.checks.filter((c) => !c.ok)))
+    assert.notEqual(q.bundle.pcrs.sha256!['16'], '00'.repeat(32))
+    const stale = verifyQuoteBundle(q.bundle, {ak, nonce: new Uint8Array(16)})
+    assert.deepEqual(stale.checks.filter((c) => !c.ok).map((c) => c.check), ['nonce'])
+
+    // tpm2_checkquote agrees on the live quote.
+    const dir = mkdtempSync(join(work, 'cq-'))
+    const put = (n: string, d: Uint8Array) => (writeFileSync(join(dir, n), d), join(dir, n))
+    const cq = spawnSync('tpm2_checkquote', ['-u', put('ak.pem', ak), '-m', put('m', Buffer.from(q.bundle.attest, 'base64')), '-s', put('s', Buffer.from(q.bundle.signature, 'base64')), '-f', put('p', q.toolPcrFile), '-g', 'sha256', '-q', Buffer.from(nonce).toString('hex')], {encoding: 'utf8'})
+    assert.equal(cq.status, 0, cq.stderr)
+
+    // A later measurement moves PCR 16: a policy pinned to the old value rejects the new quote.
+    const policy = {type: POLICY_TYPE, pcrs: {sha256: {'16': q.bundle.pcrs.sha256!['16']!}}}
+    assert.equal(verifyQuoteBundle(q.bundle, {ak, nonce, policy}).ok, true)
+    await measure(sa, f1, 16, {tcti: a.tcti})
+    const q2 = await quote(sa, nonce, 'sha256:16', {tcti: a.tcti})
+    const r2 = verifyQuoteBundle(q2.bundle, {ak, nonce, policy})
+    assert.deepEqual(r2.checks.filter((c) => !c.ok).map((c) => c.check), ['policy'])
+    assert.equal(q2.bundle.eventLog.entries.length, 3)
+  })
+
+  it('credential activation: the secret comes back from the TPM holding both keys, and only there', async () => {
+    await init(sb, {tcti: b.tcti, akAlg: 'rsa'})
+    const ekA = new Uint8Array(readFileSync(join(sa, 'ek.pub')))
+    const ekB = new Uint8Array(readFileSync(join(sb, 'ek.pub')))
+    const akA = await readAkName(join(sa, 'ak.name'))
+    const akB = await readAkName(join(sb, 'ak.name'))
+    const good = await makeChallenge(ekA, akA)
+    assert.deepEqual(await activate(sa, good.challenge, {tcti: a.tcti}), good.secret)
+    assert.deepEqual(transientHandles(a.tcti), [])
+    // Made for B's EK: A's TPM cannot open it. Made for A's EK but B's AK: A's TPM refuses to release it.
+    const otherEk = await makeChallenge(ekB, akA)
+    await assert.rejects(activate(sa, otherEk.challenge, {tcti: a.tcti}), code('rejected'))
+    const otherAk = await makeChallenge(ekA, akB)
+    await assert.rejects(activate(sa, otherAk.challenge, {tcti: a.tcti}), code('rejected'))
+    // Two challenges for the same keys carry different secrets.
+    const again = await makeChallenge(ekA, akA)
+    assert.notDeepEqual(again.secret, good.secret)
+    assert.deepEqual(await activate(sa, again.challenge, {tcti: a.tcti}), again.secret)
+  })
+
+  it('writes the EK certificate when the TPM holds one, and it certifies the EK', async () => {
+    const r = await init(sb, {tcti: b.tcti})
+    assert.ok(r.ekCertificate)
+    const cert = new X509Certificate(readFileSync(r.ekCertificate!))
+    const ek = publicKeyOf(parsePublic(readFileSync(join(sb, 'ek.pub'))))
+    assert.deepEqual(spki(cert.publicKey), spki(ek))
+    const q = await quote(sb, nonce, 'sha256:0,16', {tcti: b.tcti})
+    assert.equal(verifyQuoteBundle(q.bundle, {ak: new Uint8Array(readFileSync(join(sb, 'ak.pem'))), nonce}).ok, true)
+  })
+
+  it('rejects bad arguments before touching the TPM', async () => {
+    await assert.rejects(measure(sa, join(work, 'baseline.json'), 5, {tcti: a.tcti}), code('usage'))
+    await assert.rejects(quote(sa, new Uint8Array(4), 'sha256:0', {tcti: a.tcti}), code('usage'))
+    await assert.rejects(quote(sa, nonce, 'sha256:0;reboot', {tcti: a.tcti}), code('usage'))
+    await assert.rejects(quote(join(work, 'none'), nonce, 'sha256:0', {tcti: a.tcti}), code('not_found'))
+    await assert.rejects(makeChallenge(new Uint8Array(10), await readAkName(join(sa, 'ak.name'))), code('input'))
+    await assert.rejects(makeChallenge(new Uint8Array(readFileSync(join(sa, 'ek.pub'))), new Uint8Array(5)), code('input'))
+  })
+
+  it('names the TCTI when the TPM cannot be reached, and the package when tpm2-tools is missing', async () => {
+    await assert.rejects(quote(sa, nonce, 'sha256:0', {tcti: 'swtpm:host=127.0.0.1,port=1'}), (e: unknown) => code('dependency')(e) && /TCTI "swtpm:host=127.0.0.1,port=1"/.test((e as Error).message))
+    const path = process.env.PATH
+    process.env.PATH = join(work, 'empty-path')
+    try {
+      await assert.rejects(quote(sa, nonce, 'sha256:0', {tcti: a.tcti}), (e: unknown) => code('dependency')(e) && /install the package tpm2-tools/.test((e as Error).message))
+    } finally {
+      process.env.PATH = path
+    }
+  })
+
+  it('resolves the TCTI from the flag, then configuration, then TPM2TOOLS_TCTI, then /dev/tpmrm0', () => {
+    assert.equal(resolveTcti('swtpm:port=1', 'device:/x', {TPM2TOOLS_TCTI: 'mssim'}), 'swtpm:port=1')
+    assert.equal(resolveTcti(undefined, 'device:/x', {TPM2TOOLS_TCTI: 'mssim'}), 'device:/x')
+    assert.equal(resolveTcti(undefined, undefined, {TPM2TOOLS_TCTI: 'swtpm:port=3'}), 'swtpm:port=3')
+    assert.equal(resolveTcti(undefined, undefined, {}), 'device:/dev/tpmrm0')
+    assert.throws(() => resolveTcti('$(reboot)', undefined, {}), code('usage'))
+  })
+})
