@@ -5,14 +5,10 @@
  * Runs on node:crypto (OpenSSL), about 15x noble's throughput here. XChaCha20 derives its subkey with noble's
  * HChaCha20 and then runs the native ChaCha20-Poly1305 with nonce 0x00000000 || nonce[16..24] (draft section 2.3).
  * `decrypt` throws TcpError('rejected') on any authentication failure and never returns unauthenticated bytes.
- * The `*Noble` exports are the reference path that tests compare against.
+ * The `*Noble` exports of crypto/reference.ts are the reference path that tests compare against.
  */
 import {createCipheriv, createDecipheriv} from 'node:crypto'
-import {
-  chacha20poly1305 as nobleChacha,
-  hchacha,
-  xchacha20poly1305 as nobleXChacha,
-} from '@noble/ciphers/chacha.js'
+import {hchacha} from '@noble/ciphers/chacha.js'
 import {assertBytes, concatBytes, wipe} from '../bytes.js'
 import {TcpError} from '../errors.js'
 
@@ -79,22 +75,3 @@ export function xchacha20poly1305(key: Uint8Array, nonce: Uint8Array, aad: Uint8
   const n12 = concatBytes(new Uint8Array(4), nonce.subarray(16, 24))
   return chacha20poly1305(subkey, n12, aad)
 }
-
-function nobleAead(f: typeof nobleChacha | typeof nobleXChacha) {
-  return (key: Uint8Array, nonce: Uint8Array, aad: Uint8Array = EMPTY): Aead => {
-    const c = f(key, nonce, aad)
-    return {
-      encrypt: (p) => c.encrypt(p),
-      decrypt(s) {
-        try {
-          return c.decrypt(s)
-        } catch {
-          throw new TcpError('rejected', 'authentication failed')
-        }
-      },
-    }
-  }
-}
-
-export const chacha20poly1305Noble = nobleAead(nobleChacha)
-export const xchacha20poly1305Noble = nobleAead(nobleXChacha)

@@ -1,14 +1,13 @@
 /**
  * Ed25519 (RFC 8032, pure Ed25519, no context). Same API as @noble/curves' `ed25519`
  * (`getPublicKey(secretKey)`, `sign(msg, secretKey)`, `verify(sig, msg, publicKey)`) over node:crypto, which is
- * 11-15x faster than noble here. `ed25519Noble` is the reference implementation the tests compare against.
+ * 11-15x faster than noble here. `ed25519Noble` (crypto/reference.ts) is the reference the tests compare against.
  *
  * Verification rules (checked against Wycheproof in test/core/crypto): S must be < L (no malleable signatures),
  * signatures must be exactly 64 bytes, public keys exactly 32. What it does NOT guarantee: strong unforgeability
  * against a signer who chose a small-order public key on purpose; keys from a trust store are assumed honest.
  */
 import {createPrivateKey, createPublicKey, sign as nodeSign, verify as nodeVerify, type KeyObject} from 'node:crypto'
-import {ed25519 as nobleEd} from '@noble/curves/ed25519.js'
 import {assertBytes, concatBytes, isBytes, toHex} from '../bytes.js'
 import {randomBytes} from './random.js'
 
@@ -18,13 +17,20 @@ export const ED25519_PKCS8_PREFIX = Uint8Array.from([
 ])
 export const ED25519_SPKI_PREFIX = Uint8Array.from([0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00])
 
-// Group order L (RFC 8032 section 5.1), little-endian check on S = sig[32..64].
-const L = (1n << 252n) + 27742317777372353535851937790883648493n
+// Group order L = 2^252 + 27742317777372353535851937790883648493 (RFC 8032 section 5.1), little-endian bytes.
+const L_LE = Uint8Array.from([
+  0xed, 0xd3, 0xf5, 0x5c, 0x1a, 0x63, 0x12, 0x58, 0xd6, 0x9c, 0xf7, 0xa2, 0xde, 0xf9, 0xde, 0x14,
+  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x10,
+])
 
+/** S = sig[32..64] (little-endian) must be < L: rejects malleable signatures (RFC 8032 section 5.1.7). */
 function sIsCanonical(sig: Uint8Array): boolean {
-  let s = 0n
-  for (let i = 63; i >= 32; i--) s = (s << 8n) | BigInt(sig[i]!)
-  return s < L
+  for (let i = 31; i >= 0; i--) {
+    const s = sig[32 + i]!
+    const l = L_LE[i]!
+    if (s !== l) return s < l
+  }
+  return false // S == L
 }
 
 const pubCache = new Map<string, KeyObject>()
@@ -42,8 +48,17 @@ export function publicKeyObject(publicKey: Uint8Array): KeyObject {
   return ko
 }
 
+// Keyed by the array's identity, never by its bytes: no copy of a secret becomes a map key. A caller that changes
+// the bytes of a secret key array in place after signing with it must not reuse the array.
+const privCache = new WeakMap<Uint8Array, KeyObject>()
+
 function privateKeyObject(secretKey: Uint8Array): KeyObject {
-  return createPrivateKey({key: Buffer.from(concatBytes(ED25519_PKCS8_PREFIX, secretKey)), format: 'der', type: 'pkcs8'})
+  let ko = privCache.get(secretKey)
+  if (!ko) {
+    ko = createPrivateKey({key: Buffer.from(concatBytes(ED25519_PKCS8_PREFIX, secretKey)), format: 'der', type: 'pkcs8'})
+    privCache.set(secretKey, ko)
+  }
+  return ko
 }
 
 export const ed25519 = {
@@ -72,19 +87,6 @@ export const ed25519 = {
     }
     try {
       return nodeVerify(null, msg, ko, sig)
-    } catch {
-      return false
-    }
-  },
-}
-
-/** The noble reference path, same API, with the same strictness flags (zip215: false = RFC 8032 strict). */
-export const ed25519Noble = {
-  getPublicKey: (secretKey: Uint8Array): Uint8Array => nobleEd.getPublicKey(secretKey),
-  sign: (msg: Uint8Array, secretKey: Uint8Array): Uint8Array => nobleEd.sign(msg, secretKey),
-  verify(sig: Uint8Array, msg: Uint8Array, publicKey: Uint8Array): boolean {
-    try {
-      return nobleEd.verify(sig, msg, publicKey, {zip215: false})
     } catch {
       return false
     }

@@ -8,7 +8,7 @@
 import {concatBytes, fromBase64, fromUtf8, toBase64, utf8} from '../bytes.js'
 import {TcpError} from '../errors.js'
 import {ed25519} from '../crypto/ed25519.js'
-import {keyIdOf} from '../keys/keys.js'
+import {keyIdOf} from '../keys/keyid.js'
 
 export interface DsseSignature {
   keyid: string

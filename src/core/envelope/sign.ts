@@ -11,7 +11,7 @@ import {canonicalBytes} from '../canonical/jcs.js'
 import {addSignature, createEnvelope, type Envelope, type Signer} from './dsse.js'
 import {INTOTO_PAYLOAD_TYPE, fileStatement} from './statement.js'
 import {countTrustedSignatures} from './verify.js'
-import {keyIdOf} from '../keys/keys.js'
+import {keyIdOf} from '../keys/keyid.js'
 
 export type SignedKind = 'baseline' | 'statement' | 'countersignature'
 

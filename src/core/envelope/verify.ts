@@ -30,6 +30,8 @@ export interface EnvelopeVerifyOptions {
   file?: {name: string; bytes: Uint8Array}
   /** The previous signed baseline (envelope document) the chain must link to. */
   previous?: unknown
+  /** Put the baseline's SHA3-256 into the report (default true; batch verification skips it). */
+  reportDigest?: boolean
 }
 
 export interface SignatureCount {
@@ -149,7 +151,7 @@ export function verifyEnvelopeReport(doc: unknown, opts: EnvelopeVerifyOptions):
     checks.push(...statementChecks(count.body, opts))
   } else checks.push({check: 'payload-type', ok: false, detail: `unknown payload type "${count.payloadType}"`})
   const extra: Record<string, unknown> = {payloadType: count.payloadType, signers: count.signers, threshold}
-  if (baseline) Object.assign(extra, {subject: baseline.subject, version: baseline.version, digest: toHex(baselineDigest(baseline))})
+  if (baseline) Object.assign(extra, {subject: baseline.subject, version: baseline.version}, opts.reportDigest === false ? {} : {digest: toHex(baselineDigest(baseline))})
   const report = makeReport('dsse-envelope', checks, extra)
   return baseline ? {...report, baseline} : report
 }
@@ -168,4 +170,50 @@ export function unverifiedBaseline(doc: unknown, what = 'signed baseline'): Base
   const {envelope, body} = parseEnvelope(doc, what)
   if (envelope.payloadType !== BASELINE_PAYLOAD_TYPE) throw new TcpError('input', `${what}: payload type is "${envelope.payloadType}", not a baseline`)
   return parseBaseline(parsePayloadJson(body, `${what} payload`), `${what} payload`)
+}
+
+export interface BatchResult {
+  total: number
+  verified: number
+  rejected: Array<{index: number; reason: string}>
+}
+
+/**
+ * Verifies many envelopes against one trust store (JSON Lines input of `tcp verify --batch`). Every envelope gets
+ * the full checks of verifyEnvelopeReport; one bad line is reported with its line number and does not stop the rest.
+ */
+export function verifyEnvelopeBatch(text: string, options: EnvelopeVerifyOptions, what = 'batch'): BatchResult {
+  const opts = {...options, reportDigest: false}
+  const rejected: BatchResult['rejected'] = []
+  let total = 0
+  let verified = 0
+  let start = 0
+  let line = 0
+  while (start < text.length) {
+    let end = text.indexOf('\n', start)
+    if (end < 0) end = text.length
+    line++
+    const raw = text.slice(start, end)
+    start = end + 1
+    if (raw.trim() === '') continue
+    total++
+    let doc: unknown
+    try {
+      doc = JSON.parse(raw)
+    } catch {
+      rejected.push({index: line, reason: `${what}:${line}: not valid JSON`})
+      continue
+    }
+    try {
+      const r = verifyEnvelopeReport(doc, opts)
+      if (r.ok) verified++
+      else {
+        const c = r.checks.find((x) => !x.ok)!
+        rejected.push({index: line, reason: `${what}:${line}: ${c.check}: ${c.detail}`})
+      }
+    } catch (e) {
+      rejected.push({index: line, reason: `${what}:${line}: ${(e as Error).message}`})
+    }
+  }
+  return {total, verified, rejected}
 }

@@ -3,16 +3,10 @@ import {stat} from 'node:fs/promises'
 import {readFileText, writeFileAtomic} from '../io.js'
 import {TcpError} from '../errors.js'
 import {decodePublicKeyPem, encodePublicKeyPem, type KeyType} from './pem.js'
-import {
-  decodePrivateKeyFile,
-  encodePrivateKeyFile,
-  keyIdOf,
-  parsePrivateKeyFile,
-  type EncodeOptions,
-  type KeyPair,
-  type PassphraseSource,
-  type PrivateKeyInfo,
-} from './keys.js'
+import {keyIdOf} from './keyid.js'
+// keys.ts (scrypt, XChaCha20, X25519) is loaded only when a private key is read or written: verifying needs
+// public keys alone, and start-up time of tcp verify matters.
+import type {EncodeOptions, KeyPair, PassphraseSource, PrivateKeyInfo} from './keys.js'
 
 export interface PublicKeyInfo {
   type: KeyType
@@ -31,6 +25,7 @@ export async function readPublicKeyFile(path: string): Promise<PublicKeyInfo> {
 
 export async function readPrivateKeyFile(path: string, passphrase: PassphraseSource): Promise<PrivateKeyInfo> {
   const text = await readFileText(path, {what: 'key file', maxBytes: KEY_FILE_MAX})
+  const {decodePrivateKeyFile} = await import('./keys.js')
   return decodePrivateKeyFile(text, passphrase, `key file ${path}`)
 }
 
@@ -51,6 +46,7 @@ export async function describeKeyFile(path: string): Promise<KeyFileSummary> {
     const {type, publicKey} = decodePublicKeyPem(text, `public key file ${path}`)
     return {path, kind: 'public', type, keyId: keyIdOf(publicKey), encrypted: null, created: null, kdf: null}
   }
+  const {parsePrivateKeyFile} = await import('./keys.js')
   const f = parsePrivateKeyFile(text, `key file ${path}`)
   const kdf = f.encryption ? `scrypt N=${f.encryption.params.N} r=${f.encryption.params.r} p=${f.encryption.params.p}` : null
   return {path, kind: 'private', type: f.type, keyId: f.keyId, encrypted: f.encryption !== null, created: f.created, kdf}
@@ -80,6 +76,7 @@ export async function writeKeyPair(base: string, kp: KeyPair, opts: EncodeOption
   if (!opts.force)
     for (const p of [paths.key, paths.pub])
       if (await exists(p)) throw new TcpError('exists', `key file already exists: ${p} (use --force to overwrite)`)
+  const {encodePrivateKeyFile} = await import('./keys.js')
   const keyText = encodePrivateKeyFile(kp, opts)
   await writeFileAtomic(paths.key, keyText, {force: opts.force, mode: 0o600, what: 'key file'})
   await writeFileAtomic(paths.pub, encodePublicKeyPem(kp.type, kp.publicKey), {force: opts.force, mode: 0o644, what: 'public key file'})

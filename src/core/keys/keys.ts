@@ -11,15 +11,17 @@
  * What this does NOT protect: a weak passphrase (scrypt only slows guessing), or the secret once it is in memory.
  */
 import {x25519} from '@noble/curves/ed25519.js'
-import {equalBytes, fromBase64, toBase64, toHex, utf8, wipe} from '../bytes.js'
+import {equalBytes, fromBase64, toBase64, utf8, wipe} from '../bytes.js'
 import {TcpError} from '../errors.js'
 import {ed25519} from '../crypto/ed25519.js'
-import {sha3_256} from '../crypto/hash.js'
 import {randomBytes} from '../crypto/random.js'
 import {xchacha20poly1305} from '../crypto/aead.js'
 import {SCRYPT_DEFAULT, checkScryptParams, scrypt, type ScryptParams} from '../crypto/kdf.js'
 import {canonicalize} from '../canonical/jcs.js'
 import {KEY_TYPES, type KeyType} from './pem.js'
+import {keyIdOf} from './keyid.js'
+
+export {keyIdOf}
 
 export const PRIVATE_KEY_FORMAT = 'tcp-private-key/v1'
 
@@ -33,10 +35,6 @@ export interface PrivateKeyInfo extends KeyPair {
   keyId: string
   created: string
   encrypted: boolean
-}
-
-export function keyIdOf(publicKey: Uint8Array): string {
-  return toHex(sha3_256(publicKey).subarray(0, 8))
 }
 
 export function publicKeyOf(type: KeyType, secretKey: Uint8Array): Uint8Array {

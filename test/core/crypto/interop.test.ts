@@ -4,10 +4,11 @@ import assert from 'node:assert/strict'
 import {randomBytes} from 'node:crypto'
 import {sha3_256 as nobleSha3} from '@noble/hashes/sha3.js'
 import {scrypt as nobleScrypt} from '@noble/hashes/scrypt.js'
-import {ed25519, ed25519Noble} from '../../../src/core/crypto/ed25519.js'
+import {ed25519} from '../../../src/core/crypto/ed25519.js'
+import {ed25519Noble, chacha20poly1305Noble, xchacha20poly1305Noble} from '../../../src/core/crypto/reference.js'
 import {sha3_256} from '../../../src/core/crypto/hash.js'
 import {scrypt} from '../../../src/core/crypto/kdf.js'
-import {chacha20poly1305, chacha20poly1305Noble, hchacha20, xchacha20poly1305, xchacha20poly1305Noble} from '../../../src/core/crypto/aead.js'
+import {chacha20poly1305, hchacha20, xchacha20poly1305} from '../../../src/core/crypto/aead.js'
 import {hex} from '../../helpers/vectors.js'
 
 const rnd = (n: number) => new Uint8Array(randomBytes(n))
