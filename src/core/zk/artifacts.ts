@@ -29,6 +29,12 @@ export const PACKAGE_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', 
 export const CIRCUITS_DIR = join(PACKAGE_ROOT, 'circuits')
 export const COMPILE_FLAGS = ['--r1cs', '--wasm', '--O2'] as const
 
+/** The cache folder: TCP_CACHE_DIR when set, else the caller's default (oclif's cacheDir). */
+export function resolveCacheDir(fallback: string): string {
+  const env = process.env.TCP_CACHE_DIR
+  return env && env.length > 0 ? env : fallback
+}
+
 export function zkCacheRoot(cacheDir: string): string {
   return join(cacheDir, 'zk')
 }
@@ -97,7 +103,12 @@ export function circuitDir(cacheDir: string, size: CircuitSize, hash: string): s
   return join(zkCacheRoot(cacheDir), `${CIRCUIT_ID}-${size}-${hash.slice(0, 16)}`)
 }
 
-function runCircom(args: string[]): Promise<void> {
+/**
+ * circom2 runs under WASI with the ancestors of its working directory preopened, and resolves include paths that
+ * climb out of the working directory badly: it runs in the folder that holds node_modules, so that the circomlib
+ * include path points down from there.
+ */
+function runCircom(args: string[], cwd: string): Promise<void> {
   let cli: string
   try {
     cli = require.resolve('circom2/cli.js')
@@ -105,7 +116,7 @@ function runCircom(args: string[]): Promise<void> {
     throw new TcpError('dependency', 'circom2 is not installed (npm install circom2@0.2.23): it compiles the circuits once into the cache')
   }
   return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, [cli, ...args], {stdio: ['ignore', 'pipe', 'pipe']})
+    const p = spawn(process.execPath, [cli, ...args], {cwd, stdio: ['ignore', 'pipe', 'pipe']})
     let out = ''
     p.stdout.on('data', (d) => (out += d))
     p.stderr.on('data', (d) => (out += d))
@@ -145,7 +156,7 @@ export async function ensureCompiled(cacheDir: string, size: CircuitSize): Promi
   try {
     const started = performance.now()
     const lib = dirname(dirname(require.resolve('circomlib/package.json')))
-    await runCircom([mainCircuitPath(size), ...COMPILE_FLAGS, '-l', lib, '-o', tmp])
+    await runCircom([mainCircuitPath(size), ...COMPILE_FLAGS, '-l', lib, '-o', tmp], dirname(lib))
     const compileSeconds = (performance.now() - started) / 1000
     await rename(join(tmp, `window_${size}.r1cs`), join(tmp, 'window.r1cs'))
     await rename(join(tmp, `window_${size}_js`, `window_${size}.wasm`), join(tmp, 'window.wasm'))

@@ -12,6 +12,7 @@ import {TcpError} from '../errors.js'
 import {randomBytes} from '../crypto/random.js'
 import {judgeWindow, parseK, DEFAULT_VARIANCE_FACTOR, type WindowVerdict} from '../baseline/bounds.js'
 import type {Baseline} from '../baseline/types.js'
+import type {ObservationSet} from '../baseline/observations.js'
 import {ZK_BUNDLE_TYPE} from '../verify/detect.js'
 import {loadSetup} from './setup.js'
 import {withCurve, type Groth16Proof, type VerificationKey} from './snark.js'
@@ -127,4 +128,46 @@ export async function proveWindow(opts: ProveOptions): Promise<ProveOutcome> {
     created: new Date().toISOString(),
   }
   return {proved: true, bundle, verdict, proveSeconds}
+}
+
+/** What `tcp prove --json` prints: plain JSON (no bigint). */
+export interface ProveSummary {
+  proved: boolean
+  feature: string
+  n: number
+  k: string
+  sum: string
+  sumLower: string
+  sumUpper: string
+  z: number
+  varianceRatio: number
+  breaks?: string
+  size?: number
+  commitment?: string
+  proveSeconds?: number
+}
+
+/** proveWindow on the named feature of parsed observations (src/core/baseline/observations.ts). */
+export async function proveWindowValues(
+  opts: Omit<ProveOptions, 'values'> & {observations: ObservationSet},
+): Promise<ProveOutcome & {summary: ProveSummary}> {
+  if (!opts.observations.features.includes(opts.feature))
+    throw new TcpError('input', `window: no feature "${opts.feature}" in the observations (they have: ${opts.observations.features.join(', ') || 'none'})`)
+  const values = opts.observations.rows.map((r) => r.values[opts.feature]!)
+  const r = await proveWindow({...opts, values})
+  const v = r.verdict
+  const summary: ProveSummary = {
+    proved: r.proved,
+    feature: opts.feature,
+    n: v.n,
+    k: opts.k ?? '3',
+    sum: v.sum.toString(),
+    sumLower: v.bounds.sumLower.toString(),
+    sumUpper: v.bounds.sumUpper.toString(),
+    z: Number(v.z.toFixed(4)),
+    varianceRatio: Number(v.varianceRatio.toFixed(4)),
+  }
+  if (!r.proved) summary.breaks = r.breaks
+  else Object.assign(summary, {size: r.bundle.circuit.size, commitment: r.bundle.commitment, proveSeconds: Number(r.proveSeconds.toFixed(3))})
+  return {...r, summary}
 }

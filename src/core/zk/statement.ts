@@ -23,7 +23,7 @@ import {windowBounds, toFixed, type Rational} from '../baseline/bounds.js'
 import type {Baseline, FeatureStats} from '../baseline/types.js'
 
 /** BN254 (alt_bn128) scalar field modulus: every public signal must be below it. */
-export const BN254_R = 21888242871839275222246405745257275088548364400416224559620440186178017042433n
+export const BN254_R = 21888242871839275222246405745257275088548364400416034343698204186575808495617n
 
 export const CIRCUIT_ID = 'tcp-window'
 export const MAX_BITS = 32

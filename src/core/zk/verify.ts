@@ -14,7 +14,10 @@ import {parseK, DEFAULT_K, DEFAULT_VARIANCE_FACTOR} from '../baseline/bounds.js'
 import type {Baseline} from '../baseline/types.js'
 import {ZK_BUNDLE_TYPE} from '../verify/detect.js'
 import {makeReport, type Check, type VerifyReport} from '../verify/report.js'
-import {verificationKeySha3} from './setup.js'
+import {TcpError} from '../errors.js'
+import {baselineDigest} from '../baseline/baseline.js'
+import {verifyEnvelopeReport, type EnvelopeVerifyOptions} from '../envelope/verify.js'
+import {cachedVerificationKeySha3, verificationKeySha3} from './setup.js'
 import {withCurve, type Groth16Proof, type VerificationKey} from './snark.js'
 import {CIRCUIT_ID, SIGNAL_NAMES, SIZES, featureIndexOf, parseFieldElement, publicInputs, publicSignalsOf, type CircuitSize} from './statement.js'
 
@@ -155,4 +158,35 @@ export async function verifyProofBundle(doc: unknown, opts: BundleVerifyOptions)
     checks.push({check: 'groth16', ok, detail: ok ? `Groth16 proof verifies (${CIRCUIT_ID}-${size})` : why})
   } else checks.push({check: 'groth16', ok: false, detail: 'not run: an earlier check failed'})
   return done({feature, n, size, commitment: doc.commitment, baselineDigest: digestHex})
+}
+
+export interface SignedBundleOptions extends EnvelopeVerifyOptions {
+  k?: string
+  varianceFactor?: number
+  cacheDir: string
+  /** Pinned verification key hashes (hex); when empty, the local setup of the bundle's size is the pin. */
+  vkeySha3?: string[]
+}
+
+/**
+ * The whole check of `tcp verify BUNDLE --baseline SIGNED`: the envelope's signatures under the trust store (a
+ * failure there is the first failed check and nothing else runs), then verifyProofBundle.
+ */
+export async function verifySignedProofBundle(doc: unknown, signedBaseline: unknown, opts: SignedBundleOptions): Promise<VerifyReport> {
+  const env = verifyEnvelopeReport(signedBaseline, opts)
+  const failed = env.checks.find((c) => !c.ok)
+  if (!env.ok || !env.baseline) {
+    const detail = failed ? `${failed.check}: ${failed.detail ?? 'failed'}` : 'the envelope does not hold a baseline'
+    return makeReport('zk-proof-bundle', [{check: 'baseline-signature', ok: false, detail}], {baselineReport: env})
+  }
+  const pinned = (opts.vkeySha3 ?? []).map((h) => h.toLowerCase())
+  for (const h of pinned) if (!/^[0-9a-f]{64}$/.test(h)) throw new TcpError('usage', `--vkey-sha3: expected 64 hex digits, got "${h}"`)
+  return verifyProofBundle(doc, {
+    baseline: env.baseline,
+    digest: baselineDigest(env.baseline),
+    baselineCheck: {check: 'baseline-signature', ok: true, detail: `baseline ${env.baseline.subject} v${env.baseline.version} signed by ${(env.signers as string[]).join(', ')}`},
+    k: opts.k,
+    varianceFactor: opts.varianceFactor,
+    pinnedVerificationKeys: async (size) => (pinned.length > 0 ? pinned : cachedVerificationKeySha3(opts.cacheDir, size)),
+  })
 }

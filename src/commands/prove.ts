@@ -1,0 +1,55 @@
+import {Flags} from '@oclif/core'
+import {TcpCommand} from '../cli/base.js'
+import {forceFlag} from '../cli/flags.js'
+import {loadTrust, parseAt, trustFlags} from '../cli/trust.js'
+import {EXIT} from '../core/errors.js'
+import {readFileText, readJsonFile, writeFileAtomic} from '../core/io.js'
+import {SIZES, parseSize} from '../core/zk/statement.js'
+
+export default class Prove extends TcpCommand {
+  static override summary = 'Prove in zero knowledge that a window of one feature stays within a signed baseline'
+  static override description = `Verifies the baseline's signatures first (--pub or --trust, as tcp verify), judges the window with the exact
+rule of tcp baseline check, and when it passes writes a Groth16 proof bundle: the window's mean and variance are
+within the baseline's bounds at k, every value fits the baseline's bit width, and the window is bound by a
+Poseidon commitment; nothing else about it is revealed (the number of observations n is public). A window outside
+the bounds gets no proof: exit 3 and the bound it breaks. Needs tcp zk setup for the size first.`
+
+  static override examples = [
+    '<%= config.bin %> prove --baseline b1.dsse.json --pub alice.pub --window last-hour.jsonl --feature latency_ms --out proof.json',
+    '<%= config.bin %> prove --baseline b1.dsse.json --trust ./trust --window w.jsonl --agent agent-03 --feature call_rate --k 2.5 --size 64 --out p.json --json',
+  ]
+
+  static override flags = {
+    baseline: Flags.string({description: 'the signed baseline (DSSE envelope)', required: true}),
+    window: Flags.string({description: 'observations (JSONL or CSV); their count n must fit the circuit size', required: true}),
+    feature: Flags.string({description: 'the feature to prove', required: true}),
+    agent: Flags.string({description: 'use only the observations of this agent'}),
+    k: Flags.string({description: 'mean bound in standard errors (the verifier must use the same k)', default: '3'}),
+    size: Flags.integer({description: `circuit size, ${SIZES.join(', ')} (default: the smallest that holds the window)`}),
+    out: Flags.string({char: 'o', description: 'output proof bundle (JSON)', required: true}),
+    force: forceFlag,
+    ...trustFlags,
+    at: Flags.string({description: 'judge the baseline expiry as of this ISO time instead of now'}),
+  }
+
+  async run() {
+    const {flags} = await this.parse(Prove)
+    const {openSignedBaseline} = await import('../core/envelope/verify.js')
+    const {filterAgent, parseObservations} = await import('../core/baseline/observations.js')
+    const {proveWindowValues} = await import('../core/zk/prove.js')
+    const {resolveCacheDir} = await import('../core/zk/artifacts.js')
+    const trust = await loadTrust(flags, await this.tcpConfig())
+    const {baseline, digest} = openSignedBaseline(await readJsonFile(flags.baseline, {what: 'signed baseline'}), {trust, threshold: flags.threshold, now: parseAt(flags.at)})
+    const obs = filterAgent(parseObservations(await readFileText(flags.window, {what: 'window'}), flags.window), flags.agent, flags.window)
+    const p = await this.progress('proving')
+    const r = await proveWindowValues({cacheDir: resolveCacheDir(this.config.cacheDir), baseline, digest, feature: flags.feature, observations: obs, k: flags.k, size: flags.size === undefined ? undefined : parseSize(flags.size)}).finally(() => p.stop())
+    if (!r.proved) {
+      this.log(`findings: no proof: ${r.breaks}`)
+      this.status = EXIT.findings
+      return r.summary
+    }
+    await writeFileAtomic(flags.out, JSON.stringify(r.bundle, null, 2) + '\n', {force: flags.force, what: 'proof bundle'})
+    this.log(`proved ${flags.feature} within baseline ${baseline.subject} v${baseline.version} at k = ${flags.k}: n = ${r.bundle.n}, size ${r.bundle.circuit.size}, ${r.proveSeconds.toFixed(2)} s; wrote ${flags.out}`)
+    return {...r.summary, out: flags.out}
+  }
+}
