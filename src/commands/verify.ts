@@ -32,6 +32,11 @@ the input cannot be read.`
     ak: Flags.string({description: 'TPM quote: the trusted attestation key (ak.pem, or ak.pub as TPM2B_PUBLIC)'}),
     nonce: Flags.string({description: 'TPM quote: the nonce (hex) this verifier issued; extraData must equal it'}),
     policy: Flags.string({description: 'TPM quote: golden PCR values (tcp.attest.policy/v1) the quoted PCRs must have'}),
+    // Zero-knowledge proof bundles (tcp prove)
+    baseline: Flags.string({description: 'proof bundle: the signed baseline it claims (checked with --pub/--trust)'}),
+    k: Flags.string({description: 'proof bundle: the k this verifier requires (bounds are recomputed with it)', default: '3'}),
+    'vkey-sha3': Flags.string({description: 'proof bundle: a pinned verification key SHA3-256 (hex); repeatable', multiple: true}),
+    vkey: Flags.string({description: 'proof bundle: a pinned verification key file (verification_key.json of a trusted setup)'}),
   }
 
   async run(): Promise<VerifyReport> {
@@ -47,6 +52,19 @@ the input cannot be read.`
         const previous = flags.previous ? await readJsonFile(flags.previous, {what: 'previous baseline'}) : undefined
         const {baseline: _b, ...r} = verifyEnvelopeReport(doc, {trust, threshold: flags.threshold, now: parseAt(flags.at), file, previous})
         report = r
+        break
+      }
+
+      case 'zk-proof-bundle': {
+        if (!flags.baseline) throw new TcpError('usage', 'a proof bundle needs --baseline SIGNED (the signed baseline it claims)')
+        const {verifySignedProofBundle} = await import('../core/zk/verify.js')
+        const {verificationKeySha3} = await import('../core/zk/setup.js')
+        const {resolveCacheDir} = await import('../core/zk/artifacts.js')
+        const vkeySha3 = [...(flags['vkey-sha3'] ?? [])]
+        if (flags.vkey) vkeySha3.push(verificationKeySha3(await readJsonFile(flags.vkey, {what: 'verification key'})))
+        const trust = await loadTrust(flags, await this.tcpConfig())
+        const signed = await readJsonFile(flags.baseline, {what: 'signed baseline'})
+        report = await verifySignedProofBundle(doc, signed, {trust, threshold: flags.threshold, now: parseAt(flags.at), k: flags.k, vkeySha3, cacheDir: resolveCacheDir(this.config.cacheDir)})
         break
       }
 
