@@ -86,7 +86,7 @@ export function parseFlags(spec: string | number | readonly (string | number)[],
     if (typeof p === 'number') {
       if (!Number.isInteger(p) || p < 0 || p > 0xffffffff) throw new TcpError('input', `${name}: expected a 32-bit unsigned value, got ${p}`)
       v |= p
-    } else if (/^(0x[0-9a-f]{1,8}|\d{1,10})$/i.test(p)) {
+    } else if (/^(0x[0-9a-f]+|\d+)$/i.test(p)) {
       const n = Number(p)
       if (n > 0xffffffff) throw new TcpError('input', `${name}: expected a 32-bit unsigned value, got ${p}`)
       v |= n
