@@ -35,8 +35,8 @@ export const STRATEGY_HELP: Record<Strategy, string> = {
   delay: 'Byzantine agents follow the protocol but every message they send is late by --delay-ms',
   sleeper: 'Byzantine agents are honest until --turn-at-ms, then act as in strongest (equivocating leaders, silent replicas)',
   bias: 'Byzantine leaders propose the attacker\'s value 0 instead of the evidence (1); Byzantine replicas vote only for 0',
-  forge: 'Byzantine agents send votes and certificates with signatures forged in honest agents\' names; otherwise silent',
-  replay: 'Byzantine agents collect honest votes and replay them into later views and phases; otherwise silent',
+  forge: 'Byzantine agents send votes and certificates with signatures forged in honest agents\' names; they send new-views but no valid vote',
+  replay: 'Byzantine agents collect honest votes and replay them into later views and phases; they send new-views but no valid vote',
   strongest: 'equivocating Byzantine leaders plus a network partition of the honest agents (Byzantine agents reach both halves); silent otherwise',
 }
 
@@ -386,6 +386,19 @@ export function simulate(o: SimOptions): SimResult {
   }
 
   // ---- honest behaviour ----
+  /** The pacemaker: on timeout, move to the next view and tell its leader (with the lock), or give up after R views. */
+  function onTimeout(a: number, v: number, t: number): void {
+    if (committed[a]! >= 0 || gaveUp[a] || view[a] !== v) return
+    if (v + 1 >= R) {
+      gaveUp[a] = 1
+      if (!byz[a]) honestDone++
+      if (trace) tr(t, 'give-up', `,"agent":${a},"view":${v}`)
+      return
+    }
+    enterView(a, v + 1, t)
+    send(t, Kind.NewView, a, leader(v + 1), v + 1, 0, lockQc[a]!, 0)
+  }
+
   function honestPropose(a: number, v: number, t: number): void {
     const c = collect(v)
     if (c.proposed >= 0 || committed[a]! >= 0 || view[a]! > v) return
@@ -399,18 +412,7 @@ export function simulate(o: SimOptions): SimResult {
   }
 
   function honest(kind: number, a: number, src: number, v: number, x: number, ref: number, sig: number, t: number): void {
-    if (kind === Kind.Timeout) {
-      if (committed[a]! >= 0 || gaveUp[a] || view[a] !== v) return
-      if (v + 1 >= R) {
-        gaveUp[a] = 1
-        if (!byz[a]) honestDone++
-        if (trace) tr(t, 'give-up', `,"agent":${a},"view":${v}`)
-        return
-      }
-      enterView(a, v + 1, t)
-      send(t, Kind.NewView, a, leader(v + 1), v + 1, 0, lockQc[a]!, 0)
-      return
-    }
+    if (kind === Kind.Timeout) return onTimeout(a, v, t)
     if (kind === Kind.NewView) {
       if (committed[a]! >= 0) {
         send(t, Kind.CommitQc, a, src, qcs[commitQcOf[a]!]!.view, 0, commitQcOf[a]!, 0)
@@ -536,6 +538,8 @@ export function simulate(o: SimOptions): SimResult {
   }
 
   function byzantine(kind: number, a: number, src: number, v: number, x: number, ref: number, sig: number, t: number): void {
+    // Forgers and replayers keep the pacemaker going so that honest leaders propose and receive their votes.
+    if (kind === Kind.Timeout) return S === 'forge' || S === 'replay' ? onTimeout(a, v, t) : undefined
     if (kind === Kind.NewView || kind === Kind.LeaderGo) {
       if (leader(v) === a) byzLead(a, v, t)
       return
