@@ -1,6 +1,9 @@
-// A software TPM for tests and the demo: swtpm on loopback, on two free ports (P and P+1, which the swtpm TCTI expects), with its own state folder; stopped
-// (and its folder removed) by stop(), and killed at process exit if a test forgot. Flags as measured in
-// /work/shared/TOOLCHAIN.md: --flags not-need-init,startup-clear; TCTI swtpm:host=127.0.0.1,port=P.
+/**
+ * A software TPM for the demo and the tests: swtpm on loopback, on two free ports (P and P+1, which the swtpm TCTI
+ * expects), with its own state folder; stopped (and its folder removed) by stop(), and killed at process exit if a
+ * caller forgot. Flags: --flags not-need-init,startup-clear; TCTI swtpm:host=127.0.0.1,port=P.
+ * Not for production: a software TPM proves nothing about the host it runs on.
+ */
 import {spawn, spawnSync, type ChildProcess} from 'node:child_process'
 import {mkdtempSync, rmSync} from 'node:fs'
 import {createConnection, createServer} from 'node:net'
@@ -18,7 +21,7 @@ export interface Swtpm {
 
 const has = (bin: string) => spawnSync('sh', ['-c', `command -v ${bin}`], {encoding: 'utf8'}).status === 0
 
-/** Why swtpm tests cannot run here, or undefined when swtpm, swtpm_setup and tpm2-tools are installed. */
+/** Why a software TPM cannot run here, or undefined when swtpm, swtpm_setup and tpm2-tools are installed. */
 export function swtpmMissing(): string | undefined {
   const missing = ['swtpm', 'swtpm_ioctl', 'swtpm_setup', 'tpm2_quote'].filter((b) => !has(b))
   return missing.length ? `not installed: ${missing.join(', ')} (apt-get install swtpm swtpm-tools tpm2-tools)` : undefined
