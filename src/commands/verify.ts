@@ -5,6 +5,7 @@ import {loadTrust, parseAt, trustFlags} from '../cli/trust.js'
 import {detectArtifact} from '../core/verify/detect.js'
 import {TcpError} from '../core/errors.js'
 import {requireAllPassed, type VerifyReport} from '../core/verify/report.js'
+import type {BatchResult} from '../core/envelope/verify.js'
 
 export default class Verify extends TcpCommand {
   static override summary = 'Verify any tcp artifact: a signed envelope, a zero-knowledge proof bundle, a TPM quote'
@@ -16,15 +17,17 @@ the input cannot be read.`
     '<%= config.bin %> verify baseline.dsse.json --pub alice.pub',
     '<%= config.bin %> verify baseline.dsse.json --trust ./trust --threshold 2 --previous baseline-v1.dsse.json',
     '<%= config.bin %> verify report.dsse.json --pub alice.pub --file report.pdf',
+    '<%= config.bin %> verify --batch envelopes.jsonl --trust ./trust     # one envelope per line',
   ]
 
   static override args = {
-    artifact: Args.string({description: 'the artifact to verify (JSON)', required: true}),
+    artifact: Args.string({description: 'the artifact to verify (JSON); omit with --batch'}),
   }
 
   static override flags = {
     // Signed envelopes (and the baselines that proofs refer to)
     ...trustFlags,
+    batch: Flags.string({description: 'verify every DSSE envelope of this JSON Lines file (one per line) in one process', exclusive: ['file', 'previous', 'baseline', 'ak']}),
     file: Flags.string({description: 'the original file the envelope names: its digest must match'}),
     previous: Flags.string({description: 'the previous signed baseline: the chain must link to it'}),
     at: Flags.string({description: 'verify as of this ISO time instead of now (expiry and trust windows)'}),
@@ -39,8 +42,13 @@ the input cannot be read.`
     vkey: Flags.string({description: 'proof bundle: a pinned verification key file (verification_key.json of a trusted setup)'}),
   }
 
-  async run(): Promise<VerifyReport> {
+  async run(): Promise<VerifyReport | BatchResult> {
     const {args, flags} = await this.parse(Verify)
+    if (flags.batch) {
+      if (args.artifact) throw new TcpError('usage', 'give either an ARTIFACT or --batch FILE, not both')
+      return this.batch(flags.batch, flags)
+    }
+    if (!args.artifact) throw new TcpError('usage', 'missing ARTIFACT (or --batch FILE); see tcp verify --help')
     const doc = await readJsonFile(args.artifact, {what: 'artifact'})
     const kind = detectArtifact(doc, `artifact ${args.artifact}`)
     let report: VerifyReport
@@ -84,5 +92,16 @@ the input cannot be read.`
     requireAllPassed(report)
     this.log(`verified ${report.kind}: ${report.checks.map((c) => `${c.check} ok`).join(', ')}`)
     return report
+  }
+
+  private async batch(path: string, flags: {pub?: string[]; trust?: string; threshold: number; at?: string}): Promise<BatchResult> {
+    const {verifyEnvelopeBatch} = await import('../core/envelope/verify.js')
+    const {readFileText} = await import('../core/io.js')
+    const trust = await loadTrust(flags, await this.tcpConfig())
+    const r = verifyEnvelopeBatch(await readFileText(path, {what: 'batch file'}), {trust, threshold: flags.threshold, now: parseAt(flags.at)}, path)
+    if (r.total === 0) throw new TcpError('input', `batch file ${path}: no envelopes`)
+    if (r.rejected.length > 0) throw new TcpError('rejected', `rejected ${r.rejected.length} of ${r.total} envelopes; first: ${r.rejected[0]!.reason}`, r)
+    this.log(`verified ${r.verified} of ${r.total} envelopes`)
+    return r
   }
 }
