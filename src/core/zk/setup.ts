@@ -210,13 +210,13 @@ export async function setupCircuit(opts: SetupOptions): Promise<Setup> {
 
 /** The cached setup of a size, every file checked against its recorded hash; TcpError('not_found') when absent. */
 export async function loadSetup(cacheDir: string, size: CircuitSize): Promise<Setup> {
-  const compiled = await ensureCompiled(cacheDir, size)
-  const recordPath = join(compiled.dir, 'setup.json')
+  const recordPath = join(circuitDir(cacheDir, size, await circuitHash(size)), 'setup.json')
   const record = (await readJsonFile(recordPath, {what: 'setup record'}).catch((e) => {
     if (e instanceof TcpError && e.code === 'not_found')
       throw new TcpError('not_found', `no Groth16 setup for ${CIRCUIT_ID}-${size} in ${cacheDir}: run tcp zk setup --size ${size}`)
     throw e
   })) as SetupRecord
+  const compiled = await ensureCompiled(cacheDir, size)
   if (record.circuitHash !== compiled.circuitHash) throw new TcpError('input', `setup record ${recordPath}: made for another circuit hash`)
   const zkey = join(compiled.dir, 'circuit.zkey')
   const vkeyPath = join(compiled.dir, 'verification_key.json')
