@@ -56,3 +56,23 @@ describe('PCR selection syntax (tpm2-tools)', () => {
       assert.throws(() => parsePcrSpec(bad), (e: unknown) => e instanceof TcpError && e.code === 'usage', JSON.stringify(bad))
   })
 })
+
+describe('the verifier stays apart from the TPM backend', () => {
+  it('verify/quote.ts and everything it imports reach neither the backend nor child_process', () => {
+    const src = join(import.meta.dirname, '..', '..', '..', 'src', 'core')
+    const seen = new Set<string>()
+    const visit = (file: string) => {
+      if (seen.has(file)) return
+      seen.add(file)
+      const text = readFileSync(file, 'utf8')
+      assert.doesNotMatch(text, /from 'node:child_process'|require\('child_process'\)|from 'child_process'/, file)
+      for (const m of text.matchAll(/from '(\.[^']+)\.js'/g)) {
+        const next = join(file, '..', `${m[1]}.ts`)
+        assert.doesNotMatch(next, /attest\/backend\//, `${file} imports ${next}`)
+        visit(next)
+      }
+    }
+    visit(join(src, 'attest', 'verify', 'quote.ts'))
+    assert.ok(seen.size >= 5)
+  })
+})
