@@ -1,0 +1,203 @@
+// tcp zk setup, tcp prove, tcp verify (proof bundles) and tcp zk export-verifier, in process against the built
+// dist/, with one Groth16 setup at N = 8 (local ceremony at power 10) in a temporary cache for the whole file.
+// Soundness at the bundle level: every tampered bundle is rejected with exit 1 and names the check that failed.
+// Interop: the bundle's proof, public signals and verification key verify with the snarkjs CLI.
+import {describe, it, before, after} from 'node:test'
+import assert from 'node:assert/strict'
+import {spawnSync} from 'node:child_process'
+import {existsSync, readFileSync, writeFileSync} from 'node:fs'
+import {join} from 'node:path'
+import {tcp, tcpProcess, tempDir, ROOT} from '../helpers/cli.js'
+import {BN254_R} from '../../src/core/zk/statement.js'
+import {verificationKeySha3} from '../../src/core/zk/setup.js'
+
+const SAMPLE = join(ROOT, 'examples', 'telemetry.jsonl')
+const SNARKJS = join(ROOT, 'node_modules', 'snarkjs', 'build', 'cli.cjs')
+
+describe('tcp zk setup, prove, verify (N = 8)', () => {
+  const t = tempDir('tcp-zk-')
+  const p = (n: string) => join(t.dir, n)
+  const env = {TCP_CACHE_DIR: p('cache'), TCP_PASSPHRASE: 'zk test'}
+  const run = (argv: string[]) => tcp(argv, env)
+  let setup: any
+  let bundle: any
+  const trust = ['--pub', p('alice.pub')]
+
+  /** Writes a changed copy of the bundle and verifies it: must be exit 1 with the named check failing. */
+  async function rejectsWith(name: string, change: (b: any) => void, check: string, extra: string[] = []) {
+    const b = structuredClone(bundle)
+    change(b)
+    writeFileSync(p(`${name}.json`), JSON.stringify(b))
+    const r = await run(['verify', p(`${name}.json`), '--baseline', p('b1.dsse.json'), ...trust, ...extra, '--json'])
+    assert.equal(r.code, 1, `${name}: expected exit 1, got ${r.code}: ${r.stdout}${r.stderr}`)
+    const err = r.json().error
+    assert.equal(err.code, 'rejected', name)
+    const failed = err.details.checks.filter((c: any) => !c.ok).map((c: any) => c.check)
+    assert.equal(failed[0], check, `${name}: first failed check ${failed[0]} (${JSON.stringify(err.details.checks.find((c: any) => !c.ok))})`)
+  }
+
+  before(async () => {
+    for (const n of ['alice', 'bob']) assert.equal((await run(['keys', 'generate', '--out', p(n)])).code, 0)
+    assert.equal((await run(['baseline', 'create', '--from', SAMPLE, '--subject', 'fleet/zk', '--out', p('b1.json')])).code, 0)
+    assert.equal((await run(['sign', p('b1.json'), '--key', p('alice.key'), '--out', p('b1.dsse.json')])).code, 0)
+    assert.equal((await run(['baseline', 'create', '--from', SAMPLE, '--subject', 'fleet/other', '--out', p('b2.json')])).code, 0)
+    assert.equal((await run(['sign', p('b2.json'), '--key', p('alice.key'), '--out', p('b2.dsse.json')])).code, 0)
+    const lines = readFileSync(SAMPLE, 'utf8').trim().split('\n').filter((l) => l.includes('"agent-03"'))
+    writeFileSync(p('w.jsonl'), lines.slice(0, 8).join('\n') + '\n')
+    // The same window with latency 40% higher: far outside the baseline's mean bound.
+    const shifted = lines.slice(0, 8).map((l) => {
+      const o = JSON.parse(l)
+      o.latency_ms = Math.round(o.latency_ms * 14) / 10
+      return JSON.stringify(o)
+    })
+    writeFileSync(p('slow.jsonl'), shifted.join('\n') + '\n')
+    writeFileSync(p('long.jsonl'), lines.slice(0, 9).join('\n') + '\n')
+    const r = await run(['zk', 'setup', '--size', '8', '--entropy', 'test entropy', '--json'])
+    assert.equal(r.code, 0, r.stdout + r.stderr)
+    setup = r.json()
+  })
+  after(t.cleanup)
+
+  it('zk setup: records the ceremony and phase 2 contribution hashes and the key hash; a second run reuses the cache', async () => {
+    assert.equal(setup.reused, false)
+    assert.equal(setup.constraints, 872)
+    assert.equal(setup.power, 10)
+    assert.equal(setup.ptau.source, 'local')
+    assert.equal(setup.ptau.contributions.length, 1)
+    assert.equal(setup.phase2.length, 1)
+    for (const c of [...setup.ptau.contributions, ...setup.phase2]) assert.match(c.hash, /^[0-9a-f]{128}$/)
+    assert.equal(verificationKeySha3(JSON.parse(readFileSync(setup.verificationKeyPath, 'utf8'))), setup.verificationKeySha3)
+    const again = await run(['zk', 'setup', '--size', '8', '--json'])
+    assert.equal(again.code, 0)
+    assert.equal(again.json().reused, true)
+    assert.equal(again.json().verificationKeySha3, setup.verificationKeySha3)
+    const bad = await run(['zk', 'setup', '--size', '9'])
+    assert.equal(bad.code, 2)
+    assert.match(bad.stderr, /size: expected one of 8, 64, 256/)
+    assert.equal((await run(['zk', 'setup', '--size', '8', '--beacon', 'zz', '--fresh'])).code, 2)
+  })
+
+  it('prove: a window within the baseline gets a bundle; tcp verify accepts it with every check passing', async () => {
+    const r = await run(['prove', '--baseline', p('b1.dsse.json'), ...trust, '--window', p('w.jsonl'), '--feature', 'latency_ms', '--out', p('proof.json'), '--json'])
+    assert.equal(r.code, 0, r.stdout + r.stderr)
+    assert.equal(r.json().proved, true)
+    bundle = JSON.parse(readFileSync(p('proof.json'), 'utf8'))
+    assert.equal(bundle.type, 'tcp.zk.proof-bundle/v1')
+    assert.deepEqual([bundle.circuit.size, bundle.n, bundle.k, bundle.feature], [8, 8, '3', 'latency_ms'])
+    assert.equal(bundle.publicSignals.length, 8)
+    assert.equal(bundle.publicSignals[0], bundle.commitment)
+    assert.equal(bundle.verificationKeySha3, setup.verificationKeySha3)
+    assert.ok(!JSON.stringify(bundle).includes('"x"'), 'the window itself is not in the bundle')
+    const v = await run(['verify', p('proof.json'), '--baseline', p('b1.dsse.json'), ...trust, '--json'])
+    assert.equal(v.code, 0, v.stdout + v.stderr)
+    const rep = v.json()
+    assert.equal(rep.ok, true)
+    assert.deepEqual(rep.checks.map((c: any) => c.check), ['baseline-signature', 'bundle', 'baseline-digest', 'feature', 'policy', 'field-range', 'public-signals', 'verification-key', 'groth16'])
+    // Pinned explicitly: by hash, or by the key file.
+    assert.equal((await run(['verify', p('proof.json'), '--baseline', p('b1.dsse.json'), ...trust, '--vkey-sha3', setup.verificationKeySha3])).code, 0)
+    assert.equal((await run(['verify', p('proof.json'), '--baseline', p('b1.dsse.json'), ...trust, '--vkey', setup.verificationKeyPath])).code, 0)
+  })
+
+  it('prove: a window outside the bounds gets no proof, exit 3 and the bound it breaks', async () => {
+    const r = await run(['prove', '--baseline', p('b1.dsse.json'), ...trust, '--window', p('slow.jsonl'), '--feature', 'latency_ms', '--out', p('none.json')])
+    assert.equal(r.code, 3, r.stdout + r.stderr)
+    assert.match(r.stdout, /no proof: latency_ms: mean bound broken: sum \d+ > upper \d+/)
+    assert.equal(existsSync(p('none.json')), false)
+    const j = await run(['prove', '--baseline', p('b1.dsse.json'), ...trust, '--window', p('slow.jsonl'), '--feature', 'latency_ms', '--out', p('none.json'), '--json'])
+    assert.equal(j.code, 3)
+    assert.equal(j.json().proved, false)
+    assert.match(j.json().breaks, /mean bound broken/)
+  })
+
+  it('prove: bad input is exit 2 (unknown feature, bad k, size too small, untrusted baseline is exit 1)', async () => {
+    const args = (...more: string[]) => ['prove', '--baseline', p('b1.dsse.json'), ...trust, '--window', p('w.jsonl'), '--out', p('x.json'), ...more]
+    const unknown = await run(args('--feature', 'nope', '--json'))
+    assert.equal(unknown.code, 2)
+    assert.match(unknown.json().error.message, /no feature "nope"/)
+    assert.equal((await run(args('--feature', 'latency_ms', '--k', 'abc'))).code, 2)
+    assert.equal((await run(['prove', '--baseline', p('b1.dsse.json'), ...trust, '--window', p('long.jsonl'), '--feature', 'latency_ms', '--size', '8', '--out', p('x.json')])).code, 2)
+    const noSetup = await run(['prove', '--baseline', p('b1.dsse.json'), ...trust, '--window', p('long.jsonl'), '--feature', 'latency_ms', '--out', p('x.json')])
+    assert.equal(noSetup.code, 2)
+    assert.match(noSetup.stderr, /no Groth16 setup for tcp-window-64 .*tcp zk setup --size 64/)
+    const untrusted = await run(['prove', '--baseline', p('b1.dsse.json'), '--pub', p('bob.pub'), '--window', p('w.jsonl'), '--feature', 'latency_ms', '--out', p('x.json')])
+    assert.equal(untrusted.code, 1)
+    assert.equal(existsSync(p('x.json')), false)
+  })
+
+  it('verify: tampered bundles are rejected with exit 1, naming the failed check', async () => {
+    const r = BN254_R
+    await rejectsWith('signal', (b) => (b.publicSignals[5] = String(BigInt(b.publicSignals[5]) + 1n)), 'public-signals')
+    await rejectsWith('lower', (b) => (b.publicSignals[4] = '0'), 'public-signals')
+    await rejectsWith('alias', (b) => (b.publicSignals[5] = String(BigInt(b.publicSignals[5]) + r)), 'field-range')
+    await rejectsWith('commitment', (b) => (b.publicSignals[0] = b.commitment = String((BigInt(b.commitment) + 1n) % r)), 'groth16')
+    await rejectsWith('feature', (b) => ((b.feature = 'call_rate'), (b.featureIndex = 0)), 'public-signals')
+    await rejectsWith('feature-index', (b) => (b.featureIndex = 0), 'feature')
+    await rejectsWith('k', (b) => (b.k = '5'), 'policy')
+    await rejectsWith('n', (b) => (b.n = 7), 'public-signals')
+    await rejectsWith('digest', (b) => (b.baseline.digest = '00'.repeat(32)), 'baseline-digest')
+    await rejectsWith('truncated', (b) => (b.proof.pi_a = b.proof.pi_a.slice(0, 2)), 'bundle')
+    await rejectsWith('digits', (b) => (b.proof.pi_c[0] = b.proof.pi_c[0].slice(0, -3)), 'groth16')
+    await rejectsWith('swapped', (b) => ([b.proof.pi_a, b.proof.pi_c] = [b.proof.pi_c, b.proof.pi_a]), 'groth16')
+    await rejectsWith('protocol', (b) => (b.proof.protocol = 'plonk'), 'bundle')
+    // Another verification key: not pinned; and when the verifier pins it anyway, the proof fails under it.
+    const otherKey = (b: any) => {
+      b.verificationKey.IC = [b.verificationKey.IC[0], ...b.verificationKey.IC.slice(1).reverse()]
+      b.verificationKeySha3 = verificationKeySha3(b.verificationKey)
+    }
+    await rejectsWith('vkey', otherKey, 'verification-key')
+    const other = structuredClone(bundle)
+    otherKey(other)
+    await rejectsWith('vkey-pinned', otherKey, 'groth16', ['--vkey-sha3', other.verificationKeySha3])
+    await rejectsWith('vkey-hash', (b) => (b.verificationKeySha3 = 'ab'.repeat(32)), 'verification-key')
+  })
+
+  it('verify: a foreign baseline, another k, an untrusted signer are rejected (exit 1); a missing --baseline is exit 2', async () => {
+    const v = (...more: string[]) => run(['verify', p('proof.json'), ...more, '--json'])
+    const foreign = await v('--baseline', p('b2.dsse.json'), ...trust)
+    assert.equal(foreign.code, 1)
+    assert.equal(foreign.json().error.details.checks.find((c: any) => !c.ok).check, 'baseline-digest')
+    const k = await v('--baseline', p('b1.dsse.json'), ...trust, '--k', '2')
+    assert.equal(k.code, 1)
+    assert.equal(k.json().error.details.checks.find((c: any) => !c.ok).check, 'policy')
+    const signer = await v('--baseline', p('b1.dsse.json'), '--pub', p('bob.pub'))
+    assert.equal(signer.code, 1)
+    assert.equal(signer.json().error.details.checks[0].check, 'baseline-signature')
+    assert.equal((await v(...trust)).code, 2)
+    const unpinned = await run(['verify', p('proof.json'), '--baseline', p('b1.dsse.json'), ...trust, '--json'], )
+    assert.equal(unpinned.code, 0)
+    const elsewhere = await tcp(['verify', p('proof.json'), '--baseline', p('b1.dsse.json'), ...trust, '--json'], {TCP_CACHE_DIR: p('empty-cache')})
+    assert.equal(elsewhere.code, 1, 'without a pinned key or a local setup, nothing verifies')
+    assert.match(elsewhere.json().error.message, /verification-key: no pinned key/)
+  })
+
+  it('interop: the bundle verifies with the snarkjs CLI, and a changed public signal does not', () => {
+    writeFileSync(p('vk.json'), JSON.stringify(bundle.verificationKey))
+    writeFileSync(p('public.json'), JSON.stringify(bundle.publicSignals))
+    writeFileSync(p('groth16.json'), JSON.stringify(bundle.proof))
+    const ok = spawnSync(process.execPath, [SNARKJS, 'groth16', 'verify', p('vk.json'), p('public.json'), p('groth16.json')], {encoding: 'utf8'})
+    assert.equal(ok.status, 0, ok.stdout + ok.stderr)
+    assert.match(ok.stdout, /OK/)
+    writeFileSync(p('public.json'), JSON.stringify(bundle.publicSignals.map((s: string, i: number) => (i === 5 ? String(BigInt(s) - 1n) : s))))
+    const bad = spawnSync(process.execPath, [SNARKJS, 'groth16', 'verify', p('vk.json'), p('public.json'), p('groth16.json')], {encoding: 'utf8'})
+    assert.notEqual(bad.status, 0)
+  })
+
+  it('export-verifier writes a Solidity contract and refuses to overwrite it', async () => {
+    const r = await run(['zk', 'export-verifier', '--size', '8', '--out', p('Verifier.sol'), '--json'])
+    assert.equal(r.code, 0, r.stdout + r.stderr)
+    const sol = readFileSync(p('Verifier.sol'), 'utf8')
+    assert.match(sol, /contract Groth16Verifier/)
+    assert.match(sol, /uint\[8\] calldata _pubSignals/)
+    assert.equal((await run(['zk', 'export-verifier', '--size', '8', '--out', p('Verifier.sol')])).code, 2)
+    assert.equal((await run(['zk', 'export-verifier', '--size', '64', '--out', p('V64.sol')])).code, 2)
+  })
+
+  it('whole processes: prove and verify exit by themselves (the curve workers are stopped)', () => {
+    const opts = {env: {...process.env, ...env}, timeout: 120_000}
+    const pr = tcpProcess(['prove', '--baseline', p('b1.dsse.json'), ...trust, '--window', p('w.jsonl'), '--feature', 'call_rate', '--out', p('proc.json')], opts)
+    assert.equal(pr.code, 0, pr.stdout + pr.stderr)
+    const v = tcpProcess(['verify', p('proc.json'), '--baseline', p('b1.dsse.json'), ...trust], opts)
+    assert.equal(v.code, 0, v.stdout + v.stderr)
+    assert.match(v.stdout, /groth16 ok/)
+  })
+})
