@@ -20,7 +20,6 @@ export const KIND_NAMES = ['propose', 'vote-prepare', 'prepare-qc', 'vote-commit
 
 export class EventQueue {
   time: Float64Array
-  seq: Float64Array
   kind: Uint8Array
   /** Network sender (the agent whose link carries the message); for timers, the agent itself. */
   src: Int32Array
@@ -31,17 +30,25 @@ export class EventQueue {
   ref: Int32Array
   /** Signature handle of a vote: a 32-bit tag (model) or an index into the signature store (ed25519). */
   sig: Int32Array
-  private heap: Int32Array
+  // The heap keeps its keys inline (time, sequence) next to the slot, so that a sift touches only heap arrays.
+  private hTime: Float64Array
+  private hSeq: Float64Array
+  private hSlot: Int32Array
+  // Events pushed with non-decreasing times (timers of one fixed duration) skip the heap: a FIFO ring.
+  private fTime: Float64Array
+  private fSeq: Float64Array
+  private fSlot: Int32Array
+  private fHead = 0
+  private fCount = 0
   private free: Int32Array
   private nFree = 0
   private nSlots = 0
-  size = 0
+  private hSize = 0
   private counter = 0
   peak = 0
 
   constructor(capacity = 1024) {
     this.time = new Float64Array(capacity)
-    this.seq = new Float64Array(capacity)
     this.kind = new Uint8Array(capacity)
     this.src = new Int32Array(capacity)
     this.to = new Int32Array(capacity)
@@ -49,45 +56,63 @@ export class EventQueue {
     this.value = new Int32Array(capacity)
     this.ref = new Int32Array(capacity)
     this.sig = new Int32Array(capacity)
-    this.heap = new Int32Array(capacity)
     this.free = new Int32Array(capacity)
+    this.hTime = new Float64Array(capacity)
+    this.hSeq = new Float64Array(capacity)
+    this.hSlot = new Int32Array(capacity)
+    this.fTime = new Float64Array(capacity)
+    this.fSeq = new Float64Array(capacity)
+    this.fSlot = new Int32Array(capacity)
   }
 
-  private grow(): void {
+  get size(): number {
+    return this.hSize + this.fCount
+  }
+
+  private static grown<T extends Float64Array | Int32Array | Uint8Array>(a: T, cap: number): T {
+    const b = new (a.constructor as new (n: number) => T)(cap)
+    b.set(a)
+    return b
+  }
+
+  private growSlots(): void {
     const cap = this.time.length * 2
-    const g = <T extends Float64Array | Int32Array | Uint8Array>(a: T): T => {
-      const b = new (a.constructor as new (n: number) => T)(cap)
-      b.set(a)
-      return b
+    const g = EventQueue.grown
+    this.time = g(this.time, cap)
+    this.kind = g(this.kind, cap)
+    this.src = g(this.src, cap)
+    this.to = g(this.to, cap)
+    this.view = g(this.view, cap)
+    this.value = g(this.value, cap)
+    this.ref = g(this.ref, cap)
+    this.sig = g(this.sig, cap)
+    this.free = g(this.free, cap)
+    this.hTime = g(this.hTime, cap)
+    this.hSeq = g(this.hSeq, cap)
+    this.hSlot = g(this.hSlot, cap)
+    // Unwrap the ring into the larger arrays.
+    const old = [this.fTime, this.fSeq, this.fSlot] as const
+    const n = old[0].length
+    this.fTime = new Float64Array(cap)
+    this.fSeq = new Float64Array(cap)
+    this.fSlot = new Int32Array(cap)
+    for (let i = 0; i < this.fCount; i++) {
+      const j = (this.fHead + i) % n
+      this.fTime[i] = old[0][j]!
+      this.fSeq[i] = old[1][j]!
+      this.fSlot[i] = old[2][j]!
     }
-    this.time = g(this.time)
-    this.seq = g(this.seq)
-    this.kind = g(this.kind)
-    this.src = g(this.src)
-    this.to = g(this.to)
-    this.view = g(this.view)
-    this.value = g(this.value)
-    this.ref = g(this.ref)
-    this.sig = g(this.sig)
-    this.heap = g(this.heap)
-    this.free = g(this.free)
+    this.fHead = 0
   }
 
-  private less(a: number, b: number): boolean {
-    const ta = this.time[a]!
-    const tb = this.time[b]!
-    return ta < tb || (ta === tb && this.seq[a]! < this.seq[b]!)
-  }
-
-  push(time: number, kind: Kind, src: number, to: number, view: number, value: number, ref: number, sig: number): void {
+  private alloc(time: number, kind: Kind, src: number, to: number, view: number, value: number, ref: number, sig: number): number {
     let slot: number
     if (this.nFree > 0) slot = this.free[--this.nFree]!
     else {
-      if (this.nSlots === this.time.length) this.grow()
+      if (this.nSlots === this.time.length) this.growSlots()
       slot = this.nSlots++
     }
     this.time[slot] = time
-    this.seq[slot] = this.counter++
     this.kind[slot] = kind
     this.src[slot] = src
     this.to[slot] = to
@@ -95,35 +120,82 @@ export class EventQueue {
     this.value[slot] = value
     this.ref[slot] = ref
     this.sig[slot] = sig
-    const h = this.heap
-    let i = this.size++
+    return slot
+  }
+
+  push(time: number, kind: Kind, src: number, to: number, view: number, value: number, ref: number, sig: number): void {
+    const slot = this.alloc(time, kind, src, to, view, value, ref, sig)
+    const seq = this.counter++
+    const hT = this.hTime
+    const hS = this.hSeq
+    const hI = this.hSlot
+    let i = this.hSize++
     while (i > 0) {
       const p = (i - 1) >> 1
-      if (!this.less(slot, h[p]!)) break
-      h[i] = h[p]!
+      const tp = hT[p]!
+      if (tp < time || (tp === time && hS[p]! < seq)) break
+      hT[i] = tp
+      hS[i] = hS[p]!
+      hI[i] = hI[p]!
       i = p
     }
-    h[i] = slot
+    hT[i] = time
+    hS[i] = seq
+    hI[i] = slot
+    if (this.size > this.peak) this.peak = this.size
+  }
+
+  /** Like push, for an event no earlier than every event pushed this way before (checked). */
+  pushLater(time: number, kind: Kind, src: number, to: number, view: number, value: number, ref: number, sig: number): void {
+    const cap = this.fTime.length
+    if (this.fCount > 0 && time < this.fTime[(this.fHead + this.fCount - 1) % cap]!) throw new RangeError('EventQueue.pushLater: time went backwards')
+    const slot = this.alloc(time, kind, src, to, view, value, ref, sig)
+    const c = this.fTime.length // alloc may have grown the ring
+    const j = (this.fHead + this.fCount++) % c
+    this.fTime[j] = time
+    this.fSeq[j] = this.counter++
+    this.fSlot[j] = slot
     if (this.size > this.peak) this.peak = this.size
   }
 
   /** Removes the earliest event and returns its slot; the slot stays readable until `release(slot)`. */
   pop(): number {
-    const h = this.heap
-    const top = h[0]!
-    const last = h[--this.size]!
+    if (this.fCount > 0) {
+      const h = this.fHead
+      const ft = this.fTime[h]!
+      if (this.hSize === 0 || ft < this.hTime[0]! || (ft === this.hTime[0]! && this.fSeq[h]! < this.hSeq[0]!)) {
+        this.fHead = (h + 1) % this.fTime.length
+        this.fCount--
+        return this.fSlot[h]!
+      }
+    }
+    const hT = this.hTime
+    const hS = this.hSeq
+    const hI = this.hSlot
+    const top = hI[0]!
+    const n = --this.hSize
+    const lt = hT[n]!
+    const ls = hS[n]!
+    const li = hI[n]!
     let i = 0
-    const n = this.size
     for (;;) {
       const l = 2 * i + 1
       if (l >= n) break
       const r = l + 1
-      const c = r < n && this.less(h[r]!, h[l]!) ? r : l
-      if (!this.less(h[c]!, last)) break
-      h[i] = h[c]!
+      let c = l
+      if (r < n && (hT[r]! < hT[l]! || (hT[r] === hT[l] && hS[r]! < hS[l]!))) c = r
+      const tc = hT[c]!
+      if (tc > lt || (tc === lt && hS[c]! > ls)) break
+      hT[i] = tc
+      hS[i] = hS[c]!
+      hI[i] = hI[c]!
       i = c
     }
-    if (n > 0) h[i] = last
+    if (n > 0) {
+      hT[i] = lt
+      hS[i] = ls
+      hI[i] = li
+    }
     return top
   }
 
@@ -133,6 +205,6 @@ export class EventQueue {
 
   /** Bytes held by the queue's arrays (for the memory figure). */
   get bytes(): number {
-    return this.time.length * (8 + 8 + 1 + 4 * 6 + 4 + 4)
+    return this.time.length * (8 + 1 + 4 * 6 + 4 + (8 + 8 + 4) * 2)
   }
 }

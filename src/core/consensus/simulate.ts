@@ -358,7 +358,7 @@ export function simulate(o: SimOptions): SimResult {
 
   function enterView(a: number, v: number, t: number): void {
     view[a] = v
-    q.push(t + timeoutMs, Kind.Timeout, a, a, v, 0, -1, 0)
+    q.pushLater(t + timeoutMs, Kind.Timeout, a, a, v, 0, -1, 0)
   }
 
   function decide(a: number, id: number, t: number): void {
