@@ -105,9 +105,11 @@ async function transform(
       const next = bufs[cur ^ 1]!
       next[0] = buf[size - 1]!
       reading = readFull(src, next, 1, size - 1)
+      reading.catch(() => {}) // handled below; a failure while nobody awaits it must not be an unhandled rejection
       const parts = cut(buf, size - 1, false)
       await writing
       writing = sink.write(parts)
+      writing.catch(() => {}) // awaited on the next block or at the end
       have = 1 + (await reading)
       cur ^= 1
     }

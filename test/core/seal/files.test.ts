@@ -75,6 +75,30 @@ describe('seal files', () => {
     }
   })
 
+  it('a failing read or write in the pipeline surfaces as that error, after in-flight I/O settled', async () => {
+    const pt = rng.bytes(4 * IO_BLOCK)
+    const key = rng.bytes(32)
+    let reads = 0
+    const inner = memorySource(pt)
+    const failingSource: ByteSource = {
+      read: async (buf, off, len) => {
+        if (++reads === 3) throw new TcpError('io', 'input file x: EIO')
+        return inner.read(buf, off, len)
+      },
+    }
+    const sink = memorySink()
+    assert.match(await code(encryptPayload({src: failingSource, sink, key, chunkSize: 65536})), /^io: input file x: EIO$/)
+    // The write fails later, on a timer, while the pipeline is waiting for the next read: still reported, and not
+    // an unhandled rejection.
+    let writes = 0
+    const slowSource: ByteSource = {read: (buf, off, len) => new Promise((ok) => setTimeout(() => ok(inner2.read(buf, off, len)), 20))}
+    const inner2 = memorySource(pt)
+    const failingSink = {
+      write: () => new Promise<void>((ok, fail) => (++writes === 2 ? setTimeout(() => fail(new Error('disk full')), 5) : ok())),
+    }
+    await assert.rejects(encryptPayload({src: slowSource, sink: failingSink, key, chunkSize: 65536}), /disk full/)
+  })
+
   it('a tampered file releases nothing: no output, no temporary file, exit class 1', async () => {
     writeFileSync(p('msg'), rng.bytes(200_000))
     await sealFile(p('msg'), p('msg.sealed'), {recipients: [pub]})
