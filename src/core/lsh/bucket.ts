@@ -65,7 +65,7 @@ function checkParams(p: LshParams): void {
 export interface AllPairsResult {
   /** Pairs (i, j), i < j, at distance <= radius, each once: [i0, j0, i1, j1, ...]. */
   pairs: Int32Array
-  /** Candidate pairs checked (after removing those already seen in an earlier table). */
+  /** Candidate pairs checked: pairs sharing a bucket, summed over tables (a pair in several tables counts in each). */
   candidates: number
 }
 
@@ -74,8 +74,9 @@ export class LshIndex {
   readonly params: LshParams
   readonly sigs: Uint32Array
   readonly samplers: BitSampler[]
-  /** keys[t * n + i]: key of point i in table t. */
-  readonly keys: Uint32Array
+  /** The sampled bits of table t as a 64-bit mask (lo and hi words). */
+  readonly maskLo: Uint32Array
+  readonly maskHi: Uint32Array
   /** order[t * n + r]: the point at rank r of table t; sorted[t * n + r] its key. */
   readonly order: Int32Array
   readonly sorted: Uint32Array
@@ -89,7 +90,15 @@ export class LshIndex {
     const {k, L} = params
     const rng = new Rng(params.seed)
     this.samplers = Array.from({length: L}, () => BitSampler.forSignature(BitSampler.samplePositions(rng, SIGNATURE_BITS, k)))
-    this.keys = new Uint32Array(L * n)
+    this.maskLo = new Uint32Array(L)
+    this.maskHi = new Uint32Array(L)
+    this.samplers.forEach((smp, t) => {
+      for (const p of smp.positions) {
+        if (p < 32) this.maskLo[t] = (this.maskLo[t]! | (1 << p)) >>> 0
+        else this.maskHi[t] = (this.maskHi[t]! | (1 << (p - 32))) >>> 0
+      }
+    })
+    const keys = new Uint32Array(n)
     this.order = new Int32Array(L * n)
     this.sorted = new Uint32Array(L * n)
     const count = new Int32Array((1 << k) + 1)
@@ -99,12 +108,12 @@ export class LshIndex {
       count.fill(0)
       for (let i = 0; i < n; i++) {
         const key = s.keySig(sigs, i)
-        this.keys[base + i] = key
+        keys[i] = key
         count[key + 1]!++
       }
       for (let v = 0; v < 1 << k; v++) count[v + 1]! += count[v]!
       for (let i = 0; i < n; i++) {
-        const key = this.keys[base + i]!
+        const key = keys[i]!
         const r = count[key]!++
         this.order[base + r] = i
         this.sorted[base + r] = key
@@ -112,28 +121,44 @@ export class LshIndex {
     }
   }
 
-  /** Every pair at distance <= radius that shares a bucket in some table; a pair is checked in the first table where it collides only. */
+  /**
+   * Every pair at distance <= radius that shares a bucket in some table, each reported once: in the first table
+   * where it collides (a pair collided in table u < t exactly when its XOR is zero on u's sampled bits, a mask test,
+   * so no earlier table's keys are read). Each table's signatures are first copied in bucket order, so the scan of a
+   * bucket reads memory sequentially.
+   */
   allPairs(): AllPairsResult {
-    const {n, keys, order, sorted, sigs} = this
+    const {n, order, sorted, sigs, maskLo, maskHi} = this
     const {L, radius} = this.params
     const out = new PairList()
+    const ss = new Uint32Array(2 * n)
     let candidates = 0
     for (let t = 0; t < L; t++) {
       const base = t * n
+      for (let r = 0; r < n; r++) {
+        const i = order[base + r]!
+        ss[2 * r] = sigs[2 * i]!
+        ss[2 * r + 1] = sigs[2 * i + 1]!
+      }
       let start = 0
       while (start < n) {
         const key = sorted[base + start]!
         let end = start + 1
         while (end < n && sorted[base + end] === key) end++
+        candidates += ((end - start) * (end - start - 1)) / 2
         for (let a = start; a < end; a++) {
-          const i = order[base + a]!
+          const ilo = ss[2 * a]!
+          const ihi = ss[2 * a + 1]!
           for (let b = a + 1; b < end; b++) {
-            const j = order[base + b]!
+            const xlo = ilo ^ ss[2 * b]!
+            const xhi = ihi ^ ss[2 * b + 1]!
+            if (popcount32(xlo) + popcount32(xhi) > radius) continue
             let seen = 0
-            for (let u = 0; u < t; u++) seen |= +(keys[u * n + i] === keys[u * n + j])
+            for (let u = 0; u < t; u++) seen |= +(((xlo & maskLo[u]!) | (xhi & maskHi[u]!)) === 0)
             if (seen) continue
-            candidates++
-            if (hamming64(sigs, i, sigs, j) <= radius) out.push(i < j ? i : j, i < j ? j : i)
+            const i = order[base + a]!
+            const j = order[base + b]!
+            out.push(i < j ? i : j, i < j ? j : i)
           }
         }
         start = end
