@@ -7,7 +7,7 @@
 import {fromBase64, fromHex} from '../bytes.js'
 import {TcpError} from '../errors.js'
 import {TPM_QUOTE_TYPE} from '../verify/detect.js'
-import {hashAlgByName, HASHES} from './structures.js'
+import {hashAlgByName, HASHES, tpmHash} from './structures.js'
 
 export const EVENT_LOG_TYPE = 'tcp.attest.event-log/v1'
 export const POLICY_TYPE = 'tcp.attest.policy/v1'
@@ -91,6 +91,20 @@ export function parseEventLog(v: unknown, what = 'eventLog'): EventLog {
     return out
   })
   return {type: EVENT_LOG_TYPE, entries}
+}
+
+/**
+ * Replays an event log from all-zero PCRs (the value after a TPM reset): PCR := H_bank(PCR || digest), entry by
+ * entry in log order. Returns "bank:index" -> final value for every PCR the log names.
+ */
+export function replayLog(log: EventLog): Map<string, Uint8Array> {
+  const state = new Map<string, Uint8Array>()
+  for (const e of log.entries) {
+    const alg = hashAlgByName(e.bank)!
+    const key = `${e.bank}:${e.pcr}`
+    state.set(key, tpmHash(alg, state.get(key) ?? new Uint8Array(HASHES[alg]!.size), fromHex(e.digest, 'digest')))
+  }
+  return state
 }
 
 /** The quote bundle: what `tcp attest quote` writes and `tcp verify` checks. */

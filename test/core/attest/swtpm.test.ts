@@ -92,6 +92,31 @@ describe('tcp attest backend on swtpm', {skip: missing}, () => {
     assert.equal(q2.bundle.eventLog.entries.length, 3)
   })
 
+  it('quote reads the PCRs again and retries when they moved during the quote', async () => {
+    const f = join(work, 'mover')
+    writeFileSync(f, 'moves PCR 16')
+    const moved: number[] = []
+    const q = await quote(sa, nonce, 'sha256:16', {
+      tcti: a.tcti,
+      beforeQuote: async (attempt) => {
+        if (attempt === 1) moved.push((await measure(sa, f, 16, {tcti: a.tcti})).seq)
+      },
+    })
+    assert.equal(q.attempts, 2)
+    assert.equal(moved.length, 1)
+    const ak = new Uint8Array(readFileSync(join(sa, 'ak.pem')))
+    assert.equal(verifyQuoteBundle(q.bundle, {ak, nonce}).ok, true)
+    // A quote that leaves PCR 16 out carries none of its log entries, and verifies.
+    const q0 = await quote(sa, nonce, 'sha256:0', {tcti: a.tcti})
+    assert.deepEqual(q0.bundle.eventLog.entries, [])
+    assert.equal(verifyQuoteBundle(q0.bundle, {ak, nonce}).ok, true)
+    // With a single attempt allowed, a move is an error, never a bundle whose values do not match its quote.
+    await assert.rejects(
+      quote(sa, nonce, 'sha256:16', {tcti: a.tcti, maxAttempts: 1, beforeQuote: async () => void (await measure(sa, f, 16, {tcti: a.tcti}))}),
+      (e: unknown) => code('dependency')(e) && /kept changing during 1 attempts/.test((e as Error).message),
+    )
+  })
+
   it('credential activation: the secret comes back from the TPM holding both keys, and only there', async () => {
     await init(sb, {tcti: b.tcti, akAlg: 'rsa'})
     const ekA = new Uint8Array(readFileSync(join(sa, 'ek.pub')))

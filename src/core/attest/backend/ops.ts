@@ -24,6 +24,7 @@ import {
   formatPcrSpec,
   parseEventLog,
   parsePcrSpec,
+  replayLog,
   type BankSelection,
   type EventLog,
   type EventLogEntry,
@@ -230,6 +231,16 @@ function sameValues(a: PcrValues, b: PcrValues): boolean {
   return true
 }
 
+/** True when every PCR the log names and the read covers has the replayed value. */
+function logMatches(log: EventLog, values: PcrValues): boolean {
+  for (const [key, v] of replayLog(log)) {
+    const [bank, idx] = key.split(':') as [string, string]
+    const got = values.get(bank)?.get(Number(idx))
+    if (got && !equalBytes(got, v)) return false
+  }
+  return true
+}
+
 export interface QuoteResult {
   bundle: QuoteBundle
   attempts: number
@@ -241,12 +252,19 @@ export interface QuoteResult {
  * Quotes the selected PCRs with the AK over `nonce` and reads the values so that they match the quote: read, quote,
  * read again; when the values moved (or do not hash to the quoted digest) try again, at most `maxAttempts` times.
  */
-export async function quote(stateDir: string, nonce: Uint8Array, pcrSpec: string, opts: {tcti: string; maxAttempts?: number}): Promise<QuoteResult> {
+export interface QuoteOptions {
+  tcti: string
+  /** Attempts before giving up when the PCRs keep moving (default 3). */
+  maxAttempts?: number
+  /** Called between the first read and the quote of each attempt (tests use it to move a PCR at that moment). */
+  beforeQuote?: (attempt: number) => Promise<void>
+}
+
+export async function quote(stateDir: string, nonce: Uint8Array, pcrSpec: string, opts: QuoteOptions): Promise<QuoteResult> {
   if (nonce.length < 8 || nonce.length > 64) throw new TcpError('usage', `nonce: expected 8 to 64 bytes (TPM2B_DATA), got ${nonce.length}`)
   const sel = parsePcrSpec(pcrSpec)
   const spec = formatPcrSpec(sel)
   const state = await readState(stateDir)
-  const eventLog = await readEventLog(stateDir)
   const read = (f: string) => readFileBytes(join(stateDir, f), {what: `state file ${f}`})
   const [akPub, akPem, ekPub] = await Promise.all([read(FILES.akPub), read(FILES.akPem), read(FILES.ekPub)])
   const {tcti} = opts
@@ -254,6 +272,7 @@ export async function quote(stateDir: string, nonce: Uint8Array, pcrSpec: string
   return withTemp(async (tmp) => {
     for (let attempt = 1; attempt <= max; attempt++) {
       const before = await pcrRead(sel, tmp, tcti)
+      await opts.beforeQuote?.(attempt)
       const msg = join(tmp, 'attest.bin')
       const sig = join(tmp, 'sig.bin')
       const scheme = SCHEME[state.akAlg] ?? 'ecdsa'
@@ -263,6 +282,12 @@ export async function quote(stateDir: string, nonce: Uint8Array, pcrSpec: string
       const a = parseAttest(attest)
       const values = sel.flatMap((b) => b.pcrs.map((i) => before.get(b.bank)!.get(i)!))
       if (!sameValues(before, after) || !a.quote || !equalBytes(tpmHash(ALG.SHA256, concatBytes(...values)), a.quote.pcrDigest)) continue
+      // The log is read after the quote; a measurement caught between its extend and its log append shows up as a
+      // log that does not replay to the quoted values: try again rather than hand out an inconsistent bundle.
+      const fullLog = await readEventLog(stateDir)
+      if (!logMatches(fullLog, before)) continue
+      // Only entries for quoted PCRs travel: the others cannot be checked against this quote.
+      const eventLog: EventLog = {type: EVENT_LOG_TYPE, entries: fullLog.entries.filter((e) => sel.some((b) => b.bank === e.bank && b.pcrs.includes(e.pcr)))}
       const pcrs: QuoteBundle['pcrs'] = {}
       for (const [bank, m] of before) pcrs[bank] = Object.fromEntries([...m].map(([i, v]) => [String(i), toHex(v)]))
       const akP = parsePublic(akPub, 'AK public')

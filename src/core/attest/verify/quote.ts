@@ -26,14 +26,13 @@ import {constants, createPublicKey, verify as cryptoVerify, type KeyObject} from
 import {concatBytes, equalBytes, fromUtf8, toHex} from '../../bytes.js'
 import {TcpError} from '../../errors.js'
 import {makeReport, type Check, type VerifyReport} from '../../verify/report.js'
-import {decodeBundle, decodePolicy, type DecodedBundle, type DecodedPolicy} from '../bundle.js'
+import {decodeBundle, decodePolicy, replayLog, type DecodedBundle, type DecodedPolicy} from '../bundle.js'
 import {
   ALG,
   HASHES,
   TPM_GENERATED_VALUE,
   TPM_RH_ENDORSEMENT,
   TPM_ST_ATTEST_QUOTE,
-  hashAlgByName,
   hashName,
   parseAttest,
   parsePublic,
@@ -184,13 +183,7 @@ export function replayEventLog(b: DecodedBundle, a: Attest): Check {
   const entries = b.eventLog.entries
   if (entries.length === 0) return pass('event-log', 'event log is empty: it vouches for no PCR')
   const quoted = quotedSelection(a)
-  const state = new Map<string, Uint8Array>()
-  for (const e of entries) {
-    const alg = hashAlgByName(e.bank)!
-    const key = `${e.bank}:${e.pcr}`
-    const prev = state.get(key) ?? new Uint8Array(HASHES[alg]!.size)
-    state.set(key, tpmHash(alg, prev, Buffer.from(e.digest, 'hex')))
-  }
+  const state = replayLog(b.eventLog)
   for (const [key, v] of state) {
     const [bank, idx] = key.split(':') as [string, string]
     const pcr = Number(idx)
