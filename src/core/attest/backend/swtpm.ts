@@ -85,6 +85,9 @@ async function startOnce(dir: string): Promise<Swtpm> {
     }
     await new Promise((r) => setTimeout(r, 25))
   }
+  // Another swtpm may have taken the port between the probe and our bind: ours then exits, so make sure it lives.
+  await new Promise((r) => setTimeout(r, 50))
+  if (exited) throw new Error(`swtpm exited after start on port ${port}: ${stderr.trim() || 'no output'}`)
   const stop = async () => {
     if (!exited) {
       spawnSync('swtpm_ioctl', ['--tcp', `127.0.0.1:${ctrlPort}`, '-s'], {timeout: 3000})

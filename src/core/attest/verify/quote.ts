@@ -63,8 +63,7 @@ const SIGN = 1 << 18
 
 /** Reads a trusted AK from a PEM public key or a TPM2B_PUBLIC. */
 export function loadTrustedAk(bytes: Uint8Array): KeyObject {
-  const head = bytes.subarray(0, 64)
-  if (fromUtf8Safe(head).includes('-----BEGIN')) {
+  if (Buffer.from(bytes.subarray(0, 64)).toString('latin1').includes('-----BEGIN')) {
     try {
       return createPublicKey(fromUtf8(bytes, 'ak'))
     } catch (e) {
@@ -72,10 +71,6 @@ export function loadTrustedAk(bytes: Uint8Array): KeyObject {
     }
   }
   return publicKeyOf(parsePublic(bytes, 'ak (TPM2B_PUBLIC)'))
-}
-
-function fromUtf8Safe(b: Uint8Array): string {
-  return Buffer.from(b).toString('latin1')
 }
 
 const pass = (check: string, detail: string): Check => ({check, ok: true, detail})
