@@ -101,7 +101,9 @@ function scryptWrapKey(passphrase: Uint8Array, salt: Uint8Array, params: ScryptP
 
 function headerMac(fileKey: Uint8Array, authenticated: Uint8Array): Uint8Array {
   const k = hkdfSha256(fileKey, new Uint8Array(0), utf8(LABEL.header), 32)
-  return new Uint8Array(createHmac('sha256', k).update(authenticated).digest())
+  const mac = new Uint8Array(createHmac('sha256', k).update(authenticated).digest())
+  wipe(k)
+  return mac
 }
 
 const payloadKey = (fileKey: Uint8Array, nonce: Uint8Array): Uint8Array =>
