@@ -1,0 +1,143 @@
+#!/usr/bin/env node
+// tcp prove figures per circuit size (issue 3, "Figures"): constraints and constraints per observation, compile and
+// setup time, prove time (in process, tcp's proveWindow against raw snarkjs groth16.fullProve on the same circuit,
+// input and zkey, interleaved in the same run), peak memory and wall time of whole `tcp prove` / `tcp verify`
+// processes, and verify time in process once the curve is loaded.
+//
+//   node scripts/build.mjs && node bench/zk.mjs [--sizes 8,64,256] [--runs 5] [--seed S] [--cache DIR] [--fresh]
+//
+// --cache defaults to $TMPDIR/tcp-bench-zk-cache so that a second run reuses the ceremonies (the setup times printed
+// are then those recorded when the setup was made, marked "recorded"). Needs /usr/bin/time for peak memory.
+import {execFileSync, spawnSync} from 'node:child_process'
+import {mkdtempSync, rmSync, writeFileSync, existsSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join, dirname} from 'node:path'
+import {fileURLToPath} from 'node:url'
+import {parseArgs} from 'node:util'
+import {ensureCompiled} from '../dist/core/zk/artifacts.js'
+import {setupCircuit} from '../dist/core/zk/setup.js'
+import {proveWindow} from '../dist/core/zk/prove.js'
+import {snarkjs, releaseCurve} from '../dist/core/zk/snark.js'
+import {parseSize, publicInputs, fixedWindow, witnessInput} from '../dist/core/zk/statement.js'
+import {parseK} from '../dist/core/baseline/bounds.js'
+import {Rng, parseSeed, randomSeed} from '../dist/core/rng.js'
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..')
+const {values: a} = parseArgs({
+  options: {sizes: {type: 'string', default: '8,64,256'}, runs: {type: 'string', default: '5'}, seed: {type: 'string'}, cache: {type: 'string'}, fresh: {type: 'boolean'}},
+})
+const sizes = a.sizes.split(',').map((s) => parseSize(s.trim()))
+const runs = Number(a.runs)
+const seed = a.seed === undefined ? randomSeed() : parseSeed(a.seed)
+const cacheDir = a.cache ?? join(tmpdir(), 'tcp-bench-zk-cache')
+const work = mkdtempSync(join(tmpdir(), 'tcp-bench-zk-'))
+const median = (xs) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)]
+const fmt = (xs, unit = 's', d = 3) => `median ${median(xs).toFixed(d)} ${unit} [${xs.map((x) => x.toFixed(d)).join(', ')}]`
+const hasTime = existsSync('/usr/bin/time')
+const env = {...process.env, TCP_CACHE_DIR: cacheDir, TCP_PASSPHRASE: 'bench', TCP_NO_CONFIG: '1'}
+const tcp = (...args) => execFileSync(process.execPath, [join(root, 'bin', 'run.js'), ...args], {env, cwd: work, encoding: 'utf8'})
+
+/** Whole process under /usr/bin/time: wall seconds and peak RSS in MB. */
+function timed(args) {
+  const cmd = hasTime ? ['/usr/bin/time', ['-f', '%e %M', process.execPath, join(root, 'bin', 'run.js'), ...args]] : [process.execPath, [join(root, 'bin', 'run.js'), ...args]]
+  const t0 = performance.now()
+  const r = spawnSync(cmd[0], cmd[1], {env, cwd: work, encoding: 'utf8'})
+  const wall = (performance.now() - t0) / 1000
+  if (r.status !== 0) throw new Error(`tcp ${args[0]} failed (${r.status}): ${r.stderr}`)
+  const last = r.stderr.trim().split('\n').pop() ?? ''
+  const m = /^([\d.]+) (\d+)$/.exec(last)
+  return {wall, rssMb: m ? Number(m[2]) / 1024 : NaN}
+}
+
+console.log(`tcp prove benchmark: sizes ${sizes.join(', ')}, ${runs} runs, seed ${seed}, cache ${cacheDir}, node ${process.version}, ${(await import('node:os')).cpus().length} cpus`)
+const rng = new Rng(seed)
+// Seeded telemetry for a baseline: one feature around 200 with sd 15, one decimal.
+const obs = Array.from({length: 400}, (_, i) => JSON.stringify({agent: 'a', time: new Date(Date.UTC(2026, 0, 1) + i * 60_000).toISOString(), latency_ms: Math.round(rng.normal(200, 15) * 10) / 10}))
+writeFileSync(join(work, 'history.jsonl'), obs.join('\n') + '\n')
+tcp('keys', 'generate', '--out', 'k')
+tcp('baseline', 'create', '--from', 'history.jsonl', '--subject', 'bench/zk', '--out', 'b.json')
+tcp('sign', 'b.json', '--key', 'k.key', '--out', 'b.dsse.json')
+const {readFileSync} = await import('node:fs')
+const {baselineDigest, parseBaseline} = await import('../dist/core/baseline/baseline.js')
+const baseline = parseBaseline(JSON.parse(readFileSync(join(work, 'b.json'), 'utf8')))
+const digest = baselineDigest(baseline)
+const stats = baseline.features.latency_ms
+
+try {
+  for (const size of sizes) {
+    console.log(`\n== N = ${size}`)
+    const c = await ensureCompiled(cacheDir, size)
+    console.log(`constraints ${c.constraints} (${(c.constraints / size).toFixed(1)} per observation), compile ${c.compileSeconds} s (recorded), r1cs+wasm in ${c.dir}`)
+    const t0 = performance.now()
+    const s = await setupCircuit({cacheDir, size, fresh: a.fresh})
+    const setupWall = (performance.now() - t0) / 1000
+    const sec = s.record.seconds
+    console.log(`setup: power ${s.record.power}; ceremony ${sec.ptau} s, phase 2 ${sec.phase2} s (${s.reused ? 'recorded when the setup was made' : `this run, ${setupWall.toFixed(1)} s in all`})`)
+    const vk = s.verificationKey
+    console.log(`verification key ${Buffer.byteLength(JSON.stringify(vk))} bytes (JSON), zkey sha3 ${s.record.zkeySha3.slice(0, 16)}...`)
+
+    // One window of exactly N observations within the bounds (resampled until judgeWindow passes it).
+    let values
+    for (;;) {
+      values = Array.from({length: size}, () => Math.round(rng.normal(200, 15) * 10) / 10)
+      const {judgeWindow} = await import('../dist/core/baseline/bounds.js')
+      const v = judgeWindow(values, stats, parseK('3'))
+      if (v.meanOk && v.varianceOk) break
+    }
+    writeFileSync(join(work, `w${size}.jsonl`), values.map((x, i) => JSON.stringify({agent: 'a', time: new Date(Date.UTC(2026, 1, 1) + i * 60_000).toISOString(), latency_ms: x})).join('\n') + '\n')
+    const inputs = publicInputs({baseline, digest, feature: 'latency_ms', n: size, k: parseK('3'), varianceFactor: 4})
+    const input = witnessInput(fixedWindow(values, stats, size, 'latency_ms'), size, 12345n, inputs)
+    const sj = await snarkjs()
+    const tcpT = []
+    const rawT = []
+    let proofBytes = 0
+    for (let r = 0; r < runs; r++) {
+      let t = performance.now()
+      const out = await proveWindow({cacheDir, baseline, digest, feature: 'latency_ms', values, size})
+      tcpT.push((performance.now() - t) / 1000)
+      if (!out.proved) throw new Error('window unexpectedly out of bounds')
+      proofBytes = Buffer.byteLength(JSON.stringify(out.bundle.proof))
+      t = performance.now()
+      await sj.groth16.fullProve(input, c.wasm, s.zkey)
+      await releaseCurve()
+      rawT.push((performance.now() - t) / 1000)
+    }
+    const ratios = tcpT.map((x, i) => x / rawT[i])
+    console.log(`prove in process, tcp proveWindow: ${fmt(tcpT)}`)
+    console.log(`prove in process, raw snarkjs fullProve: ${fmt(rawT)}`)
+    console.log(`tcp / raw per run: ${fmt(ratios, 'x', 2)} (target <= 1.10)`)
+    console.log(`proof ${proofBytes} bytes (JSON)`)
+
+    // Verify in process once the curve is loaded: groth16.verify repeated with the curve kept.
+    const {proof, publicSignals} = await sj.groth16.fullProve(input, c.wasm, s.zkey)
+    const ok = await sj.groth16.verify(vk, publicSignals, proof)
+    if (!ok) throw new Error('proof does not verify')
+    const vT = []
+    for (let r = 0; r < Math.max(runs, 10); r++) {
+      const t = performance.now()
+      await sj.groth16.verify(vk, publicSignals, proof)
+      vT.push((performance.now() - t) * 1)
+    }
+    await releaseCurve()
+    console.log(`verify in process after load: ${fmt(vT, 'ms', 1)} (target <= 50 ms)`)
+
+    // Whole processes.
+    const pw = []
+    const pm = []
+    const vw = []
+    const vm = []
+    for (let r = 0; r < runs; r++) {
+      const p = timed(['prove', '--baseline', 'b.dsse.json', '--pub', 'k.pub', '--window', `w${size}.jsonl`, '--feature', 'latency_ms', '--size', String(size), '--out', `p${size}.json`, '--force'])
+      pw.push(p.wall)
+      pm.push(p.rssMb)
+      const v = timed(['verify', `p${size}.json`, '--baseline', 'b.dsse.json', '--pub', 'k.pub'])
+      vw.push(v.wall)
+      vm.push(v.rssMb)
+    }
+    console.log(`tcp prove process: wall ${fmt(pw)}; peak RSS ${fmt(pm, 'MB', 0)}`)
+    console.log(`tcp verify process: wall ${fmt(vw)}; peak RSS ${fmt(vm, 'MB', 0)}`)
+  }
+} finally {
+  await releaseCurve()
+  rmSync(work, {recursive: true, force: true})
+}
