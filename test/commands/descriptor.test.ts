@@ -4,7 +4,7 @@ import {describe, it, after} from 'node:test'
 import assert from 'node:assert/strict'
 import {readFileSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
-import {tcp, tempDir} from '../helpers/cli.js'
+import {tcp, tcpProcess, tempDir} from '../helpers/cli.js'
 
 const RM = '544350020002d67f249b000006d0271003e800320002ef04'
 const GIT = '5443500200026ca42d12000000010064000abebc000a44bd'
@@ -58,6 +58,17 @@ describe('tcp descriptor', () => {
     assert.equal((await tcp(['descriptor', 'decode', '--file', p('missing.tcpd')])).code, 2)
     assert.equal((await tcp(['descriptor', 'encode', '--command', 'rm', '--flags', 'NOPE'])).code, 2)
     assert.equal((await tcp(['descriptor', 'encode', '--command', 'rm', '--exec-ms', '70000'])).code, 2)
+  })
+
+  it('as a whole process (bin/run.js): exit 0, 1 and 2 with one-line errors on stderr', () => {
+    const ok = tcpProcess(['descriptor', 'decode', RM])
+    assert.equal(ok.code, 0, ok.stderr)
+    assert.match(ok.stdout, /CRITICAL\s+REJECT/)
+    const bad = tcpProcess(['descriptor', 'decode', RM.replace(/^5443/, '5444')])
+    assert.equal(bad.code, 1)
+    assert.equal(bad.stderr.trim().split('\n').length, 1)
+    assert.match(bad.stderr, /^tcp: error: magic: expected 54435002/)
+    assert.equal(tcpProcess(['descriptor', 'decode', 'nothex']).code, 2)
   })
 
   it('a descriptor set: encode --set, decode --file, sign, verify, and a tampered record fails both', async () => {
