@@ -137,12 +137,30 @@ describe('tcp attest backend on swtpm', {skip: missing}, () => {
     assert.deepEqual(await activate(sa, again.challenge, {tcti: a.tcti}), again.secret)
   })
 
-  it('writes the EK certificate when the TPM holds one, and it certifies the EK', async () => {
+  it('writes the EK certificate when the TPM holds one; it certifies the EK and chains to the swtpm local CA, and only then', async () => {
     const r = await init(sb, {tcti: b.tcti})
     assert.ok(r.ekCertificate)
     const cert = new X509Certificate(readFileSync(r.ekCertificate!))
     const ek = publicKeyOf(parsePublic(readFileSync(join(sb, 'ek.pub'))))
     assert.deepEqual(spki(cert.publicKey), spki(ek))
+    // The verifier checks it against swtpm's local CA before sealing a challenge to the EK.
+    const localca = '/var/lib/swtpm-localca'
+    const inter = new Uint8Array(readFileSync(join(localca, 'issuercert.pem')))
+    const root = new Uint8Array(readFileSync(join(localca, 'swtpm-localca-rootca-cert.pem')))
+    const certBytes = new Uint8Array(readFileSync(r.ekCertificate!))
+    const ekB = new Uint8Array(readFileSync(join(sb, 'ek.pub')))
+    const akB = await readAkName(join(sb, 'ak.name'))
+    const ok = await makeChallenge(ekB, akB, {ekCert: certBytes, cas: [inter, root]})
+    assert.deepEqual(ok.ekCertificate!.chain.slice(1), ['CN=swtpm-localca', 'CN=swtpm-localca-rootca'])
+    assert.deepEqual(await activate(sb, ok.challenge, {tcti: b.tcti}), ok.secret)
+    const rejected = (re: RegExp) => (e: unknown) => code('rejected')(e) && re.test((e as Error).message)
+    await assert.rejects(makeChallenge(new Uint8Array(readFileSync(join(sa, 'ek.pub'))), akB, {ekCert: certBytes, cas: [inter, root]}), rejected(/certifies another key/))
+    await assert.rejects(makeChallenge(ekB, akB, {ekCert: certBytes, cas: [root]}), rejected(/no trusted CA issued/))
+    await assert.rejects(makeChallenge(ekB, akB, {ekCert: certBytes, cas: [inter]}), rejected(/no trusted CA issued and signed "CN=swtpm-localca"/))
+    await assert.rejects(makeChallenge(ekB, akB, {ekCert: certBytes, cas: [inter, root], now: new Date('1999-01-01')}), rejected(/is not valid at/))
+    await assert.rejects(makeChallenge(ekB, akB, {ekCert: certBytes, cas: []}), code('usage'))
+    await assert.rejects(makeChallenge(ekB, akB, {ekCert: new Uint8Array(30), cas: [root]}), code('input'))
+
     const q = await quote(sb, nonce, 'sha256:0,16', {tcti: b.tcti})
     assert.equal(verifyQuoteBundle(q.bundle, {ak: new Uint8Array(readFileSync(join(sb, 'ak.pem'))), nonce}).ok, true)
   })

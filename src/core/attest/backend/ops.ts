@@ -31,6 +31,7 @@ import {
   type QuoteBundle,
 } from '../bundle.js'
 import {ALG, HASHES, hashAlgByName, objectName, parseAttest, parsePublic, tpmHash, type Public} from '../structures.js'
+import {checkEkCertificate, type EkCertResult} from '../verify/ekcert.js'
 import {runTool, TpmToolError} from './tpm2-tools.js'
 
 export const STATE_TYPE = 'tcp.attest.state/v1'
@@ -328,10 +329,16 @@ export async function readAkName(value: string): Promise<Uint8Array> {
 /**
  * Verifier side of credential activation (TPM 2.0 Part 1, 24): seals a fresh 32-byte secret to the EK such that only
  * a TPM holding both that EK and a key with Name `akName` can recover it. Runs tpm2_makecredential with `-T none`:
- * no TPM is needed.
+ * no TPM is needed. With `ekCert`, the certificate must certify this EK and chain to one of `cas` (verify/ekcert.ts).
  */
-export async function makeChallenge(ekPublic: Uint8Array, akName: Uint8Array): Promise<{challenge: Challenge; secret: Uint8Array}> {
+export async function makeChallenge(
+  ekPublic: Uint8Array,
+  akName: Uint8Array,
+  opts: {ekCert?: Uint8Array; cas?: Uint8Array[]; now?: Date} = {},
+): Promise<{challenge: Challenge; secret: Uint8Array; ekCertificate: EkCertResult | null}> {
   const ek = parsePublic(ekPublic, 'ek (TPM2B_PUBLIC)')
+  // With an EK certificate, the EK must be certified by a trusted CA before any secret is sealed to it.
+  const ekCertificate = opts.ekCert ? checkEkCertificate(opts.ekCert, ekPublic, opts.cas ?? [], opts.now) : null
   const alg = (akName[0]! << 8) | akName[1]!
   if (akName.length < 3 || !HASHES[alg] || akName.length !== 2 + HASHES[alg]!.size)
     throw new TcpError('input', `ak-name: expected nameAlg (2 bytes) and a digest, got ${akName.length} bytes starting ${toHex(akName.subarray(0, 2))}`)
@@ -341,7 +348,7 @@ export async function makeChallenge(ekPublic: Uint8Array, akName: Uint8Array): P
     await writeFile(join(tmp, 'secret'), secret, {mode: 0o600})
     await runTool('tpm2_makecredential', ['-T', 'none', '-u', join(tmp, 'ek.pub'), '-s', join(tmp, 'secret'), '-n', toHex(akName), '-o', join(tmp, 'cred')], {tcti: 'none', noTpm: true})
     const credential = toBase64(new Uint8Array(await readFile(join(tmp, 'cred'))))
-    return {challenge: {type: CHALLENGE_TYPE, ekName: toHex(objectName(ek)), akName: toHex(akName), credential}, secret}
+    return {challenge: {type: CHALLENGE_TYPE, ekName: toHex(objectName(ek)), akName: toHex(akName), credential}, secret, ekCertificate}
   })
 }
 
