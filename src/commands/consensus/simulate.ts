@@ -16,7 +16,7 @@ export const networkFlags = {
   'timeout-ms': Flags.string({description: 'view timeout', default: '1000'}),
   'turn-at-ms': Flags.string({description: 'sleeper: when the sleepers turn (default 2 x timeout)'}),
   'delay-ms': Flags.string({description: 'delay: lateness of every Byzantine message (default 0.9 x timeout)'}),
-  crypto: Flags.string({description: 'vote signatures: ed25519 (real), model (tags + measured BLS cost), auto (ed25519 up to 1,000 agents)', default: 'auto', options: ['auto', 'ed25519', 'model']}),
+  crypto: Flags.string({description: 'vote signatures: ed25519 (real), bls (real BLS12-381 aggregated certificates, up to 256 agents), model (tags + measured BLS cost), auto (ed25519 up to 1,000 agents, model above)', default: 'auto', options: ['auto', 'ed25519', 'bls', 'model']}),
 }
 
 export default class ConsensusSimulate extends TcpCommand {

@@ -1,10 +1,14 @@
 /**
- * Vote signatures of the simulator. Two modes, and every result says which one ran:
+ * Vote signatures of the simulator. Three modes, and every result says which one ran:
  *
  * - `ed25519`: every vote is a real Ed25519 signature (RFC 8032, src/core/crypto/ed25519.ts) over
  *   "tcp.consensus.vote/v1" || run id || view || phase || value, so a vote is bound to its run, view and phase:
  *   a vote replayed into another view or phase, or signed by anyone but the claimed signer, fails verification.
  *   A certificate is the list of its signers' signatures (no aggregation).
+ * - `bls`: every vote is a real BLS12-381 signature (@noble/curves, long signatures: 48-byte G1 keys, 96-byte G2
+ *   signatures, RFC 9380 hash-to-curve) on the same bytes; a certificate is checked as ONE aggregate signature
+ *   against the aggregate of its distinct signers' keys (two pairings), as a large fleet would carry it. Slow in
+ *   JavaScript (milliseconds per signature), so for small fleets only.
  * - `model`: for large fleets. A signature is a 32-bit keyed tag of the same fields under a per-agent secret
  *   (a seeded mix, NOT cryptographic: a forger guesses a tag with probability 2^-32). The checks are the same
  *   (signer, view, phase, value), so forged and replayed votes are rejected for the same reasons; the CPU cost is
@@ -16,10 +20,11 @@
  * a check depends only on those bytes, so sharing it changes no outcome, only the wall time.
  */
 import {ed25519} from '../crypto/ed25519.js'
+import {bls12_381 as bls} from '@noble/curves/bls12-381.js'
 import {concatBytes, utf8} from '../bytes.js'
 import type {Rng} from '../rng.js'
 
-export type CryptoMode = 'ed25519' | 'model'
+export type CryptoMode = 'ed25519' | 'bls' | 'model'
 export const PHASE_PREPARE = 0
 export const PHASE_COMMIT = 1
 
@@ -55,9 +60,14 @@ function mix32(x: number): number {
   return (x ^ (x >>> 16)) | 0
 }
 
+type BlsPoint = ReturnType<typeof bls.longSignatures.hash>
+type BlsKey = ReturnType<typeof bls.longSignatures.getPublicKey>
+const BLS = bls.longSignatures
+const BLS_DST = 'TCP-CONSENSUS-VOTE-V01-BLS12381G2_XMD:SHA-256_SSWU_RO_'
+
 export class VoteCrypto {
   readonly mode: CryptoMode
-  /** Bytes of one signature on the wire: 64 (Ed25519) or 96 (compressed BLS12-381 G2, model). */
+  /** Bytes of one signature on the wire: 64 (Ed25519) or 96 (compressed BLS12-381 G2). */
   readonly sigBytes: number
   made = 0
   forged = 0
@@ -66,9 +76,14 @@ export class VoteCrypto {
   private readonly runId: number
   private secrets: Uint32Array = new Uint32Array(0)
   private edSecret: Uint8Array[] = []
+  /** Ed25519 (32 bytes) or BLS12-381 G1 (48 bytes, compressed) public keys by agent. */
   readonly publicKeys: Uint8Array[] = []
-  /** Ed25519 signatures by handle. */
+  /** Ed25519 signatures (64 bytes) or BLS12-381 G2 signatures (96 bytes, compressed) by handle. */
   readonly sigs: Uint8Array[] = []
+  private blsSecret: Uint8Array[] = []
+  private blsPub: BlsKey[] = []
+  private blsSigs: BlsPoint[] = []
+  private hashed = new Map<string, BlsPoint>()
   private memo = new Map<string, boolean>()
 
   constructor(mode: CryptoMode, n: number, rng: Rng, runId: number) {
@@ -78,13 +93,24 @@ export class VoteCrypto {
     if (mode === 'model') {
       this.secrets = new Uint32Array(n)
       for (let i = 0; i < n; i++) this.secrets[i] = rng.u32()
+    } else if (mode === 'bls') {
+      for (let i = 0; i < n; i++) {
+        const k = BLS.keygen(rng.bytes(48)) // simulation keys from the seed: reproducible, never secret
+        this.blsSecret.push(k.secretKey)
+        this.blsPub.push(k.publicKey)
+        this.publicKeys.push(k.publicKey.toBytes())
+      }
     } else {
       for (let i = 0; i < n; i++) {
-        const sk = rng.bytes(32) // simulation keys from the seed: reproducible, never secret
+        const sk = rng.bytes(32)
         this.edSecret.push(sk)
         this.publicKeys.push(ed25519.getPublicKey(sk))
       }
     }
+  }
+
+  get agents(): number {
+    return this.mode === 'model' ? this.secrets.length : this.publicKeys.length
   }
 
   message(view: number, phase: number, value: number): Uint8Array {
@@ -95,17 +121,41 @@ export class VoteCrypto {
     return mix32(this.secrets[agent]! ^ mix32(view * 2 + phase) ^ mix32(value + 0x51ed27) ^ this.runId)
   }
 
+  /** The vote message hashed to G2 (RFC 9380 hash_to_curve, cached: a view has few distinct messages). */
+  private h2c(view: number, phase: number, value: number): BlsPoint {
+    const k = `${view}:${phase}:${value}`
+    let h = this.hashed.get(k)
+    if (!h) {
+      h = BLS.hash(this.message(view, phase, value), BLS_DST)
+      this.hashed.set(k, h)
+    }
+    return h
+  }
+
+  private store(sig: Uint8Array | BlsPoint): number {
+    if (sig instanceof Uint8Array) this.sigs.push(sig)
+    else {
+      this.blsSigs.push(sig)
+      this.sigs.push(sig.toBytes())
+    }
+    return this.sigs.length - 1
+  }
+
+  private signAs(key: number, view: number, phase: number, value: number): number {
+    if (this.mode === 'bls') return this.store(BLS.sign(this.h2c(view, phase, value), this.blsSecret[key]!))
+    return this.store(ed25519.sign(this.message(view, phase, value), this.edSecret[key]!))
+  }
+
   /** A valid signature of `agent` on (view, phase, value); returns its handle. */
   sign(agent: number, view: number, phase: number, value: number): number {
     this.made++
     if (this.mode === 'model') return this.tag(agent, view, phase, value)
-    this.sigs.push(ed25519.sign(this.message(view, phase, value), this.edSecret[agent]!))
-    return this.sigs.length - 1
+    return this.signAs(agent, view, phase, value)
   }
 
   /**
-   * A forgery in the name of `claimed`, made by `forger` who lacks the claimed agent's key: Ed25519 signed with the
-   * forger's own key, or a guessed tag.
+   * A forgery in the name of `claimed`, made by `forger` who lacks the claimed agent's key: signed with the forger's
+   * own key (Ed25519, BLS), or a guessed tag (model).
    */
   forge(claimed: number, forger: number, view: number, phase: number, value: number, guess: number): number {
     this.forged++
@@ -113,15 +163,13 @@ export class VoteCrypto {
       const t = guess | 0
       return t === this.tag(claimed, view, phase, value) ? t ^ 1 : t // a guess that happens to be right is not a forgery test
     }
-    this.sigs.push(ed25519.sign(this.message(view, phase, value), this.edSecret[forger]!))
-    return this.sigs.length - 1
+    return this.signAs(forger, view, phase, value)
   }
 
   /** Does `handle` verify as `signer`'s signature on (view, phase, value)? Never throws. */
   verify(signer: number, view: number, phase: number, value: number, handle: number, times = 1): boolean {
     this.checkedLogical += times
-    if (!Number.isInteger(signer) || signer < 0 || (this.mode === 'model' ? signer >= this.secrets.length : signer >= this.publicKeys.length))
-      return false
+    if (!Number.isInteger(signer) || signer < 0 || signer >= this.agents) return false
     if (this.mode === 'model') {
       this.verifyCalls++
       return handle === this.tag(signer, view, phase, value)
@@ -131,9 +179,41 @@ export class VoteCrypto {
     if (ok === undefined) {
       this.verifyCalls++
       const sig = this.sigs[handle]
-      ok = sig !== undefined && ed25519.verify(sig, this.message(view, phase, value), this.publicKeys[signer]!)
+      if (sig === undefined) ok = false
+      else if (this.mode === 'ed25519') ok = ed25519.verify(sig, this.message(view, phase, value), this.publicKeys[signer]!)
+      else ok = this.blsVerify(this.blsSigs[handle]!, this.blsPub[signer]!, view, phase, value)
       this.memo.set(key, ok)
     }
     return ok
+  }
+
+  private blsVerify(sig: BlsPoint, pub: BlsKey, view: number, phase: number, value: number): boolean {
+    try {
+      return BLS.verify(sig, this.h2c(view, phase, value), pub)
+    } catch {
+      return false
+    }
+  }
+
+  /**
+   * BLS only: one pairing check of the aggregate of `handles` against the aggregate of the DISTINCT `signers`' keys
+   * on one message. Valid only if every part is (up to a negligible chance); says nothing about which part failed.
+   * Same-message aggregation is safe against rogue keys only with proofs of possession: the simulator generates
+   * every key itself, so none is rogue here, which a deployment must establish at registration.
+   */
+  verifyAggregate(signers: ArrayLike<number>, handles: ArrayLike<number>, view: number, phase: number, value: number): boolean {
+    if (this.mode !== 'bls') throw new RangeError('verifyAggregate: BLS mode only')
+    this.verifyCalls++
+    const pubs: BlsKey[] = []
+    const sigs: BlsPoint[] = []
+    for (let i = 0; i < signers.length; i++) {
+      const s = signers[i]!
+      const h = handles[i]!
+      if (!Number.isInteger(s) || s < 0 || s >= this.agents || this.blsSigs[h] === undefined) return false
+      pubs.push(this.blsPub[s]!)
+      sigs.push(this.blsSigs[h]!)
+    }
+    if (pubs.length === 0) return false
+    return this.blsVerify(BLS.aggregateSignatures(sigs), BLS.aggregatePublicKeys(pubs), view, phase, value)
   }
 }

@@ -21,8 +21,8 @@ export function networkOptions(f: NetworkFlags): Pick<
   SimOptions,
   'latency' | 'maxDelayMs' | 'loss' | 'partition' | 'timeoutMs' | 'turnAtMs' | 'delayMs' | 'crypto'
 > {
-  if (!['auto', 'ed25519', 'model'].includes(f.crypto))
-    throw new TcpError('usage', `--crypto: expected auto, ed25519 or model, got "${f.crypto}"`)
+  if (!['auto', 'ed25519', 'bls', 'model'].includes(f.crypto))
+    throw new TcpError('usage', `--crypto: expected auto, ed25519, bls or model, got "${f.crypto}"`)
   return {
     latency: parseLatency(f.latency),
     maxDelayMs: parseNumberFlag('max-delay-ms', f['max-delay-ms']),

@@ -48,7 +48,7 @@ describe('consensus properties', () => {
 })
 
 describe('consensus vote signatures', () => {
-  for (const mode of ['ed25519', 'model'] as const) {
+  for (const mode of ['ed25519', 'bls', 'model'] as const) {
     it(`${mode}: a vote verifies only for its signer, view, phase and value; forgeries fail`, () => {
       const c = new VoteCrypto(mode, 4, new Rng(5), 77)
       const h = c.sign(1, 3, PHASE_PREPARE, 1)
@@ -62,8 +62,31 @@ describe('consensus vote signatures', () => {
       assert.equal(c.verify(2, 3, PHASE_PREPARE, 1, f), false, 'forged in the name of agent 2')
       const other = new VoteCrypto(mode, 4, new Rng(5), 78)
       const h2 = other.sign(1, 3, PHASE_PREPARE, 1)
-      if (mode === 'ed25519') assert.notDeepEqual(other.sigs[h2], c.sigs[h], 'votes are bound to the run id')
+      if (mode !== 'model') assert.notDeepEqual(other.sigs[h2], c.sigs[h], 'votes are bound to the run id')
       else assert.notEqual(h2, h)
     })
   }
+})
+
+describe('consensus with real BLS12-381 aggregated certificates', () => {
+  it('forged votes spoil a certificate as a whole; the decision is backed by one valid aggregate of >= Q distinct signers', async () => {
+    const {bls12_381} = await import('@noble/curves/bls12-381.js')
+    const B = bls12_381.longSignatures
+    const r = simulate({agents: 8, byzantine: 0.25, threshold: 0.75, strategy: 'forge', rounds: 6, seed: 6, crypto: 'bls', evidence: true})
+    assert.equal(r.signatures.mode, 'bls')
+    assert.equal(r.outcome.decided, true, JSON.stringify(r.outcome))
+    assert.deepEqual(r.outcome.decidedValues, [1])
+    assert.ok(r.signatures.rejected.invalidCertificate > 0, 'the forged certificates were rejected')
+    const ev = r.evidence!
+    assert.ok(ev.certificates.length >= 1)
+    for (const c of ev.certificates) {
+      const signers = [...new Set(c.signers)]
+      assert.ok(signers.length >= 6)
+      const agg = B.aggregateSignatures(c.signatures.map((s) => B.Signature.fromBytes(fromHex(s as string))))
+      const apk = B.aggregatePublicKeys(c.signers.map((s) => fromHex(ev.publicKeys[s]!)))
+      const H = B.hash(voteMessage(ev.runId, c.view, PHASE_COMMIT, c.value), 'TCP-CONSENSUS-VOTE-V01-BLS12381G2_XMD:SHA-256_SSWU_RO_')
+      assert.equal(B.verify(agg, H, apk), true)
+      assert.equal(B.verify(agg, B.hash(voteMessage(ev.runId, c.view + 1, PHASE_COMMIT, c.value), 'TCP-CONSENSUS-VOTE-V01-BLS12381G2_XMD:SHA-256_SSWU_RO_'), apk), false, 'bound to its view')
+    }
+  })
 })
