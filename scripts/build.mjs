@@ -10,7 +10,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..')
 const bin = (n) => join(root, 'node_modules', '.bin', n)
 const sh = (cmd, args) => {
   try {
-    execFileSync(cmd, args, {cwd: root, stdio: ['ignore', 'inherit', 'inherit'], env: {...process.env, OCLIF_SKIP_UPDATE_CHECK: '1'}})
+    execFileSync(cmd, args, {cwd: root, stdio: ['ignore', 'inherit', 'inherit'], env: {...process.env, OCLIF_SKIP_NEW_VERSION_CHECK: 'true'}})
   } catch {
     console.error(`build: ${args[0] === 'manifest' ? 'oclif manifest' : 'tsc'} failed (see above)`)
     process.exit(1)
