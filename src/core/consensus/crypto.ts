@@ -29,16 +29,19 @@ export const PHASE_PREPARE = 0
 export const PHASE_COMMIT = 1
 
 /**
- * Per-operation timings in microseconds, measured on this 2-core machine with `npx tsx bench/consensus-crypto.ts`
- * (medians of 3 runs; see docs/readme/consensus.md). Used only to estimate the CPU cost in `model` mode.
+ * Per-operation timings in microseconds, measured with `node bench/consensus-crypto.mjs --runs 5` (medians) on the
+ * shared 2-core machine on 2026-11-25 while other jobs ran (load average about 13): upper-side figures; an idle
+ * machine measured Ed25519 sign/verify at 37/110 us and 8.6 us per BLS key addition (../shared/TOOLCHAIN.md).
+ * Used only to estimate the CPU cost in `model` mode, never added to the simulated clock.
  */
 export const MEASURED_US = {
-  ed25519Sign: 37,
-  ed25519Verify: 110,
-  blsSign: 4_700,
-  blsVerifyAggregate: 6_000,
-  blsAddPublicKey: 8.6,
-  blsAddSignature: 20,
+  ed25519Sign: 82,
+  ed25519Verify: 219,
+  blsHashToG2: 22_627,
+  blsSign: 23_092,
+  blsVerifyAggregate: 47_984,
+  blsAddPublicKey: 21,
+  blsAddSignature: 65,
 } as const
 
 const DOMAIN = utf8('tcp.consensus.vote/v1')
