@@ -18,8 +18,8 @@ event log. Running it again reuses what exists.`
   static override flags = {
     state: Flags.string(STATE_OPTION),
     tcti: Flags.string(TCTI_OPTION),
-    'ak-alg': Flags.string({description: 'attestation key type', options: ['ecc', 'rsa', 'rsapss'], default: 'ecc'}),
-    'ek-alg': Flags.string({description: 'endorsement key type (ignored when the state already names one)', options: ['rsa', 'ecc'], default: 'rsa'}),
+    'ak-alg': Flags.string({description: 'attestation key type (default: the existing AK, else ecc)', options: ['ecc', 'rsa', 'rsapss']}),
+    'ek-alg': Flags.string({description: 'endorsement key type (default: the existing EK, else rsa)', options: ['rsa', 'ecc']}),
   }
 
   async run() {
@@ -27,7 +27,7 @@ event log. Running it again reuses what exists.`
     const {init} = await import('../../core/attest/backend/ops.js')
     const {resolveTcti} = await import('../../core/attest/backend/tpm2-tools.js')
     const tcti = resolveTcti(flags.tcti, (await this.tcpConfig()).tcti)
-    const r = await init(flags.state, {tcti, akAlg: flags['ak-alg'] as 'ecc' | 'rsa' | 'rsapss', ekAlg: flags['ek-alg'] as 'rsa' | 'ecc'})
+    const r = await init(flags.state, {tcti, akAlg: flags['ak-alg'] as 'ecc' | 'rsa' | 'rsapss' | undefined, ekAlg: flags['ek-alg'] as 'rsa' | 'ecc' | undefined})
     this.log(`${r.createdEk ? 'created' : 'reused'} EK (${r.ekAlg}) at ${r.ekHandle}; ${r.createdAk ? 'created' : 'reused'} AK (${r.akAlg}) at ${r.akHandle}`)
     this.log(`AK name ${r.akName}; public key ${r.stateDir}/ak.pem; EK certificate: ${r.ekCertificate ?? 'none in this TPM'}`)
     return {...r, tcti}

@@ -116,6 +116,8 @@ export interface InitResult {
 export async function init(stateDir: string, opts: {tcti: string; akAlg?: AkAlg; ekAlg?: EkAlg}): Promise<InitResult> {
   const {tcti} = opts
   const prior = (existsSync(join(stateDir, FILES.state))) ? await readState(stateDir) : undefined
+  if (prior && opts.ekAlg && opts.ekAlg !== prior.ekAlg)
+    throw new TcpError('usage', `ek-alg: the state folder ${stateDir} uses an ${prior.ekAlg} EK, asked ${opts.ekAlg} (use another --state)`)
   const ekAlg = prior?.ekAlg ?? opts.ekAlg ?? 'rsa'
   const akAlg = opts.akAlg ?? prior?.akAlg ?? 'ecc'
   const ekHandle = prior?.ekHandle ?? EK_HANDLE[ekAlg]
