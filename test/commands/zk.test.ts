@@ -192,6 +192,24 @@ describe('tcp zk setup, prove, verify (N = 8)', () => {
     assert.equal((await run(['zk', 'export-verifier', '--size', '64', '--out', p('V64.sol')])).code, 2)
   })
 
+  it('zk setup --ptau FILE with a beacon: phase 2 only, a new key; bundles of the old key then need it pinned explicitly', async () => {
+    writeFileSync(p('junk.ptau'), 'not a ptau')
+    const junk = await run(['zk', 'setup', '--size', '8', '--ptau', p('junk.ptau'), '--json'])
+    assert.equal(junk.code, 2)
+    assert.match(junk.json().error.message, /not a usable \.ptau file/)
+    const r = await run(['zk', 'setup', '--size', '8', '--ptau', setup.ptau.path, '--beacon', 'ab'.repeat(32), '--beacon-iterations', '10', '--json'])
+    assert.equal(r.code, 0, r.stdout + r.stderr)
+    const s2 = r.json()
+    assert.equal(s2.ptau.source, 'file')
+    assert.equal(s2.ptau.sha3, setup.ptau.sha3)
+    assert.deepEqual(s2.phase2.map((c: any) => c.name), ['tcp phase 2 contribution', 'tcp phase 2 beacon'])
+    assert.notEqual(s2.verificationKeySha3, setup.verificationKeySha3)
+    const v = await run(['verify', p('proof.json'), '--baseline', p('b1.dsse.json'), ...trust, '--json'])
+    assert.equal(v.code, 1)
+    assert.match(v.json().error.message, /verification-key: key [0-9a-f]{16}\.\.\. is not a pinned one/)
+    assert.equal((await run(['verify', p('proof.json'), '--baseline', p('b1.dsse.json'), ...trust, '--vkey-sha3', setup.verificationKeySha3])).code, 0)
+  })
+
   it('whole processes: prove and verify exit by themselves (the curve workers are stopped)', () => {
     const opts = {env: {...process.env, ...env}, timeout: 120_000}
     const pr = tcpProcess(['prove', '--baseline', p('b1.dsse.json'), ...trust, '--window', p('w.jsonl'), '--feature', 'call_rate', '--out', p('proc.json')], opts)

@@ -172,7 +172,9 @@ export async function setupCircuit(opts: SetupOptions): Promise<Setup> {
   try {
     verificationKey = await withCurve(async (s) => {
       opts.log?.(`phase 2: new zkey for ${CIRCUIT_ID}-${opts.size} (${compiled.constraints} constraints, power ${power})`)
-      const r = await s.zKey.newZKey(compiled.r1cs, ptau.path, z0)
+      const r = await s.zKey.newZKey(compiled.r1cs, ptau.path, z0).catch((e: unknown) => {
+        throw new TcpError('input', `powers of tau ${ptau.path}: not a usable .ptau file (${String((e as Error).message ?? e).split('\n')[0]})`)
+      })
       if (r === -1 || r === undefined)
         throw new TcpError('input', `powers of tau ${ptau.path}: not usable for ${compiled.constraints} constraints (needs power >= ${power}, prepared for phase 2, curve bn128)`)
       const h = await s.zKey.contribute(z0, z1, 'tcp phase 2 contribution', entropyOf(opts.entropy))
