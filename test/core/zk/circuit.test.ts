@@ -53,7 +53,7 @@ async function rejects(input: object, why: string): Promise<void> {
 const base = (x: number[], n: number, over: Partial<Record<keyof WitnessInput, string | string[]>> = {}): WitnessInput => ({
   x: x.map(String),
   active: x.map((_, i) => (i < n ? '1' : '0')),
-  salt: '123456789',
+  salt: '987654321',
   baselineDigest: '42',
   featureIndex: '1',
   n: String(n),
@@ -81,7 +81,7 @@ function alterWire(mem: Mem, index: number, value: bigint): Mem {
   }
 }
 
-describe('zk circuit (N = 8) against the TypeScript references', () => {
+describe('zk circuits (N = 8, and N = 256 for the chained commitment) against the TypeScript references', () => {
   before(async () => {
     circuit = await ensureCompiled(cacheDir, 8)
   })
@@ -209,6 +209,26 @@ describe('zk circuit (N = 8) against the TypeScript references', () => {
       else failed++
     }
     assert.ok(passed >= 5 && failed >= 5, `both outcomes exercised: ${passed} passed, ${failed} failed`)
+  })
+
+  it('N = 256: the chained Poseidon commitment (38 elements, three links) equals the reference; bounds still bind', async () => {
+    const big = await ensureCompiled(cacheDir, 256)
+    assert.ok(big.constraints / 256 <= 80, `${big.constraints} constraints for 256 observations`)
+    const small = circuit
+    circuit = big
+    try {
+      const rng = new Rng(256)
+      for (const n of [256, 100]) {
+        const x = Array.from({length: 256}, (_, i) => (i < n ? rng.u32() : 0))
+        const w = await accepts(base(x, n, {vmax: String(2n ** 100n)}))
+        assert.equal(w[1], commitmentRef(x.map(BigInt), 987654321n), `commitment, n = ${n}`)
+      }
+      const x = Array.from({length: 256}, (_, i) => (i < 10 ? 1000 : 0))
+      await accepts(base(x, 10, {sumLower: '10000', sumUpper: '10000'}))
+      await rejects(base(x, 10, {sumLower: '0', sumUpper: '9999'}), 'a sum above the upper bound at N = 256')
+    } finally {
+      circuit = small
+    }
   })
 
   it('sizes: the smallest circuit that holds the window; bad sizes are usage errors', () => {
