@@ -10,7 +10,7 @@
 import {toHex} from '../bytes.js'
 import {TcpError} from '../errors.js'
 import {randomBytes} from '../crypto/random.js'
-import {judgeWindow, parseK, DEFAULT_VARIANCE_FACTOR, type WindowVerdict} from '../baseline/bounds.js'
+import {judgeWindow, parseK, DEFAULT_K, DEFAULT_VARIANCE_FACTOR, type WindowVerdict} from '../baseline/bounds.js'
 import type {Baseline} from '../baseline/types.js'
 import type {ObservationSet} from '../baseline/observations.js'
 import {ZK_BUNDLE_TYPE} from '../verify/detect.js'
@@ -84,7 +84,7 @@ function randomSalt(): bigint {
 }
 
 export async function proveWindow(opts: ProveOptions): Promise<ProveOutcome> {
-  const kStr = opts.k ?? '3'
+  const kStr = opts.k ?? DEFAULT_K
   const k = parseK(kStr)
   const varianceFactor = opts.varianceFactor ?? DEFAULT_VARIANCE_FACTOR
   const stats = opts.baseline.features[opts.feature]
@@ -160,7 +160,7 @@ export async function proveWindowValues(
     proved: r.proved,
     feature: opts.feature,
     n: v.n,
-    k: opts.k ?? '3',
+    k: opts.k ?? DEFAULT_K,
     sum: v.sum.toString(),
     sumLower: v.bounds.sumLower.toString(),
     sumUpper: v.bounds.sumUpper.toString(),
