@@ -2,7 +2,7 @@
 // tcp prove figures per circuit size (issue 3, "Figures"): constraints and constraints per observation, compile and
 // setup time, prove time (in process, tcp's proveWindow against raw snarkjs groth16.fullProve on the same circuit,
 // input and zkey, interleaved in the same run), peak memory and wall time of whole `tcp prove` / `tcp verify`
-// processes, and verify time in process once the curve is loaded.
+// processes, verify time in process once the curve is loaded, and proving with the curve kept loaded.
 //
 //   node scripts/build.mjs && node bench/zk.mjs [--sizes 8,64,256] [--runs 5] [--seed S] [--cache DIR] [--fresh]
 //
