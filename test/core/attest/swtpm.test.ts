@@ -137,16 +137,15 @@ describe('tcp attest backend on swtpm', {skip: missing}, () => {
     assert.deepEqual(await activate(sa, again.challenge, {tcti: a.tcti}), again.secret)
   })
 
-  it('writes the EK certificate when the TPM holds one; it certifies the EK and chains to the swtpm local CA, and only then', async () => {
+  it('writes the EK certificate when the TPM holds one; it certifies the EK and chains to the TPM maker\'s CA, and only then', async () => {
     const r = await init(sb, {tcti: b.tcti})
     assert.ok(r.ekCertificate)
     const cert = new X509Certificate(readFileSync(r.ekCertificate!))
     const ek = publicKeyOf(parsePublic(readFileSync(join(sb, 'ek.pub'))))
     assert.deepEqual(spki(cert.publicKey), spki(ek))
-    // The verifier checks it against swtpm's local CA before sealing a challenge to the EK.
-    const localca = '/var/lib/swtpm-localca'
-    const inter = new Uint8Array(readFileSync(join(localca, 'issuercert.pem')))
-    const root = new Uint8Array(readFileSync(join(localca, 'swtpm-localca-rootca-cert.pem')))
+    // The verifier checks it against the CA made for this TPM before sealing a challenge to the EK.
+    const inter = new Uint8Array(readFileSync(b.ca!.intermediate))
+    const root = new Uint8Array(readFileSync(b.ca!.root))
     const certBytes = new Uint8Array(readFileSync(r.ekCertificate!))
     const ekB = new Uint8Array(readFileSync(join(sb, 'ek.pub')))
     const akB = await readAkName(join(sb, 'ak.name'))

@@ -5,7 +5,7 @@
  * Not for production: a software TPM proves nothing about the host it runs on.
  */
 import {spawn, spawnSync, type ChildProcess} from 'node:child_process'
-import {mkdtempSync, rmSync} from 'node:fs'
+import {mkdtempSync, rmSync, writeFileSync} from 'node:fs'
 import {createConnection, createServer} from 'node:net'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
@@ -16,6 +16,8 @@ export interface Swtpm {
   ctrlPort: number
   /** The swtpm state folder (not the tcp attest state). */
   dir: string
+  /** With `ekCert`: the CA made for this TPM alone (intermediate that signed the EK certificate, and its root). */
+  ca?: {intermediate: string; root: string}
   stop(): Promise<void>
 }
 
@@ -101,27 +103,55 @@ async function startOnce(dir: string): Promise<Swtpm> {
 }
 
 /**
- * Starts a fresh swtpm. With `ekCert`, swtpm_setup first manufactures the state with an EK certificate signed by
- * swtpm's local CA (about 1.2 s here; only the sha256 bank is then enabled).
+ * Writes a swtpm_setup configuration whose local CA lives in `caDir` (created on first use by swtpm_localca), so that
+ * manufacturing an EK certificate needs neither root nor /var/lib/swtpm-localca, and each TPM has its own CA.
+ */
+function localCaConfig(caDir: string): string {
+  const tool = spawnSync('sh', ['-c', 'command -v swtpm_localca'], {encoding: 'utf8'}).stdout.trim() || '/usr/bin/swtpm_localca'
+  writeFileSync(join(caDir, 'swtpm-localca.conf'), [`statedir = ${caDir}`, `signingkey = ${caDir}/signkey.pem`, `issuercert = ${caDir}/issuercert.pem`, `certserial = ${caDir}/certserial`, ''].join('\n'))
+  writeFileSync(join(caDir, 'swtpm-localca.options'), '--platform-manufacturer tcp\n--platform-version 2.1\n--platform-model swtpm\n')
+  const conf = join(caDir, 'swtpm_setup.conf')
+  writeFileSync(conf, [`create_certs_tool = ${tool}`, `create_certs_tool_config = ${caDir}/swtpm-localca.conf`, `create_certs_tool_options = ${caDir}/swtpm-localca.options`, 'active_pcr_banks = sha256', ''].join('\n'))
+  return conf
+}
+
+/**
+ * Starts a fresh swtpm. With `ekCert`, swtpm_setup first manufactures the state with an EK certificate signed by a
+ * local CA made for this TPM (about 1.2 s here; only the sha256 bank is then enabled).
  */
 export async function startSwtpm(opts: {ekCert?: boolean} = {}): Promise<Swtpm> {
   const dir = mkdtempSync(join(tmpdir(), 'tcp-swtpm-'))
+  const caDir = opts.ekCert ? mkdtempSync(join(tmpdir(), 'tcp-swtpm-ca-')) : undefined
+  const cleanup = () => {
+    rmSync(dir, {recursive: true, force: true})
+    if (caDir) rmSync(caDir, {recursive: true, force: true})
+  }
   try {
-    if (opts.ekCert) {
-      const r = spawnSync('swtpm_setup', ['--tpm2', '--tpmstate', dir, '--create-ek-cert', '--overwrite'], {encoding: 'utf8', timeout: 60_000})
+    if (caDir) {
+      const args = ['--tpm2', '--tpmstate', dir, '--create-ek-cert', '--overwrite', '--config', localCaConfig(caDir)]
+      const r = spawnSync('swtpm_setup', args, {encoding: 'utf8', timeout: 60_000})
       if (r.status !== 0) throw new Error(`swtpm_setup failed: ${(r.stderr || r.stdout).trim().split('\n').at(-1)}`)
     }
     let last: unknown
     for (let i = 0; i < 3; i++) {
       try {
-        return await startOnce(dir)
+        const t = await startOnce(dir)
+        const stop = t.stop
+        return {
+          ...t,
+          ca: caDir ? {intermediate: join(caDir, 'issuercert.pem'), root: join(caDir, 'swtpm-localca-rootca-cert.pem')} : undefined,
+          stop: async () => {
+            await stop()
+            cleanup()
+          },
+        }
       } catch (e) {
         last = e // a port taken between probing and binding: try other ports
       }
     }
     throw last
   } catch (e) {
-    rmSync(dir, {recursive: true, force: true})
+    cleanup()
     throw e
   }
 }
