@@ -5,9 +5,9 @@
  */
 import type {SweepCell, SweepResult} from './sweep.js'
 
-const W = 860
+const W = 920
 const H = 560
-const M = {left: 70, right: 230, top: 60, bottom: 60}
+const M = {left: 70, right: 290, top: 60, bottom: 60}
 const COLORS = {safeLive: '#2e7d32', stalled: '#f9a825', unsafe: '#c62828', both: '#6a1b9a'}
 
 const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')
