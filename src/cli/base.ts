@@ -27,9 +27,14 @@ export function toTcpError(err: unknown): TcpError {
   // TcpErrors from a second copy of the core (tests load src and dist) keep their code.
   if (e && e.name === 'TcpError' && typeof e.code === 'string' && typeof e.message === 'string')
     return new TcpError(e.code as TcpError['code'], e.message, (e as {details?: unknown}).details)
-  const msg = typeof e?.message === 'string' ? e.message.split('\n')[0]! : String(err)
-  // oclif parse errors (unknown flag, missing argument, exclusive flags) are usage errors.
-  if (e && e.oclif) return new TcpError('usage', msg.replace(/\s+See more help with --help$/, ''))
+  const raw = typeof e?.message === 'string' ? e.message : String(err)
+  // oclif parse errors (unknown flag, missing argument, exclusive or dependent flags) are usage errors. Their
+  // messages span lines ("The following error occurred:" then the reasons): fold them into one line.
+  if (e && e.oclif) {
+    const parts = raw.split('\n').map((l) => l.trim()).filter((l) => l && !/^The following errors? occurred:$/.test(l) && !/^See more help with --help$/.test(l))
+    return new TcpError('usage', parts.join('; '))
+  }
+  const msg = raw.split('\n')[0]!
   return new TcpError('internal', `unexpected error: ${msg}`)
 }
 

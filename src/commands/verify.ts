@@ -18,6 +18,8 @@ the input cannot be read.`
     '<%= config.bin %> verify baseline.dsse.json --trust ./trust --threshold 2 --previous baseline-v1.dsse.json',
     '<%= config.bin %> verify report.dsse.json --pub alice.pub --file report.pdf',
     '<%= config.bin %> verify --batch envelopes.jsonl --trust ./trust     # one envelope per line',
+    '<%= config.bin %> verify proof.json --baseline b1.dsse.json --pub alice.pub   # a zero-knowledge proof bundle',
+    '<%= config.bin %> verify quote.json --ak state/ak.pem --nonce 5f2c...   # a TPM quote bundle',
   ]
 
   static override args = {
