@@ -122,3 +122,27 @@ describe('consensus simulator: input errors', () => {
       )
     })
 })
+
+describe('consensus simulator: timing adversaries', () => {
+  it('sleepers are honest until they turn: never turning is safe, turning at once breaks a 51% quorum', () => {
+    const o = {agents: 60, byzantine: 0.2, threshold: 0.51, rounds: 30, crypto: 'model', partition: {startMs: 0, endMs: 20_000}} as const
+    for (const seed of [1, 2, 3]) {
+      const late = simulate({...o, strategy: 'sleeper', seed, turnAtMs: 1e9})
+      // Still honest, the sleepers (who reach both halves) vote once per view: one half decides, safely.
+      assert.equal(late.outcome.safetyViolation, false, `seed ${seed}: ${JSON.stringify(late.outcome)}`)
+      assert.equal(late.outcome.decided, true)
+      const early = simulate({...o, strategy: 'sleeper', seed, turnAtMs: 0})
+      assert.equal(early.outcome.safetyViolation, true, `seed ${seed}: ${JSON.stringify(early.outcome)}`)
+    }
+  })
+
+  it('delay: late Byzantine messages slow the decision (a delayed leader costs a view) but break nothing', () => {
+    const base = {agents: 60, byzantine: 0.2, threshold: 0.75, rounds: 20, crypto: 'model', seed: 4} as const
+    const d = simulate({...base, strategy: 'delay', delayMs: 5000})
+    assert.equal(d.outcome.decided, true)
+    assert.equal(d.outcome.safetyViolation, false)
+    const h = simulate({...base, byzantine: 0, strategy: 'delay'})
+    assert.ok(d.latencyMs!.p50 > h.latencyMs!.p50, `delayed ${d.latencyMs!.p50} ms vs honest ${h.latencyMs!.p50} ms`)
+    assert.ok(d.signatures.rejected.wrongRound > 0 || d.outcome.roundsToDecide! > 1, 'some late message missed its view, or a delayed leader cost a view')
+  })
+})
