@@ -643,7 +643,7 @@ export function simulate(o: SimOptions): SimResult {
     if (++events > maxEvents) throw new TcpError('internal', `consensus: more than ${maxEvents} events; the run does not converge`)
     if (kind !== Kind.Timeout && kind !== Kind.LeaderGo) msgs.delivered++
     if (trace && kind !== Kind.Timeout && kind !== Kind.LeaderGo)
-      tr(t, KIND_NAMES[kind]!, `,"from":${src},"to":${a},"view":${v}${kind === Kind.NewView ? '' : `,"value":${x}`}${ref >= 0 ? `,"ref":${ref}` : ''}`)
+      tr(t, KIND_NAMES[kind]!, `,"from":${src},"to":${a},"view":${v}${kind === Kind.NewView ? '' : `,"value":${x}`}${ref < 0 ? '' : kind === Kind.VotePrepare || kind === Kind.VoteCommit ? `,"signer":${ref}` : `,"cert":${ref}`}`)
     else if (trace && kind === Kind.Timeout && view[a] === v && committed[a]! < 0 && !gaveUp[a] && !byzActive(a, t)) tr(t, 'timeout', `,"agent":${a},"view":${v}`)
     if (byzActive(a, t)) byzantine(kind, a, src, v, x, ref, sig, t)
     else honest(kind, a, src, v, x, ref, sig, t)
