@@ -54,9 +54,15 @@ export abstract class TcpCommand extends Command {
   protected status: ExitCode = EXIT.ok
   private configCache?: TcpConfig
 
+  /**
+   * Verifying commands set this to false: they read only data configuration (.tcprc*, package.json), never
+   * tcp.config.js/.ts, because they run in checkouts nobody has reviewed yet.
+   */
+  static configMayRunCode = true
+
   /** User configuration (`tcp` in package.json, .tcprc*, tcp.config.*), searched from the working directory. */
   protected async tcpConfig(): Promise<TcpConfig> {
-    this.configCache ??= await loadConfig(process.cwd())
+    this.configCache ??= await loadConfig(process.cwd(), {allowCode: (this.constructor as typeof TcpCommand).configMayRunCode})
     return this.configCache
   }
 

@@ -21,12 +21,20 @@ export interface TcpConfig {
 
 const KEYS = ['key', 'trust', 'outDir', 'tcti'] as const
 
-export async function loadConfig(cwd: string): Promise<TcpConfig> {
+/** Data-only places: what verifying commands read, so that a checkout under review cannot run code in them. */
+const DATA_PLACES = ['package.json', '.tcprc', '.tcprc.json', '.tcprc.yaml', '.tcprc.yml']
+
+/**
+ * Searches from `cwd` up to the project root (the nearest folder with a package.json), never above it.
+ * With allowCode false only data files are read (no .js/.mjs/.ts configuration is ever executed).
+ */
+export async function loadConfig(cwd: string, opts: {allowCode?: boolean} = {}): Promise<TcpConfig> {
   if (process.env.TCP_NO_CONFIG) return {}
   const {cosmiconfig} = await import('cosmiconfig')
   let found
   try {
-    found = await cosmiconfig('tcp', {stopDir: resolve('/')}).search(cwd)
+    const options = opts.allowCode === false ? {searchStrategy: 'project' as const, searchPlaces: DATA_PLACES} : {searchStrategy: 'project' as const}
+    found = await cosmiconfig('tcp', options).search(cwd)
   } catch (e) {
     throw new TcpError('input', `configuration: ${(e as Error).message.split('\n')[0]}`)
   }

@@ -1,6 +1,7 @@
 /** Trust flags shared by every command that checks signatures (verify, baseline check, prove). */
 import {Flags} from '@oclif/core'
 import {TcpError} from '../core/errors.js'
+import {parseTime} from '../core/time.js'
 import {trustFromDirectory, trustFromFiles, type TrustStore} from '../core/envelope/trust.js'
 import type {TcpConfig} from './config.js'
 
@@ -10,17 +11,18 @@ export const trustFlags = {
   threshold: Flags.integer({description: 'distinct trusted keys that must have signed', default: 1, min: 1}),
 }
 
-/** The trust store from --pub / --trust, else the configured trust directory; none at all is a usage error. */
-export async function loadTrust(flags: {pub?: string[]; trust?: string}, config: TcpConfig): Promise<TrustStore> {
+/**
+ * The trust store from --pub / --trust, else the configured trust directory; none at all is a usage error.
+ * The configuration is read only when no flag names the trust.
+ */
+export async function loadTrust(flags: {pub?: string[]; trust?: string}, config: () => Promise<TcpConfig>): Promise<TrustStore> {
   if (flags.pub && flags.pub.length > 0) return trustFromFiles(flags.pub)
-  const dir = flags.trust ?? config.trust
+  const dir = flags.trust ?? (await config()).trust
   if (dir) return trustFromDirectory(dir)
   throw new TcpError('usage', 'no trusted keys: pass --pub KEY.pub (repeatable) or --trust DIR, or set "trust" in the tcp configuration')
 }
 
 export function parseAt(at: string | undefined): number | undefined {
   if (at === undefined) return undefined
-  const t = Date.parse(at)
-  if (Number.isNaN(t)) throw new TcpError('usage', `--at: not an ISO time: ${at}`)
-  return t
+  return parseTime(at, '--at')
 }

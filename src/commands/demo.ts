@@ -1,5 +1,5 @@
 import {Flags} from '@oclif/core'
-import {mkdtempSync, rmSync} from 'node:fs'
+import {existsSync, mkdtempSync, readdirSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join, resolve} from 'node:path'
 import {fileURLToPath} from 'node:url'
@@ -7,7 +7,7 @@ import {TcpCommand} from '../cli/base.js'
 import {runDemo} from '../core/demo/index.js'
 import {randomBytes} from '../core/crypto/random.js'
 import {toHex} from '../core/bytes.js'
-import {EXIT} from '../core/errors.js'
+import {TcpError} from '../core/errors.js'
 
 const SAMPLE = fileURLToPath(new URL('../../examples/telemetry.jsonl', import.meta.url))
 
@@ -26,15 +26,19 @@ and runs the later topics' steps (proof, attestation, consensus) where this mach
 
   async run() {
     const {flags} = await this.parse(Demo)
+    if (flags.dir && existsSync(flags.dir) && readdirSync(flags.dir).length > 0)
+      throw new TcpError('exists', `--dir ${flags.dir} is not empty; the demo writes into an empty or new folder`)
     const dir = flags.dir ? resolve(flags.dir) : mkdtempSync(join(tmpdir(), 'tcp-demo-'))
     const passphrase = toHex(randomBytes(16))
+    if (flags.dir || flags.keep) this.note(`the demo's keys are encrypted with the passphrase ${passphrase}`)
     try {
       const steps = await runDemo({dir, samplePath: SAMPLE, passphrase, log: (l) => this.note(l), artifacts: {}})
       for (const s of steps) this.log(`${s.ok ? 'ok  ' : 'FAIL'} ${s.step}: ${s.skipped ? `skipped (${s.skipped})` : s.summary}`)
       const ok = steps.every((s) => s.ok)
       this.log(ok ? `demo complete: ${steps.length} steps as expected` : 'demo: some steps did not behave as expected')
-      if (!ok) this.status = EXIT.findings
-      return {ok, dir: flags.dir || flags.keep ? dir : null, steps}
+      const result = {ok, dir: flags.dir || flags.keep ? dir : null, steps}
+      if (!ok) throw new TcpError('rejected', `demo: step ${steps.find((s) => !s.ok)!.step} did not behave as expected`, result)
+      return result
     } finally {
       if (!flags.dir && !flags.keep) rmSync(dir, {recursive: true, force: true})
       else this.note(`demo files kept in ${dir}`)

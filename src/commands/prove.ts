@@ -38,7 +38,7 @@ the bounds gets no proof: exit 3 and the bound it breaks. Needs tcp zk setup for
     const {filterAgent, parseObservations} = await import('../core/baseline/observations.js')
     const {proveWindowValues} = await import('../core/zk/prove.js')
     const {resolveCacheDir} = await import('../core/zk/artifacts.js')
-    const trust = await loadTrust(flags, await this.tcpConfig())
+    const trust = await loadTrust(flags, () => this.tcpConfig())
     const {baseline, digest} = openSignedBaseline(await readJsonFile(flags.baseline, {what: 'signed baseline'}), {trust, threshold: flags.threshold, now: parseAt(flags.at)})
     const obs = filterAgent(parseObservations(await readFileText(flags.window, {what: 'window'}), flags.window), flags.agent, flags.window)
     const p = await this.progress('proving')

@@ -2,6 +2,7 @@ import {Flags} from '@oclif/core'
 import {TcpCommand} from '../cli/base.js'
 import {output} from '../cli/output.js'
 import {writeFileAtomic} from '../core/io.js'
+import {TcpError} from '../core/errors.js'
 import {parseSeed, randomSeed} from '../core/rng.js'
 import {generateSample} from '../core/sample/telemetry.js'
 
@@ -29,7 +30,8 @@ invisible in any single line, visible in the mean of a window. Same seed, same b
   async run() {
     const {flags} = await this.parse(Sample)
     const seed = flags.seed === undefined ? randomSeed() : parseSeed(flags.seed)
-    const drift = Number(flags.drift)
+    if (flags.out === '-' && this.jsonEnabled()) throw new TcpError('usage', '--out - writes the data to stdout, where --json would write the report: use one of them')
+    const drift = /^\d+(\.\d+)?$/.test(flags.drift) ? Number(flags.drift) : NaN
     const r = generateSample({...flags, drift, seed})
     if (flags.out === '-') output.out(r.text)
     else await writeFileAtomic(flags.out, r.text, {force: flags.force, what: 'sample file'})

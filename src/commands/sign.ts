@@ -1,4 +1,5 @@
 import {Args, Flags} from '@oclif/core'
+import {basename, join} from 'node:path'
 import {TcpCommand} from '../cli/base.js'
 import {forceFlag, passphraseFileFlag} from '../cli/flags.js'
 import {passphraseSource} from '../cli/passphrase.js'
@@ -7,6 +8,7 @@ import {readFileBytes, writeFileAtomic} from '../core/io.js'
 import {readPrivateKeyFile} from '../core/keys/files.js'
 import {signFile} from '../core/envelope/sign.js'
 import {encodeEnvelope} from '../core/envelope/dsse.js'
+import {loadTrust} from '../cli/trust.js'
 
 export default class Sign extends TcpCommand {
   static override summary = 'Sign a baseline or any file into a DSSE envelope, or add a signature to an envelope'
@@ -17,16 +19,18 @@ its SHA3-256. Given an existing envelope, sign adds this key's signature (for th
 
   static override examples = [
     '<%= config.bin %> sign baseline.json --key alice.key --out baseline.dsse.json',
-    '<%= config.bin %> sign baseline.dsse.json --key bob.key            # add a second signature',
+    '<%= config.bin %> sign baseline.dsse.json --key bob.key --pub alice.pub   # add a second signature (alice\'s is checked first)',
     '<%= config.bin %> sign tools.tcpd --key alice.key                  # writes tools.tcpd.dsse.json',
   ]
 
   static override args = {file: Args.string({description: 'baseline JSON, envelope, or any file', required: true})}
   static override flags = {
     key: Flags.string({char: 'k', description: 'signing key (.key); default: "key" from the tcp configuration'}),
-    out: Flags.string({char: 'o', description: 'output envelope (default FILE.dsse.json; an envelope is updated in place)'}),
+    out: Flags.string({char: 'o', description: 'output envelope (default FILE.dsse.json, or in the configured outDir; an envelope is updated in place)'}),
     'passphrase-file': passphraseFileFlag,
     force: forceFlag,
+    pub: Flags.string({description: 'when adding a signature: a trusted key the existing signatures must verify under (repeatable)', multiple: true, exclusive: ['trust']}),
+    trust: Flags.string({description: 'when adding a signature: a trust directory the existing signatures must verify under'}),
   }
 
   async run() {
@@ -35,9 +39,11 @@ its SHA3-256. Given an existing envelope, sign adds this key's signature (for th
     if (!keyPath) throw new TcpError('usage', 'no signing key: pass --key PATH.key or set "key" in the tcp configuration')
     const key = await readPrivateKeyFile(keyPath, passphraseSource({passphraseFile: flags['passphrase-file']}))
     const bytes = await readFileBytes(args.file, {what: 'file to sign'})
-    const {envelope, kind} = signFile(args.file, bytes, key)
+    const trust = flags.pub || flags.trust ? await loadTrust(flags, async () => ({})) : undefined
+    const {envelope, kind} = signFile(args.file, bytes, key, {trust})
     const inPlace = kind === 'countersignature' && !flags.out
-    const out = flags.out ?? (inPlace ? args.file : `${args.file}.dsse.json`)
+    const outDir = flags.out || inPlace ? undefined : (await this.tcpConfig()).outDir
+    const out = flags.out ?? (inPlace ? args.file : outDir ? join(outDir, `${basename(args.file)}.dsse.json`) : `${args.file}.dsse.json`)
     await writeFileAtomic(out, encodeEnvelope(envelope), {force: flags.force || inPlace, what: 'envelope'})
     this.log(`${kind === 'countersignature' ? 'added signature of' : `signed ${kind} with`} key ${key.keyId}: ${out} (${envelope.signatures.length} signature${envelope.signatures.length > 1 ? 's' : ''})`)
     return {out, kind, keyId: key.keyId, payloadType: envelope.payloadType, signatures: envelope.signatures.length}

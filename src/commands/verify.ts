@@ -8,6 +8,7 @@ import {requireAllPassed, type VerifyReport} from '../core/verify/report.js'
 import type {BatchResult} from '../core/envelope/verify.js'
 
 export default class Verify extends TcpCommand {
+  static override configMayRunCode = false
   static override summary = 'Verify any tcp artifact: a signed envelope, a zero-knowledge proof bundle, a TPM quote'
   static override description = `The one verification verb of the toolkit. It detects what ARTIFACT is and runs every check; it exits 0
 only when all of them pass, 1 when any fails (the first failed check is named; --json lists them all), and 2 when
@@ -53,11 +54,12 @@ the input cannot be read.`
     if (!args.artifact) throw new TcpError('usage', 'missing ARTIFACT (or --batch FILE); see tcp verify --help')
     const doc = await readJsonFile(args.artifact, {what: 'artifact'})
     const kind = detectArtifact(doc, `artifact ${args.artifact}`)
+    this.refuseForeignFlags(kind)
     let report: VerifyReport
     switch (kind) {
       case 'dsse-envelope': {
         const {verifyEnvelopeReport} = await import('../core/envelope/verify.js')
-        const trust = await loadTrust(flags, await this.tcpConfig())
+        const trust = await loadTrust(flags, () => this.tcpConfig())
         const file = flags.file ? {name: flags.file, bytes: await readFileBytes(flags.file, {what: 'original file'})} : undefined
         const previous = flags.previous ? await readJsonFile(flags.previous, {what: 'previous baseline'}) : undefined
         const {baseline: _b, ...r} = verifyEnvelopeReport(doc, {trust, threshold: flags.threshold, now: parseAt(flags.at), file, previous})
@@ -72,7 +74,7 @@ the input cannot be read.`
         const {resolveCacheDir} = await import('../core/zk/artifacts.js')
         const vkeySha3 = [...(flags['vkey-sha3'] ?? [])]
         if (flags.vkey) vkeySha3.push(verificationKeySha3(await readJsonFile(flags.vkey, {what: 'verification key'})))
-        const trust = await loadTrust(flags, await this.tcpConfig())
+        const trust = await loadTrust(flags, () => this.tcpConfig())
         const signed = await readJsonFile(flags.baseline, {what: 'signed baseline'})
         report = await verifySignedProofBundle(doc, signed, {trust, threshold: flags.threshold, now: parseAt(flags.at), k: flags.k, vkeySha3, cacheDir: resolveCacheDir(this.config.cacheDir)})
         break
@@ -92,16 +94,32 @@ the input cannot be read.`
         throw new TcpError('unsupported', `artifact ${args.artifact}: verification of ${kind} is not available yet`)
     }
     requireAllPassed(report)
-    this.log(`verified ${report.kind}: ${report.checks.map((c) => `${c.check} ok`).join(', ')}`)
+    const signers = Array.isArray(report.signers) && report.signers.length ? ` (signed by ${(report.signers as string[]).join(', ')})` : ''
+    this.log(`verified ${report.kind}${signers}: ${report.checks.map((c) => `${c.check} ok`).join(', ')}`)
     return report
+  }
+
+  /** A flag that does not apply to this kind of artifact is an error: silently ignoring --previous would let a CI
+   * script believe a chain was checked. */
+  private refuseForeignFlags(kind: string): void {
+    const applies: Record<string, string[]> = {
+      'dsse-envelope': ['pub', 'trust', 'threshold', 'file', 'previous', 'at'],
+      'zk-proof-bundle': ['pub', 'trust', 'threshold', 'at', 'baseline', 'k', 'vkey', 'vkey-sha3'],
+      'tpm-quote-bundle': ['ak', 'nonce', 'policy'],
+    }
+    const ok = new Set([...(applies[kind] ?? []), 'json'])
+    const given = this.argv.filter((a) => a.startsWith('--')).map((a) => a.slice(2).split('=')[0]!)
+    const foreign = given.find((f) => !ok.has(f))
+    if (foreign) throw new TcpError('usage', `--${foreign} does not apply to a ${kind}`)
   }
 
   private async batch(path: string, flags: {pub?: string[]; trust?: string; threshold: number; at?: string}): Promise<BatchResult> {
     const {verifyEnvelopeBatch} = await import('../core/envelope/verify.js')
     const {readFileText} = await import('../core/io.js')
-    const trust = await loadTrust(flags, await this.tcpConfig())
+    const trust = await loadTrust(flags, () => this.tcpConfig())
     const r = verifyEnvelopeBatch(await readFileText(path, {what: 'batch file'}), {trust, threshold: flags.threshold, now: parseAt(flags.at)}, path)
     if (r.total === 0) throw new TcpError('input', `batch file ${path}: no envelopes`)
+    if (r.malformed > 0) throw new TcpError('input', `${r.malformed} of ${r.total} lines are not readable envelopes; first: ${r.rejected.find((x) => x)!.reason}`, r)
     if (r.rejected.length > 0) throw new TcpError('rejected', `rejected ${r.rejected.length} of ${r.total} envelopes; first: ${r.rejected[0]!.reason}`, r)
     this.log(`verified ${r.verified} of ${r.total} envelopes`)
     return r

@@ -9,6 +9,10 @@ import {link, mkdir, open, readFile, rename, stat, unlink} from 'node:fs/promise
 import {basename, dirname, join} from 'node:path'
 import {randomBytes} from 'node:crypto'
 import {TcpError, fromSystemError} from './errors.js'
+import {fromUtf8} from './bytes.js'
+import {parseJson} from './json.js'
+
+export {parseJson}
 
 export interface WriteOptions {
   /** Replace an existing file. Without it an existing file is an 'exists' error and is left untouched. */
@@ -88,6 +92,8 @@ export async function readFileBytes(path: string, opts: ReadOptions = {}): Promi
   try {
     const st = await stat(path)
     if (st.isDirectory()) throw new TcpError('io', `${what} is a directory, expected a file: ${path}`)
+    // FIFOs and devices report size 0 and could feed unbounded input past the size limit.
+    if (!st.isFile()) throw new TcpError('io', `${what} is not a regular file: ${path}`)
     if (st.size > max) throw new TcpError('input', `${what} ${path}: ${st.size} bytes is over the limit of ${max}`)
     return new Uint8Array(await readFile(path))
   } catch (e) {
@@ -96,21 +102,7 @@ export async function readFileBytes(path: string, opts: ReadOptions = {}): Promi
 }
 
 export async function readFileText(path: string, opts: ReadOptions = {}): Promise<string> {
-  const b = await readFileBytes(path, opts)
-  try {
-    return new TextDecoder('utf-8', {fatal: true}).decode(b)
-  } catch {
-    throw new TcpError('input', `${opts.what ?? 'input file'} ${path}: not valid UTF-8 text`)
-  }
-}
-
-/** Parses JSON and reports the file and position on failure. */
-export function parseJson(text: string, what: string): unknown {
-  try {
-    return JSON.parse(text)
-  } catch (e) {
-    throw new TcpError('input', `${what}: not valid JSON (${(e as Error).message})`)
-  }
+  return fromUtf8(await readFileBytes(path, opts), `${opts.what ?? 'input file'} ${path}`)
 }
 
 export async function readJsonFile(path: string, opts: ReadOptions = {}): Promise<unknown> {

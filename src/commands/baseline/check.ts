@@ -1,12 +1,13 @@
 import {Flags} from '@oclif/core'
 import {TcpCommand} from '../../cli/base.js'
 import {loadTrust, parseAt, trustFlags} from '../../cli/trust.js'
-import {EXIT} from '../../core/errors.js'
+import {EXIT, TcpError} from '../../core/errors.js'
 import {readFileText, readJsonFile} from '../../core/io.js'
 import {checkWindow, filterAgent, parseObservations} from '../../core/baseline/index.js'
 import {openSignedBaseline} from '../../core/envelope/verify.js'
 
 export default class BaselineCheck extends TcpCommand {
+  static override configMayRunCode = false
   static override summary = 'Check a window of observations against a signed baseline (exit 3 on deviation)'
   static override description = `Verifies the baseline's signatures first (--pub or --trust, as tcp verify), then computes per
 feature the z-score of the window mean, z = (mean - mu) / (sigma / sqrt(n)). A feature deviates when |z| > k, when
@@ -29,9 +30,13 @@ uses exact integer arithmetic, the same rule tcp prove proves. Exit 3 names the 
 
   async run() {
     const {flags} = await this.parse(BaselineCheck)
-    const trust = await loadTrust(flags, await this.tcpConfig())
+    const trust = await loadTrust(flags, () => this.tcpConfig())
     const {baseline} = openSignedBaseline(await readJsonFile(flags.baseline, {what: 'signed baseline'}), {trust, threshold: flags.threshold, now: parseAt(flags.at)})
-    const obs = filterAgent(parseObservations(await readFileText(flags.window, {what: 'window'}), flags.window), flags.agent, flags.window)
+    // A baseline of one agent judges that agent's observations only.
+    if (baseline.agent && flags.agent && flags.agent !== baseline.agent)
+      throw new TcpError('usage', `--agent ${flags.agent}: the baseline describes agent ${baseline.agent}`)
+    const agent = flags.agent ?? baseline.agent ?? undefined
+    const obs = filterAgent(parseObservations(await readFileText(flags.window, {what: 'window'}), flags.window), agent, flags.window)
     const r = checkWindow(baseline, obs, flags.k)
     for (const f of r.features) this.log(`${f.deviates ? 'DEVIATES' : 'ok      '} ${f.feature.padEnd(20)} z = ${f.z.toFixed(2).padStart(7)}  ${f.reasons.join('; ')}`)
     if (r.deviating.length) {

@@ -3,7 +3,8 @@ import {TcpCommand} from '../../cli/base.js'
 import {forceFlag} from '../../cli/flags.js'
 import {readFileText, readJsonFile, writeFileAtomic} from '../../core/io.js'
 import {createBaseline, filterAgent, parseObservations} from '../../core/baseline/index.js'
-import {unverifiedBaseline} from '../../core/envelope/verify.js'
+import {openSignedBaseline, unverifiedBaseline} from '../../core/envelope/verify.js'
+import {loadTrust} from '../../cli/trust.js'
 
 export default class BaselineCreate extends TcpCommand {
   static override summary = 'Build a behavioral baseline (per-feature statistics) from observed telemetry'
@@ -23,6 +24,8 @@ and records its SHA3-256 (a chain that tcp verify --previous checks). Sign the r
     agent: Flags.string({description: 'use only the observations of this agent'}),
     'not-after': Flags.string({description: 'expiry (ISO time); tcp verify rejects the baseline after it'}),
     previous: Flags.string({description: 'the previous signed baseline of this subject (chain)'}),
+    pub: Flags.string({description: 'with --previous: a trusted key its signatures must verify under (repeatable)', multiple: true, exclusive: ['trust'], dependsOn: ['previous']}),
+    trust: Flags.string({description: 'with --previous: a trust directory its signatures must verify under', dependsOn: ['previous']}),
     out: Flags.string({char: 'o', description: 'output baseline JSON (unsigned)', required: true}),
     force: forceFlag,
   }
@@ -30,11 +33,21 @@ and records its SHA3-256 (a chain that tcp verify --previous checks). Sign the r
   async run() {
     const {flags} = await this.parse(BaselineCreate)
     const obs = filterAgent(parseObservations(await readFileText(flags.from, {what: 'observations'}), flags.from), flags.agent, flags.from)
-    const previous = flags.previous ? unverifiedBaseline(await readJsonFile(flags.previous, {what: 'previous baseline'}), flags.previous) : null
+    const previous = flags.previous ? await this.previousBaseline(flags.previous, flags) : null
     const b = createBaseline(obs, {subject: flags.subject, agent: flags.agent ?? null, notAfter: flags['not-after'] ?? null, previous})
     await writeFileAtomic(flags.out, JSON.stringify(b, null, 2) + '\n', {force: flags.force, what: 'baseline'})
     this.log(`baseline ${b.subject} v${b.version}: ${b.window.observations} observations, ${Object.keys(b.features).length} features -> ${flags.out}`)
     for (const [name, f] of Object.entries(b.features)) this.log(`  ${name.padEnd(20)} mean ${String(f.mean).padEnd(14)} sd ${f.sd}`)
     return b
+  }
+
+  /** The previous version: verified when trust is given, otherwise read with a warning (tcp verify --previous checks the link). */
+  private async previousBaseline(path: string, flags: {pub?: string[]; trust?: string}) {
+    const doc = await readJsonFile(path, {what: 'previous baseline'})
+    if (!flags.pub && !flags.trust) {
+      this.note(`warning: the signatures of ${path} were not checked (pass --pub or --trust to check them)`)
+      return unverifiedBaseline(doc, path)
+    }
+    return openSignedBaseline(doc, {trust: await loadTrust(flags, async () => ({}))}).baseline
   }
 }

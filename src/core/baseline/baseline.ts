@@ -3,6 +3,7 @@
  * those bytes. A chain links each version to the digest of the one before it.
  */
 import {TcpError} from '../errors.js'
+import {parseTime} from '../time.js'
 import {toHex} from '../bytes.js'
 import {sha3_256} from '../crypto/hash.js'
 import {canonicalBytes} from '../canonical/jcs.js'
@@ -26,8 +27,7 @@ export function createBaseline(obs: ObservationSet, opts: CreateOptions): Baseli
   const created = opts.created ?? new Date().toISOString()
   let notAfter: string | null = null
   if (opts.notAfter) {
-    const t = Date.parse(opts.notAfter)
-    if (Number.isNaN(t)) throw new TcpError('usage', `--not-after: not an ISO time: ${opts.notAfter}`)
+    const t = parseTime(opts.notAfter, '--not-after')
     if (t <= Date.parse(created)) throw new TcpError('usage', `--not-after: ${opts.notAfter} is not after the creation time ${created}`)
     notAfter = new Date(t).toISOString()
   }
@@ -85,7 +85,7 @@ function num(o: Record<string, unknown>, k: string, what: string, int = false): 
 
 function iso(v: unknown, what: string, nullable = false): void {
   if (nullable && v === null) return
-  if (typeof v !== 'string' || Number.isNaN(Date.parse(v))) throw new TcpError('input', `${what}: expected an ISO time, got ${JSON.stringify(v)}`)
+  parseTime(v, what)
 }
 
 export function parseBaseline(doc: unknown, what = 'baseline'): Baseline {

@@ -4,6 +4,8 @@
  * is skipped silently (blank lines and, in CSV, nothing else are ignored).
  */
 import {TcpError} from '../errors.js'
+import {parseJson} from '../json.js'
+import {parseTime} from '../time.js'
 
 export interface Observation {
   agent: string | null
@@ -17,6 +19,8 @@ export interface ObservationSet {
 }
 
 const RESERVED = new Set(['agent', 'time'])
+// Names that would reach Object.prototype instead of becoming a feature.
+const FORBIDDEN = new Set(['__proto__', 'constructor', 'prototype'])
 const NUMBER_RE = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/
 
 function fail(what: string, line: number, msg: string): never {
@@ -24,10 +28,7 @@ function fail(what: string, line: number, msg: string): never {
 }
 
 function checkTime(v: unknown, what: string, line: number): number {
-  if (typeof v !== 'string' || !/^\d{4}-\d{2}-\d{2}T/.test(v)) fail(what, line, `"time" must be an ISO 8601 string, got ${JSON.stringify(v)}`)
-  const t = Date.parse(v)
-  if (Number.isNaN(t)) fail(what, line, `"time" is not a valid time: ${JSON.stringify(v)}`)
-  return t
+  return parseTime(v, `${what}:${line}: "time"`)
 }
 
 function checkFeatureSet(features: string[] | null, keys: string[], what: string, line: number): string[] {
@@ -50,9 +51,9 @@ function parseJsonl(text: string, what: string): ObservationSet {
     const n = i + 1
     let o: unknown
     try {
-      o = JSON.parse(raw)
-    } catch {
-      fail(what, n, 'not valid JSON')
+      o = parseJson(raw, `${what}:${n}`)
+    } catch (e) {
+      throw e instanceof TcpError && /duplicate/.test(e.message) ? e : new TcpError('input', `${what}:${n}: not valid JSON`)
     }
     if (!o || typeof o !== 'object' || Array.isArray(o)) fail(what, n, 'expected a JSON object')
     const rec = o as Record<string, unknown>
@@ -63,6 +64,7 @@ function parseJsonl(text: string, what: string): ObservationSet {
     const keys: string[] = []
     for (const [k, v] of Object.entries(rec)) {
       if (RESERVED.has(k)) continue
+      if (FORBIDDEN.has(k)) fail(what, n, `"${k}" cannot be a feature name`)
       if (typeof v !== 'number' || !Number.isFinite(v)) fail(what, n, `feature "${k}" must be a finite number, got ${JSON.stringify(v)}`)
       values[k] = v
       keys.push(k)
@@ -102,6 +104,8 @@ function parseCsv(text: string, what: string): ObservationSet {
   const features = header.filter((h) => !RESERVED.has(h))
   if (features.length === 0) fail(what, headerAt + 1, 'header has no feature columns')
   if (features.some((f) => f === '')) fail(what, headerAt + 1, 'empty column name in header')
+  const bad = features.find((f) => FORBIDDEN.has(f))
+  if (bad) fail(what, headerAt + 1, `"${bad}" cannot be a feature name`)
   const rows: Observation[] = []
   for (let i = headerAt + 1; i < lines.length; i++) {
     if (lines[i]!.trim() === '') continue

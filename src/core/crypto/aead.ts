@@ -8,6 +8,7 @@
  * The `*Noble` exports of crypto/reference.ts are the reference path that tests compare against.
  */
 import {createCipheriv, createDecipheriv} from 'node:crypto'
+import {endianness} from 'node:os'
 import {hchacha} from '@noble/ciphers/chacha.js'
 import {assertBytes, concatBytes, wipe} from '../bytes.js'
 import {TcpError} from '../errors.js'
@@ -57,6 +58,9 @@ export function chacha20poly1305(key: Uint8Array, nonce: Uint8Array, aad: Uint8A
 const SIGMA = new Uint32Array(new Uint8Array([...'expand 32-byte k'].map((c) => c.charCodeAt(0))).buffer)
 
 /** HChaCha20 subkey (draft-irtf-cfrg-xchacha-03 section 2.2) through noble's core. Little-endian hosts only. */
+// noble's hchacha reads Uint32Array views in host byte order; the views below assume little-endian.
+if (endianness() !== 'LE') throw new Error('tcp: XChaCha20 here needs a little-endian host')
+
 export function hchacha20(key: Uint8Array, nonce16: Uint8Array): Uint8Array {
   assertBytes('key', key, 32)
   assertBytes('nonce', nonce16, 16)

@@ -33,6 +33,35 @@ function sIsCanonical(sig: Uint8Array): boolean {
   return false // S == L
 }
 
+// The eight points of small order (the 8-torsion subgroup), canonical encodings, compared with the sign bit masked
+// (libsodium keeps the same block list). A small-order public key accepts "signatures" that anyone can make
+// (R = identity, S = 0 verifies for every message), so such keys are refused wherever a key is decoded or used.
+const SMALL_ORDER = [
+  '0100000000000000000000000000000000000000000000000000000000000000',
+  '26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc05',
+  '0000000000000000000000000000000000000000000000000000000000000000',
+  'c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a',
+  'ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f',
+].map((h) => Uint8Array.from(Buffer.from(h, 'hex')))
+
+/**
+ * True for public keys that must never be trusted: the encodings of the eight small-order points (either sign) and
+ * non-canonical encodings (y >= p, RFC 8032 section 5.1.3 step 1). Does NOT check that the point is on the curve:
+ * OpenSSL rejects such keys when verifying.
+ */
+export function isWeakPublicKey(pk: Uint8Array): boolean {
+  if (pk.length !== 32) return true
+  for (const s of SMALL_ORDER) {
+    let diff = (pk[31]! & 0x7f) ^ s[31]!
+    for (let i = 0; i < 31; i++) diff |= pk[i]! ^ s[i]!
+    if (diff === 0) return true
+  }
+  // y >= p = 2^255 - 19: bytes 1..30 all 0xff, byte 31 (sign masked) 0x7f, byte 0 >= 0xed.
+  if ((pk[31]! & 0x7f) !== 0x7f || pk[0]! < 0xed) return false
+  for (let i = 1; i < 31; i++) if (pk[i] !== 0xff) return false
+  return true
+}
+
 const pubCache = new Map<string, KeyObject>()
 const PUB_CACHE_MAX = 4096
 
@@ -78,7 +107,7 @@ export const ed25519 = {
   verify(sig: Uint8Array, msg: Uint8Array, publicKey: Uint8Array): boolean {
     if (!isBytes(sig) || !isBytes(msg) || !isBytes(publicKey)) return false
     if (sig.length !== 64 || publicKey.length !== 32) return false
-    if (!sIsCanonical(sig)) return false
+    if (!sIsCanonical(sig) || isWeakPublicKey(publicKey)) return false
     let ko: KeyObject
     try {
       ko = publicKeyObject(publicKey)

@@ -16,6 +16,8 @@ export interface ScryptParams {
 export const SCRYPT_DEFAULT: ScryptParams = {N: 2 ** 17, r: 8, p: 1}
 /** Upper bounds accepted from a file: a hostile file must not make us allocate gigabytes. */
 const MAX_LOG_N = 22
+const MAX_MEMORY = 2 ** 30
+const MAX_WORK = 64 * SCRYPT_DEFAULT.N * SCRYPT_DEFAULT.r * SCRYPT_DEFAULT.p
 
 export function checkScryptParams(p: unknown): ScryptParams {
   const o = p as Record<string, unknown>
@@ -28,6 +30,10 @@ export function checkScryptParams(p: unknown): ScryptParams {
     throw new TcpError('input', `kdf params: r must be an integer from 1 to 32, got ${String(r)}`)
   if (typeof pp !== 'number' || !Number.isSafeInteger(pp) || pp < 1 || pp > 16)
     throw new TcpError('input', `kdf params: p must be an integer from 1 to 16, got ${String(pp)}`)
+  // Parameters come from files that are not yet authenticated: bound memory (128 N r bytes) to 1 GiB and work
+  // (N r p) to 64x the default, so a hostile file cannot make us allocate or compute without limit.
+  if (128 * N * r > MAX_MEMORY) throw new TcpError('input', `kdf params: N=${N}, r=${r} need ${(128 * N * r) / 2 ** 20} MiB, over the limit of 1024 MiB`)
+  if (N * r * pp > MAX_WORK) throw new TcpError('input', `kdf params: N*r*p = ${N * r * pp} is over the limit of ${MAX_WORK}`)
   return {N, r, p: pp}
 }
 

@@ -55,16 +55,19 @@ async function baselineStep(ctx: DemoContext) {
   const signed = addSignature(signFile(path, utf8(JSON.stringify(b)), alice).envelope, bob)
   const signedPath = join(ctx.dir, 'baseline.dsse.json')
   await writeFileAtomic(signedPath, encodeEnvelope(signed))
-  // Windows for later steps: the compromised agent's late observations, and a healthy agent's.
+  // Windows for later steps, chosen from the sample's ground truth (examples/telemetry.truth.json, written by the
+  // same tcp sample run), not from the check's own verdict: the compromised agent's late observations, and a
+  // healthy agent's.
+  const truth = (await readJsonFile(ctx.samplePath.replace(/\.jsonl$/, '.truth.json'), {what: 'sample ground truth'})) as {compromisedAgents: string[]}
   const agents = [...new Set(obs.rows.map((r) => r.agent!))]
-  const verdicts = agents.map((a) => ({agent: a, report: checkWindow(b, late(a), '3')}))
-  const bad = verdicts.find((v) => v.report.deviating.length > 0) ?? verdicts[0]!
-  const good = verdicts.find((v) => v.report.deviating.length === 0) ?? verdicts[0]!
-  const window = join(ctx.dir, `window-${bad.agent}.jsonl`)
-  const healthy = join(ctx.dir, `window-${good.agent}.jsonl`)
-  await writeFileAtomic(window, jsonl(late(bad.agent)))
-  await writeFileAtomic(healthy, jsonl(late(good.agent)))
-  Object.assign(ctx.artifacts, {baseline: path, signedBaseline: signedPath, window, healthyWindow: healthy, agent: bad.agent, feature: bad.report.deviating[0] ?? Object.keys(b.features)[0]!})
+  const bad = truth.compromisedAgents[0]!
+  const good = agents.find((a) => !truth.compromisedAgents.includes(a))!
+  const window = join(ctx.dir, `window-${bad}.jsonl`)
+  const healthy = join(ctx.dir, `window-${good}.jsonl`)
+  await writeFileAtomic(window, jsonl(late(bad)))
+  await writeFileAtomic(healthy, jsonl(late(good)))
+  const deviating = checkWindow(b, late(bad), '3').deviating
+  Object.assign(ctx.artifacts, {baseline: path, signedBaseline: signedPath, window, healthyWindow: healthy, agent: bad, feature: deviating[0] ?? 'risk_bias'})
   return {step: 'baseline', ok: true, summary: `baseline of ${b.window.observations} observations (${Object.keys(b.features).length} features), signed by alice and bob`}
 }
 

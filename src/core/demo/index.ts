@@ -49,6 +49,8 @@ export async function runDemo(ctx: DemoContext): Promise<DemoStepResult[]> {
         r = {step: step.name, ok: false, summary: `failed: ${(e as Error).message}`}
       }
       results.push(r)
+      // Later steps build on earlier ones: stop at the first failure rather than cascade.
+      if (!r.ok) return results
     }
   }
   return results

@@ -8,6 +8,7 @@
 import {readdir} from 'node:fs/promises'
 import {join} from 'node:path'
 import {TcpError, fromSystemError} from '../errors.js'
+import {parseTime} from '../time.js'
 import {readJsonFile} from '../io.js'
 import {readPublicKeyFile, type PublicKeyInfo} from '../keys/files.js'
 
@@ -30,11 +31,8 @@ export interface TrustStore {
 
 const KEY_ID_RE = /^[0-9a-f]{16}$/
 
-function parseTime(v: unknown, what: string): number | undefined {
-  if (v === undefined) return undefined
-  const t = typeof v === 'string' ? Date.parse(v) : NaN
-  if (Number.isNaN(t)) throw new TcpError('input', `${what}: not an ISO time: ${JSON.stringify(v)}`)
-  return t
+function optionalTime(v: unknown, what: string): number | undefined {
+  return v === undefined ? undefined : parseTime(v, what)
 }
 
 export function parseTrustPolicy(doc: unknown, what: string): {allow: Map<string, {notBefore?: number; notAfter?: number; name?: string}> | null; revoked: Set<string>} {
@@ -59,8 +57,8 @@ export function parseTrustPolicy(doc: unknown, what: string): {allow: Map<string
         throw new TcpError('input', `${what}: keys[${i}].keyId must be 16 hex digits`)
       for (const f of Object.keys(e)) if (!['keyId', 'notBefore', 'notAfter', 'name'].includes(f)) throw new TcpError('input', `${what}: keys[${i}]: unknown field "${f}"`)
       allow.set(e.keyId, {
-        notBefore: parseTime(e.notBefore, `${what}: keys[${i}].notBefore`),
-        notAfter: parseTime(e.notAfter, `${what}: keys[${i}].notAfter`),
+        notBefore: optionalTime(e.notBefore, `${what}: keys[${i}].notBefore`),
+        notAfter: optionalTime(e.notAfter, `${what}: keys[${i}].notAfter`),
         name: typeof e.name === 'string' ? e.name : undefined,
       })
     }

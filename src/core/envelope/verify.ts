@@ -10,11 +10,13 @@
  *   statement   the payload is an in-toto Statement v1;  subject-digest  (with the original file) SHA3-256 matches.
  * What it does NOT establish: that a key in the trust store is honest, or that a baseline describes good behaviour.
  */
-import {fromBase64, toHex} from '../bytes.js'
+import {equalBytes, fromBase64, toHex} from '../bytes.js'
+import {parseJson} from '../json.js'
+import {canonicalBytes} from '../canonical/jcs.js'
 import {TcpError} from '../errors.js'
 import {ed25519} from '../crypto/ed25519.js'
 import {sha3_256} from '../crypto/hash.js'
-import {baselineDigest, parseBaseline} from '../baseline/baseline.js'
+import {baselineBytes, baselineDigest, parseBaseline} from '../baseline/baseline.js'
 import {BASELINE_PAYLOAD_TYPE, type Baseline} from '../baseline/types.js'
 import {makeReport, requireAllPassed, type Check, type VerifyReport} from '../verify/report.js'
 import {pae, parseEnvelope, payloadText} from './dsse.js'
@@ -37,6 +39,10 @@ export interface EnvelopeVerifyOptions {
 export interface SignatureCount {
   checks: Check[]
   signers: string[]
+  /** Signatures that claim a trusted key (or no key) and do not verify: evidence of tampering. */
+  invalid: number
+  /** Signatures by keys outside the trust store: ignored, never counted. */
+  untrusted: number
 }
 
 /** Counts distinct trusted keys with a valid signature over PAE(payloadType, body). */
@@ -45,16 +51,20 @@ export function countTrustedSignatures(doc: unknown, trust: TrustStore, threshol
   const msg = pae(envelope.payloadType, body)
   const signers = new Set<string>()
   const problems: string[] = []
+  let invalid = 0
+  let untrusted = 0
   for (const [i, s] of envelope.signatures.entries()) {
     const sig = fromBase64(s.sig)
     const candidates = s.keyid ? trust.keys.filter((k) => k.keyId === s.keyid) : trust.keys
     if (candidates.length === 0) {
-      problems.push(`signature ${i}: key ${s.keyid} is not trusted`)
+      problems.push(`signature ${i}: key ${s.keyid} is not trusted (ignored)`)
+      untrusted++
       continue
     }
     const good = candidates.find((k) => ed25519.verify(sig, msg, k.publicKey))
     if (!good) {
       problems.push(`signature ${i}${s.keyid ? ` by ${s.keyid}` : ''}: invalid`)
+      invalid++
       continue
     }
     const why = keyUnusableReason(good, trust, now)
@@ -62,27 +72,25 @@ export function countTrustedSignatures(doc: unknown, trust: TrustStore, threshol
     else signers.add(good.keyId)
   }
   const list = [...signers]
+  // An invalid signature that claims a trusted key fails the envelope even when enough others are valid: someone
+  // changed the payload or the signature, and co-signers must not paper over it.
   const checks: Check[] = [
     {
       check: 'signatures',
-      ok: problems.length === 0 || list.length >= threshold,
-      detail: problems.length ? problems.join('; ') : `${list.length} valid signature(s) by trusted keys ${list.join(', ')}`,
+      ok: invalid === 0 && list.length > 0,
+      detail: [list.length ? `valid signature(s) by trusted keys ${list.join(', ')}` : 'no valid signature by a trusted key', ...problems].join('; '),
     },
     {
       check: 'threshold',
       ok: list.length >= threshold,
-      detail: `${list.length} of ${threshold} required distinct trusted signer(s)`,
+      detail: `${list.length} of ${threshold} required distinct trusted signer(s)${list.length < threshold && problems.length ? ` (${problems.join('; ')})` : ''}`,
     },
   ]
-  return {checks, signers: list, body, payloadType: envelope.payloadType}
+  return {checks, signers: list, invalid, untrusted, body, payloadType: envelope.payloadType}
 }
 
 function parsePayloadJson(body: Uint8Array, what: string): unknown {
-  try {
-    return JSON.parse(payloadText(body, what))
-  } catch (e) {
-    throw new TcpError('input', `${what}: ${(e as Error).message}`)
-  }
+  return parseJson(payloadText(body, what), what)
 }
 
 /** Checks a baseline payload: schema, expiry and (optionally) its link to the previous version. */
@@ -93,6 +101,9 @@ function baselineChecks(body: Uint8Array, opts: EnvelopeVerifyOptions, now: numb
   } catch (e) {
     return {checks: [{check: 'baseline', ok: false, detail: (e as Error).message}]}
   }
+  // The signed bytes must BE the canonical form: then the digest, the chain and every reader agree on one document.
+  if (!equalBytes(body, baselineBytes(baseline)))
+    return {checks: [{check: 'baseline', ok: false, detail: 'the payload is not the canonical (RFC 8785) form of a baseline'}]}
   const checks: Check[] = [{check: 'baseline', ok: true, detail: `${baseline.subject} version ${baseline.version}`}]
   if (baseline.notAfter === null) checks.push({check: 'not-expired', ok: true, detail: 'no expiry set'})
   else {
@@ -123,6 +134,7 @@ function statementChecks(body: Uint8Array, opts: EnvelopeVerifyOptions): Check[]
   } catch (e) {
     return [{check: 'statement', ok: false, detail: (e as Error).message}]
   }
+  if (!equalBytes(body, canonicalBytes(st))) return [{check: 'statement', ok: false, detail: 'the payload is not canonical (RFC 8785) JSON'}]
   const checks: Check[] = [{check: 'statement', ok: true, detail: `in-toto statement about ${st.subject.map((s) => s.name).join(', ')}`}]
   if (opts.file) {
     const want = toHex(sha3_256(opts.file.bytes))
@@ -175,6 +187,8 @@ export function unverifiedBaseline(doc: unknown, what = 'signed baseline'): Base
 export interface BatchResult {
   total: number
   verified: number
+  /** Lines that are not readable envelopes (exit 2 for the batch), and envelopes that fail a check (exit 1). */
+  malformed: number
   rejected: Array<{index: number; reason: string}>
 }
 
@@ -187,6 +201,7 @@ export function verifyEnvelopeBatch(text: string, options: EnvelopeVerifyOptions
   const rejected: BatchResult['rejected'] = []
   let total = 0
   let verified = 0
+  let malformed = 0
   let start = 0
   let line = 0
   while (start < text.length) {
@@ -199,9 +214,10 @@ export function verifyEnvelopeBatch(text: string, options: EnvelopeVerifyOptions
     total++
     let doc: unknown
     try {
-      doc = JSON.parse(raw)
-    } catch {
-      rejected.push({index: line, reason: `${what}:${line}: not valid JSON`})
+      doc = parseJson(raw, `${what}:${line}`)
+    } catch (e) {
+      rejected.push({index: line, reason: (e as Error).message})
+      malformed++
       continue
     }
     try {
@@ -213,7 +229,8 @@ export function verifyEnvelopeBatch(text: string, options: EnvelopeVerifyOptions
       }
     } catch (e) {
       rejected.push({index: line, reason: `${what}:${line}: ${(e as Error).message}`})
+      if (!(e instanceof TcpError) || e.exitCode !== 1) malformed++
     }
   }
-  return {total, verified, rejected}
+  return {total, verified, malformed, rejected}
 }

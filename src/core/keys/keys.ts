@@ -18,6 +18,8 @@ import {randomBytes} from '../crypto/random.js'
 import {xchacha20poly1305} from '../crypto/aead.js'
 import {SCRYPT_DEFAULT, checkScryptParams, scrypt, type ScryptParams} from '../crypto/kdf.js'
 import {canonicalize} from '../canonical/jcs.js'
+import {parseJson} from '../json.js'
+import {parseTime} from '../time.js'
 import {KEY_TYPES, type KeyType} from './pem.js'
 import {keyIdOf} from './keyid.js'
 
@@ -99,12 +101,9 @@ const FIELDS = ['format', 'type', 'keyId', 'publicKey', 'created', 'encryption',
 
 /** Parses and checks the structure of a key file without decrypting it. */
 export function parsePrivateKeyFile(text: string, what = 'key file'): KeyFileV1 {
-  let doc: unknown
-  try {
-    doc = JSON.parse(text)
-  } catch {
-    throw new TcpError('input', `${what}: not a tcp key file (not JSON); to import an openssl PEM use tcp keys import`)
-  }
+  if (text.trimStart().startsWith('-----BEGIN'))
+    throw new TcpError('input', `${what}: a PEM file, not a tcp key file; to import an openssl PEM use tcp keys import`)
+  const doc = parseJson(text, what)
   const o = doc as Record<string, unknown>
   if (!o || typeof o !== 'object' || Array.isArray(o)) throw new TcpError('input', `${what}: expected a JSON object`)
   for (const k of Object.keys(o)) if (!FIELDS.includes(k)) throw new TcpError('input', `${what}: unknown field "${k}"`)
@@ -112,7 +111,7 @@ export function parsePrivateKeyFile(text: string, what = 'key file'): KeyFileV1 
   if (!KEY_TYPES.includes(o.type as KeyType)) throw new TcpError('unsupported', `${what}: unknown key type ${JSON.stringify(o.type)}`)
   for (const k of ['keyId', 'publicKey', 'created', 'secretKey'])
     if (typeof o[k] !== 'string') throw new TcpError('input', `${what}: "${k}" must be a string`)
-  if (Number.isNaN(Date.parse(o.created as string))) throw new TcpError('input', `${what}: "created" is not an ISO time`)
+  parseTime(o.created, `${what}: "created"`)
   const e = o.encryption as Record<string, unknown> | null
   if (e !== null) {
     if (!e || typeof e !== 'object' || Array.isArray(e)) throw new TcpError('input', `${what}: "encryption" must be an object or null`)

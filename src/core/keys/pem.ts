@@ -5,12 +5,13 @@
 import {createPrivateKey} from 'node:crypto'
 import {concatBytes, equalBytes, fromBase64, toBase64} from '../bytes.js'
 import {TcpError} from '../errors.js'
+import {ED25519_SPKI_PREFIX, isWeakPublicKey} from '../crypto/ed25519.js'
 
 export type KeyType = 'ed25519' | 'x25519'
 export const KEY_TYPES: readonly KeyType[] = ['ed25519', 'x25519']
 
 const SPKI_PREFIX: Record<KeyType, Uint8Array> = {
-  ed25519: Uint8Array.from([0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00]),
+  ed25519: ED25519_SPKI_PREFIX,
   x25519: Uint8Array.from([0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x6e, 0x03, 0x21, 0x00]),
 }
 
@@ -36,8 +37,12 @@ export function decodePublicKeyPem(text: string, what = 'public key'): {type: Ke
   const der = dearmor(text, 'PUBLIC KEY', what)
   for (const type of KEY_TYPES) {
     const prefix = SPKI_PREFIX[type]
-    if (der.length === prefix.length + 32 && equalBytes(der.subarray(0, prefix.length), prefix))
-      return {type, publicKey: der.slice(prefix.length)}
+    if (der.length === prefix.length + 32 && equalBytes(der.subarray(0, prefix.length), prefix)) {
+      const publicKey = der.slice(prefix.length)
+      if (type === 'ed25519' && isWeakPublicKey(publicKey))
+        throw new TcpError('input', `${what}: a small-order or non-canonical Ed25519 point; signatures under it can be forged`)
+      return {type, publicKey}
+    }
   }
   throw new TcpError('unsupported', `${what}: not an Ed25519 or X25519 SubjectPublicKeyInfo (${der.length} bytes of DER)`)
 }

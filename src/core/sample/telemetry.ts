@@ -9,6 +9,9 @@
  */
 import {Rng} from '../rng.js'
 import {TcpError} from '../errors.js'
+import {parseTime} from '../time.js'
+
+export const MAX_LINES = 2_000_000
 
 export interface FeatureModel {
   name: string
@@ -62,11 +65,12 @@ export function generateSample(opts: SampleOptions): SampleResult {
   checkInt('agents', opts.agents, 1, 100_000)
   checkInt('observations', opts.observations, 1, 1_000_000)
   checkInt('compromised', opts.compromised, 0, opts.agents)
-  if (opts.agents * opts.observations > 20_000_000)
-    throw new TcpError('usage', `--agents x --observations: at most 20,000,000 lines, got ${opts.agents * opts.observations}`)
+  // The file is built as one string: V8 caps strings at about 2^29 characters (some 3.8 million lines).
+  if (opts.agents * opts.observations > MAX_LINES)
+    throw new TcpError('usage', `--agents x --observations: at most ${MAX_LINES.toLocaleString('en-US')} lines, got ${opts.agents * opts.observations}`)
   const drift = opts.drift ?? 0.6
-  const t0 = Date.parse(opts.start ?? '2026-01-01T00:00:00Z')
-  if (!Number.isFinite(t0)) throw new TcpError('usage', `--start: not an ISO time: ${opts.start}`)
+  const t0 = parseTime(opts.start ?? '2026-01-01T00:00:00Z', '--start')
+  if (!Number.isFinite(drift) || drift < 0 || drift > 10) throw new TcpError('usage', `--drift: expected a number of standard deviations from 0 to 10, got ${opts.drift}`)
   const rng = new Rng(opts.seed)
   const agents = Array.from({length: opts.agents}, (_, i) => agentName(i, opts.agents))
   // Choose the compromised agents with a seeded partial Fisher-Yates shuffle.

@@ -1,0 +1,46 @@
+/**
+ * JSON for signed and trusted content. JSON.parse keeps the LAST of duplicate member names, so a reviewer reading
+ * the first and a verifier reading the last see different documents (RFC 8259 section 4 leaves duplicates
+ * undefined; I-JSON, RFC 7493 section 2.3, forbids them). parseJson rejects them. It also rejects a UTF-8 BOM and
+ * reports malformed input as a one-line TcpError naming the input.
+ */
+import {TcpError} from './errors.js'
+
+/** Throws when an object of the (already syntactically valid) JSON text repeats a member name. */
+function assertNoDuplicateKeys(text: string, what: string): void {
+  const stack: Array<{keys: Set<string>; expectKey: boolean} | null> = []
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i)
+    if (c === 0x22 /* " */) {
+      let j = i + 1
+      while (text.charCodeAt(j) !== 0x22) j += text.charCodeAt(j) === 0x5c /* \ */ ? 2 : 1
+      const top = stack[stack.length - 1]
+      if (top && top.expectKey) {
+        const key = JSON.parse(text.slice(i, j + 1)) as string
+        if (top.keys.has(key)) throw new TcpError('input', `${what}: duplicate member name ${JSON.stringify(key)}`)
+        top.keys.add(key)
+        top.expectKey = false
+      }
+      i = j
+    } else if (c === 0x7b /* { */) stack.push({keys: new Set(), expectKey: true})
+    else if (c === 0x5b /* [ */) stack.push(null)
+    else if (c === 0x7d /* } */ || c === 0x5d /* ] */) stack.pop()
+    else if (c === 0x2c /* , */) {
+      const top = stack[stack.length - 1]
+      if (top) top.expectKey = true
+    }
+  }
+}
+
+export function parseJson(text: string, what: string): unknown {
+  if (typeof text !== 'string') throw new TcpError('input', `${what}: expected JSON text`)
+  let value: unknown
+  try {
+    value = JSON.parse(text)
+  } catch (e) {
+    throw new TcpError('input', `${what}: not valid JSON (${(e as Error).message.split('\n')[0]})`)
+  }
+  if (text.charCodeAt(0) === 0xfeff) throw new TcpError('input', `${what}: starts with a byte-order mark`)
+  assertNoDuplicateKeys(text, what)
+  return value
+}
