@@ -190,12 +190,15 @@ export interface DecodedDescriptor {
   reason?: string
 }
 
-/** Decodes every field and says whether the descriptor is valid, and why not. Throws only for a non-byte input. */
+/**
+ * Decodes every field and says whether the descriptor is valid, and why not; an invalid one has policy REJECT
+ * (its other fields are reported as read). Throws only for a non-byte input.
+ */
 export function inspectDescriptor(bytes: Uint8Array): DecodedDescriptor {
   assertBytes('descriptor', bytes)
   if (bytes.length !== DESCRIPTOR_LENGTH) {
     return {
-      version: 0, commandHash: '', flags: 0, flagNames: [], risk: 'UNKNOWN', policy: 'APPROVE', execMs: 0, memoryMb: 0,
+      version: 0, commandHash: '', flags: 0, flagNames: [], risk: 'UNKNOWN', policy: 'REJECT', execMs: 0, memoryMb: 0,
       outputKb: 0, commandLength: 0, checksum: 0, valid: false,
       reason: `descriptor: expected ${DESCRIPTOR_LENGTH} bytes, got ${bytes.length}`,
     }
@@ -221,7 +224,10 @@ export function inspectDescriptor(bytes: Uint8Array): DecodedDescriptor {
   else if (code === INVALID_CODE.version) d.reason = `version: expected ${DESCRIPTOR_VERSION}, got ${d.version}`
   else if (code === INVALID_CODE.checksum)
     d.reason = `checksum: expected ${(crc32(bytes, 0, 22) & 0xffff).toString(16).padStart(4, '0')}, got ${d.checksum.toString(16).padStart(4, '0')}`
-  if (d.reason) d.valid = false
+  if (d.reason) {
+    d.valid = false
+    d.policy = 'REJECT' // fail closed: whatever its flags say, a descriptor that does not check out is refused
+  }
   return d
 }
 

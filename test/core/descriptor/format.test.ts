@@ -57,6 +57,7 @@ describe('descriptor v2 format', () => {
         bad[bit >> 3]! ^= 0x80 >> (bit & 7)
         const d = inspectDescriptor(bad)
         assert.equal(d.valid, false, `bit ${bit} of ${hex} passed`)
+        assert.equal(d.policy, 'REJECT')
         const why = bit < 32 ? /^magic/ : bit < 48 ? /^version/ : /^checksum/
         assert.match(d.reason!, why, `bit ${bit}`)
         assert.ok(decideDescriptor(bad, 0) < 0 && decideDescriptorCt(bad, 0) < 0)
