@@ -47,6 +47,8 @@ export async function openInput(path: string, what: string): Promise<InputFile> 
   }
 }
 
+const SYNC_EVERY = 16 * 2 ** 20
+
 export interface OutputFile {
   sink: ByteSink
   /** Flushes and publishes the file at its path. */
@@ -84,6 +86,10 @@ export async function createOutput(path: string, opts: {force?: boolean; mode: n
       await fh.close()
     }
   }
+  // Flush to disk while writing (one fdatasync in flight every SYNC_EVERY bytes), so that the fsync before
+  // publishing does not wait for the whole file's writeback at the end.
+  let unsynced = 0
+  let syncing: Promise<void> = Promise.resolve()
   const sink: ByteSink = {
     async write(parts) {
       try {
@@ -91,6 +97,13 @@ export async function createOutput(path: string, opts: {force?: boolean; mode: n
         for (const p of parts) total += p.length
         const {bytesWritten} = await fh.writev(parts)
         if (bytesWritten !== total) throw new TcpError('io', `${what} ${path}: short write (${bytesWritten} of ${total} bytes)`)
+        unsynced += total
+        if (unsynced >= SYNC_EVERY) {
+          unsynced = 0
+          await syncing
+          syncing = fh.datasync()
+          syncing.catch(() => {}) // awaited by the next write past SYNC_EVERY or by commit
+        }
       } catch (e) {
         throw fromSystemError(e, what, path)
       }
@@ -101,6 +114,7 @@ export async function createOutput(path: string, opts: {force?: boolean; mode: n
     async commit() {
       try {
         await fh.chmod(opts.mode)
+        await syncing
         await fh.sync()
         await closeOnce()
         if (opts.force) await rename(tmp, path)
@@ -114,6 +128,7 @@ export async function createOutput(path: string, opts: {force?: boolean; mode: n
       await syncDir(dir)
     },
     async abort() {
+      await syncing.catch(() => {})
       await closeOnce().catch(() => {})
       await unlink(tmp).catch(() => {})
     },
