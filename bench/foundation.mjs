@@ -67,16 +67,16 @@ const rawRun = () => {
   if (ok !== N) throw new Error('raw verify failed')
   return Number(process.hrtime.bigint() - t0) / 1e6
 }
-const coreRun = () => {
+const coreRun = async () => {
   const t0 = process.hrtime.bigint()
-  const r = verifyEnvelopeBatch(text, {trust})
+  const r = await verifyEnvelopeBatch(text, {trust})
   if (r.verified !== N) throw new Error(`core verified ${r.verified} of ${N}: ${r.rejected[0]?.reason}`)
   return Number(process.hrtime.bigint() - t0) / 1e6
 }
-rawRun(), coreRun() // warm-up
+rawRun(), await coreRun() // warm-up
 const rawMs = []
 const coreMs = []
-for (let i = 0; i < 5; i++) rawMs.push(rawRun()), coreMs.push(coreRun())
+for (let i = 0; i < 5; i++) rawMs.push(rawRun()), coreMs.push(await coreRun())
 const batch = {envelopes: N, rawMs: median(rawMs), coreMs: median(coreMs)}
 batch.rawPerSec = Math.round(N / (batch.rawMs / 1000))
 batch.corePerSec = Math.round(N / (batch.coreMs / 1000))

@@ -117,7 +117,7 @@ the input cannot be read.`
     const {verifyEnvelopeBatch} = await import('../core/envelope/verify.js')
     const {readFileText} = await import('../core/io.js')
     const trust = await loadTrust(flags, () => this.tcpConfig())
-    const r = verifyEnvelopeBatch(await readFileText(path, {what: 'batch file'}), {trust, threshold: flags.threshold, now: parseAt(flags.at)}, path)
+    const r = await verifyEnvelopeBatch(await readFileText(path, {what: 'batch file'}), {trust, threshold: flags.threshold, now: parseAt(flags.at)}, path)
     if (r.total === 0) throw new TcpError('input', `batch file ${path}: no envelopes`)
     if (r.malformed > 0) throw new TcpError('input', `${r.malformed} of ${r.total} lines are not readable envelopes; first: ${r.rejected.find((x) => x)!.reason}`, r)
     if (r.rejected.length > 0) throw new TcpError('rejected', `rejected ${r.rejected.length} of ${r.total} envelopes; first: ${r.rejected[0]!.reason}`, r)

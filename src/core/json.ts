@@ -12,11 +12,19 @@ function assertNoDuplicateKeys(text: string, what: string): void {
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i)
     if (c === 0x22 /* " */) {
-      let j = i + 1
-      while (text.charCodeAt(j) !== 0x22) j += text.charCodeAt(j) === 0x5c /* \ */ ? 2 : 1
+      // The closing quote is the first one not preceded by an odd number of backslashes (indexOf keeps long
+      // base64 strings cheap to skip).
+      let j = text.indexOf('"', i + 1)
+      for (;;) {
+        let b = 0
+        while (text.charCodeAt(j - 1 - b) === 0x5c /* \ */) b++
+        if (b % 2 === 0) break
+        j = text.indexOf('"', j + 1)
+      }
       const top = stack[stack.length - 1]
       if (top && top.expectKey) {
-        const key = JSON.parse(text.slice(i, j + 1)) as string
+        const raw = text.slice(i + 1, j)
+        const key = raw.includes('\\') ? (JSON.parse(text.slice(i, j + 1)) as string) : raw
         if (top.keys.has(key)) throw new TcpError('input', `${what}: duplicate member name ${JSON.stringify(key)}`)
         top.keys.add(key)
         top.expectKey = false

@@ -25,15 +25,22 @@ function ser(v: unknown, path: string, seen: Set<object>): string {
       if (seen.has(v as object)) throw new TcpError('input', `canonical JSON: ${path} is a cycle`)
       seen.add(v as object)
       let out: string
-      if (Array.isArray(v)) out = '[' + v.map((x, i) => ser(x, `${path}[${i}]`, seen)).join(',') + ']'
-      else {
+      if (Array.isArray(v)) {
+        out = '['
+        for (let i = 0; i < v.length; i++) out += (i ? ',' : '') + ser(v[i], path + '[' + i + ']', seen)
+        out += ']'
+      } else {
         const o = v as Record<string, unknown>
-        const keys = Object.keys(o).filter((k) => o[k] !== undefined)
-        keys.sort() // Array.prototype.sort compares UTF-16 code units: exactly RFC 8785 section 3.2.3
-        out = '{' + keys.map((k) => {
+        const keys = Object.keys(o).sort() // sort() compares UTF-16 code units: exactly RFC 8785 section 3.2.3
+        out = '{'
+        let first = true
+        for (const k of keys) {
+          if (o[k] === undefined) continue
           if (LONE_SURROGATE.test(k)) throw new TcpError('input', `canonical JSON: a key of ${path} holds a lone surrogate`)
-          return JSON.stringify(k) + ':' + ser(o[k], `${path}.${k}`, seen)
-        }).join(',') + '}'
+          out += (first ? '' : ',') + JSON.stringify(k) + ':' + ser(o[k], path + '.' + k, seen)
+          first = false
+        }
+        out += '}'
       }
       seen.delete(v as object)
       return out

@@ -120,4 +120,25 @@ export const ed25519 = {
       return false
     }
   },
+  /**
+   * The same verdict as verify, computed on libuv's thread pool (node:crypto's callback form), so that a batch can
+   * verify on other cores while the main thread parses. Never rejects.
+   */
+  verifyAsync(sig: Uint8Array, msg: Uint8Array, publicKey: Uint8Array): Promise<boolean> {
+    if (!isBytes(sig) || !isBytes(msg) || !isBytes(publicKey) || sig.length !== 64 || publicKey.length !== 32) return Promise.resolve(false)
+    if (!sIsCanonical(sig) || isWeakPublicKey(publicKey)) return Promise.resolve(false)
+    let ko: KeyObject
+    try {
+      ko = publicKeyObject(publicKey)
+    } catch {
+      return Promise.resolve(false)
+    }
+    return new Promise((resolve) => {
+      try {
+        nodeVerify(null, msg, ko, sig, (err, ok) => resolve(!err && ok))
+      } catch {
+        resolve(false)
+      }
+    })
+  },
 }

@@ -21,7 +21,7 @@ import {BASELINE_PAYLOAD_TYPE, type Baseline} from '../baseline/types.js'
 import {makeReport, requireAllPassed, type Check, type VerifyReport} from '../verify/report.js'
 import {pae, parseEnvelope, payloadText} from './dsse.js'
 import {INTOTO_PAYLOAD_TYPE, parseStatement} from './statement.js'
-import {keyUnusableReason, type TrustStore} from './trust.js'
+import {keyUnusableReason, type TrustStore, type TrustedKey} from './trust.js'
 
 export interface EnvelopeVerifyOptions {
   trust: TrustStore
@@ -45,31 +45,66 @@ export interface SignatureCount {
   untrusted: number
 }
 
+/** What has to be verified for one envelope: each signature with the trusted keys it may belong to. */
+export interface SignatureJobs {
+  body: Uint8Array
+  payloadType: string
+  msg: Uint8Array
+  jobs: Array<{keyid: string; sig: Uint8Array; candidates: TrustedKey[]}>
+}
+
+export function signatureJobs(doc: unknown, trust: TrustStore): SignatureJobs {
+  const {envelope, body} = parseEnvelope(doc)
+  const jobs = envelope.signatures.map((s) => ({
+    keyid: s.keyid,
+    sig: fromBase64(s.sig),
+    candidates: s.keyid ? trust.keys.filter((k) => k.keyId === s.keyid) : trust.keys,
+  }))
+  return {body, payloadType: envelope.payloadType, msg: pae(envelope.payloadType, body), jobs}
+}
+
 /** Counts distinct trusted keys with a valid signature over PAE(payloadType, body). */
 export function countTrustedSignatures(doc: unknown, trust: TrustStore, threshold: number, now: number): SignatureCount & {body: Uint8Array; payloadType: string} {
-  const {envelope, body} = parseEnvelope(doc)
-  const msg = pae(envelope.payloadType, body)
+  const sj = signatureJobs(doc, trust)
+  const good = sj.jobs.map((j) => j.candidates.find((k) => ed25519.verify(j.sig, sj.msg, k.publicKey)))
+  return tallySignatures(sj, good, trust, threshold, now)
+}
+
+/** The same count with the signatures verified on the thread pool. */
+export async function countTrustedSignaturesAsync(doc: unknown, trust: TrustStore, threshold: number, now: number): Promise<SignatureCount & {body: Uint8Array; payloadType: string}> {
+  const sj = signatureJobs(doc, trust)
+  const good = await Promise.all(
+    sj.jobs.map(async (j) => {
+      const oks = await Promise.all(j.candidates.map((k) => ed25519.verifyAsync(j.sig, sj.msg, k.publicKey)))
+      return j.candidates[oks.indexOf(true)]
+    }),
+  )
+  return tallySignatures(sj, good, trust, threshold, now)
+}
+
+/** The verdict on the signatures, given for each one the trusted key it verified under (or undefined). */
+function tallySignatures(sj: SignatureJobs, good: Array<TrustedKey | undefined>, trust: TrustStore, threshold: number, now: number): SignatureCount & {body: Uint8Array; payloadType: string} {
+  const {body, payloadType} = sj
   const signers = new Set<string>()
   const problems: string[] = []
   let invalid = 0
   let untrusted = 0
-  for (const [i, s] of envelope.signatures.entries()) {
-    const sig = fromBase64(s.sig)
-    const candidates = s.keyid ? trust.keys.filter((k) => k.keyId === s.keyid) : trust.keys
-    if (candidates.length === 0) {
+  for (const [i, j] of sj.jobs.entries()) {
+    const s = j
+    if (j.candidates.length === 0) {
       problems.push(`signature ${i}: key ${s.keyid} is not trusted (ignored)`)
       untrusted++
       continue
     }
-    const good = candidates.find((k) => ed25519.verify(sig, msg, k.publicKey))
-    if (!good) {
+    const ok = good[i]
+    if (!ok) {
       problems.push(`signature ${i}${s.keyid ? ` by ${s.keyid}` : ''}: invalid`)
       invalid++
       continue
     }
-    const why = keyUnusableReason(good, trust, now)
+    const why = keyUnusableReason(ok, trust, now)
     if (why) problems.push(`signature ${i}: ${why}`)
-    else signers.add(good.keyId)
+    else signers.add(ok.keyId)
   }
   const list = [...signers]
   // An invalid signature that claims a trusted key fails the envelope even when enough others are valid: someone
@@ -86,7 +121,7 @@ export function countTrustedSignatures(doc: unknown, trust: TrustStore, threshol
       detail: `${list.length} of ${threshold} required distinct trusted signer(s)${list.length < threshold && problems.length ? ` (${problems.join('; ')})` : ''}`,
     },
   ]
-  return {checks, signers: list, invalid, untrusted, body, payloadType: envelope.payloadType}
+  return {checks, signers: list, invalid, untrusted, body, payloadType}
 }
 
 function parsePayloadJson(body: Uint8Array, what: string): unknown {
@@ -144,13 +179,18 @@ function statementChecks(body: Uint8Array, opts: EnvelopeVerifyOptions): Check[]
   return checks
 }
 
-export function verifyEnvelopeReport(doc: unknown, opts: EnvelopeVerifyOptions): VerifyReport & {baseline?: Baseline} {
+function thresholdOf(opts: EnvelopeVerifyOptions): number {
   const threshold = opts.threshold ?? 1
   if (!Number.isSafeInteger(threshold) || threshold < 1) throw new TcpError('usage', `--threshold: expected a positive integer, got ${threshold}`)
   if (threshold > opts.trust.keys.length)
     throw new TcpError('usage', `--threshold ${threshold} is more than the ${opts.trust.keys.length} trusted key(s): it can never be met`)
-  const now = opts.now ?? Date.now()
-  const count = countTrustedSignatures(doc, opts.trust, threshold, now)
+  return threshold
+}
+
+type Count = SignatureCount & {body: Uint8Array; payloadType: string}
+
+/** Everything after the signatures: the payload's own checks, by payload type. */
+function reportFromCount(count: Count, opts: EnvelopeVerifyOptions, now: number, threshold: number): VerifyReport & {baseline?: Baseline} {
   const checks = [...count.checks]
   let baseline: Baseline | undefined
   if (count.payloadType === BASELINE_PAYLOAD_TYPE) {
@@ -166,6 +206,12 @@ export function verifyEnvelopeReport(doc: unknown, opts: EnvelopeVerifyOptions):
   if (baseline) Object.assign(extra, {subject: baseline.subject, version: baseline.version}, opts.reportDigest === false ? {} : {digest: toHex(baselineDigest(baseline))})
   const report = makeReport('dsse-envelope', checks, extra)
   return baseline ? {...report, baseline} : report
+}
+
+export function verifyEnvelopeReport(doc: unknown, opts: EnvelopeVerifyOptions): VerifyReport & {baseline?: Baseline} {
+  const threshold = thresholdOf(opts)
+  const now = opts.now ?? Date.now()
+  return reportFromCount(countTrustedSignatures(doc, opts.trust, threshold, now), opts, now, threshold)
 }
 
 /** Verifies and returns the baseline of a signed envelope; any failed check is TcpError('rejected'). */
@@ -195,13 +241,32 @@ export interface BatchResult {
 /**
  * Verifies many envelopes against one trust store (JSON Lines input of `tcp verify --batch`). Every envelope gets
  * the full checks of verifyEnvelopeReport; one bad line is reported with its line number and does not stop the rest.
+ * Signatures are verified on the thread pool while the main thread parses the following lines (at most WINDOW
+ * envelopes in flight), so the batch uses more than one core.
  */
-export function verifyEnvelopeBatch(text: string, options: EnvelopeVerifyOptions, what = 'batch'): BatchResult {
+export async function verifyEnvelopeBatch(text: string, options: EnvelopeVerifyOptions, what = 'batch'): Promise<BatchResult> {
   const opts = {...options, reportDigest: false}
+  const threshold = thresholdOf(opts)
+  const now = opts.now ?? Date.now()
+  const WINDOW = 4096
   const rejected: BatchResult['rejected'] = []
   let total = 0
   let verified = 0
   let malformed = 0
+  const inFlight: Array<{line: number; count: Promise<Count>}> = []
+  const finish = async (job: {line: number; count: Promise<Count>}) => {
+    try {
+      const r = reportFromCount(await job.count, opts, now, threshold)
+      if (r.ok) verified++
+      else {
+        const c = r.checks.find((x) => !x.ok)!
+        rejected.push({index: job.line, reason: `${what}:${job.line}: ${c.check}: ${c.detail}`})
+      }
+    } catch (e) {
+      rejected.push({index: job.line, reason: `${what}:${job.line}: ${(e as Error).message}`})
+      if (!(e instanceof TcpError) || e.exitCode !== 1) malformed++
+    }
+  }
   let start = 0
   let line = 0
   while (start < text.length) {
@@ -220,17 +285,12 @@ export function verifyEnvelopeBatch(text: string, options: EnvelopeVerifyOptions
       malformed++
       continue
     }
-    try {
-      const r = verifyEnvelopeReport(doc, opts)
-      if (r.ok) verified++
-      else {
-        const c = r.checks.find((x) => !x.ok)!
-        rejected.push({index: line, reason: `${what}:${line}: ${c.check}: ${c.detail}`})
-      }
-    } catch (e) {
-      rejected.push({index: line, reason: `${what}:${line}: ${(e as Error).message}`})
-      if (!(e instanceof TcpError) || e.exitCode !== 1) malformed++
-    }
+    const count = countTrustedSignaturesAsync(doc, opts.trust, threshold, now)
+    count.catch(() => {}) // handled in finish
+    inFlight.push({line, count})
+    if (inFlight.length >= WINDOW) await finish(inFlight.shift()!)
   }
+  for (const job of inFlight) await finish(job)
+  rejected.sort((a, b) => a.index - b.index)
   return {total, verified, malformed, rejected}
 }

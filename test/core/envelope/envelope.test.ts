@@ -4,7 +4,7 @@ import {execFileSync} from 'node:child_process'
 import {writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {addSignature, createEnvelope, pae, parseEnvelope} from '../../../src/core/envelope/dsse.js'
-import {openSignedBaseline, verifyEnvelopeReport} from '../../../src/core/envelope/verify.js'
+import {countTrustedSignatures, countTrustedSignaturesAsync, openSignedBaseline, verifyEnvelopeReport} from '../../../src/core/envelope/verify.js'
 import {signFile} from '../../../src/core/envelope/sign.js'
 import {parseTrustPolicy} from '../../../src/core/envelope/trust.js'
 import {createBaseline, baselineBytes} from '../../../src/core/baseline/baseline.js'
@@ -175,6 +175,28 @@ describe('envelope verification', () => {
     assert.throws(() => parseEnvelope({...env, signatures: []}), /non-empty/)
     assert.throws(() => parseEnvelope({...env, payload: 'a*b'}), /base64/)
     assert.throws(() => parseTrustPolicy({keys: [{keyId: 'zz'}]}, 'trust'), /16 hex/)
+  })
+})
+
+describe('thread-pool verification (batch)', () => {
+  it('gives the same verdict as the synchronous path on every single-byte change of the signatures', async () => {
+    const [a, b] = [keyPair(), keyPair()]
+    const env = addSignature(baselineEnvelope(a).env, b)
+    const trust = trustOf([a, b])
+    for (const [si, s] of env.signatures.entries()) {
+      const sig = fromBase64(s.sig)
+      for (let i = 0; i < sig.length; i += 3) {
+        const m = sig.slice()
+        m[i]! ^= 0x80
+        const bad = {...env, signatures: env.signatures.map((x, j) => (j === si ? {...x, sig: toBase64(m)} : x))}
+        const sync = countTrustedSignatures(bad, trust, 2, Date.now())
+        const async = await countTrustedSignaturesAsync(bad, trust, 2, Date.now())
+        assert.deepEqual([async.signers, async.invalid, async.checks], [sync.signers, sync.invalid, sync.checks])
+        assert.equal(sync.invalid, 1)
+      }
+    }
+    const good = await countTrustedSignaturesAsync(env, trust, 2, Date.now())
+    assert.equal(good.signers.length, 2)
   })
 })
 
