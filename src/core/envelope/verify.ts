@@ -89,9 +89,8 @@ function tallySignatures(sj: SignatureJobs, good: Array<TrustedKey | undefined>,
   const problems: string[] = []
   let invalid = 0
   let untrusted = 0
-  for (const [i, j] of sj.jobs.entries()) {
-    const s = j
-    if (j.candidates.length === 0) {
+  for (const [i, s] of sj.jobs.entries()) {
+    if (s.candidates.length === 0) {
       problems.push(`signature ${i}: key ${s.keyid} is not trusted (ignored)`)
       untrusted++
       continue
