@@ -10,7 +10,8 @@ import {join} from 'node:path'
 import {TcpError} from '../../../src/core/errors.js'
 import {requireAllPassed, type VerifyReport} from '../../../src/core/verify/report.js'
 import {verifyQuoteBundle} from '../../../src/core/attest/verify/quote.js'
-import {encodeSignature, parseSignature, ALG} from '../../../src/core/attest/structures.js'
+import {encodeSignature, parseSignature, parsePublic, qualifiedName, ALG, TPM_RH_ENDORSEMENT} from '../../../src/core/attest/structures.js'
+import {createHash, generateKeyPairSync, sign} from 'node:crypto'
 import {POLICY_TYPE} from '../../../src/core/attest/bundle.js'
 
 const VEC = join(import.meta.dirname, '..', '..', 'vectors', 'attest')
@@ -358,6 +359,77 @@ describe('RSA-PSS quotes', () => {
       assert.deepEqual(failed(run(b, v.ak, hex(v.bundle.nonce))), ['signature'])
     } finally {
       rmSync(dir, {recursive: true, force: true})
+    }
+  })
+})
+
+// A quote forged with a software key that the verifier is told to trust: everything but the key is as a TPM would
+// make it (TPM 2.0 Part 2, 10.12.12), so only the key's own properties decide.
+function forgeRsaQuote(bits: number, exponent: number, opts: {keyBits?: number} = {}) {
+  const {privateKey, publicKey} = generateKeyPairSync('rsa', {modulusLength: bits, publicExponent: exponent})
+  const bundle = clone(load('rsa').bundle)
+  const u16 = (n: number) => Buffer.from([n >> 8, n & 0xff])
+  const u32 = (n: number) => Buffer.from([n >>> 24, (n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff])
+  const b2 = (b: Uint8Array) => Buffer.concat([u16(b.length), Buffer.from(b)])
+  const n = Buffer.from((publicKey.export({format: 'jwk'}) as {n: string}).n, 'base64url')
+  const attrs = (1 << 1) | (1 << 4) | (1 << 5) | (1 << 6) | (1 << 16) | (1 << 18)
+  const tpmt = Buffer.concat([u16(ALG.RSA), u16(ALG.SHA256), u32(attrs), u16(0), u16(ALG.NULL), u16(ALG.RSASSA), u16(ALG.SHA256), u16(opts.keyBits ?? n.length * 8), u32(exponent === 65537 ? 0 : exponent), b2(n)])
+  const akPublic = b2(tpmt)
+  const qn = qualifiedName(TPM_RH_ENDORSEMENT, [parsePublic(b64(bundle.ek.public)), parsePublic(akPublic)])
+  const values = ['0', '1', '2', '3', '4', '5', '6', '7', '16', '23'].map((k) => hex(bundle.pcrs.sha256[k]))
+  const digest = createHash('sha256').update(Buffer.concat(values)).digest()
+  const attest = Buffer.concat([u32(0xff544347), u16(0x8018), b2(qn), b2(hex(bundle.nonce)), Buffer.alloc(17 + 8), u32(1), u16(ALG.SHA256), Buffer.from([3, 0xff, 0x00, 0x81]), b2(digest)])
+  bundle.attest = tob64(attest)
+  bundle.signature = tob64(encodeSignature({sigAlg: ALG.RSASSA, hashAlg: ALG.SHA256, sig: sign('sha256', attest, privateKey)}))
+  bundle.ak = {public: tob64(akPublic)}
+  return {bundle, ak: new TextEncoder().encode(publicKey.export({type: 'spki', format: 'pem'}) as string), akPublic: new Uint8Array(akPublic)}
+}
+
+describe('the trusted AK itself', () => {
+  it('accepts a well-formed forged quote under a trusted RSA 2048 key (the forge helper is sound)', () => {
+    const f = forgeRsaQuote(2048, 65537)
+    assert.deepEqual(failed(run(f.bundle, f.ak, hex(f.bundle.nonce))), [])
+  })
+
+  it('refuses RSA AKs shorter than 2048 bits or with an exponent other than 65537', () => {
+    for (const [bits, e] of [[1024, 65537], [512, 65537], [2048, 3]] as const) {
+      const f = forgeRsaQuote(bits, e)
+      const r = run(f.bundle, f.ak, hex(f.bundle.nonce))
+      assert.deepEqual(failed(r), ['ak', 'signature'], `${bits} bits, e = ${e}`)
+      assert.match(r.checks.find((c) => c.check === 'ak')!.detail!, bits < 2048 ? /at least 2048/ : /exponent 3/)
+    }
+  })
+
+  it('refuses an AK public area whose keyBits do not match its modulus', () => {
+    const f = forgeRsaQuote(2048, 65537, {keyBits: 4096})
+    const r = run(f.bundle, f.ak, hex(f.bundle.nonce))
+    assert.ok(failed(r).includes('ak'), String(failed(r)))
+    assert.match(r.checks.find((c) => c.check === 'ak')!.detail!, /keyBits 4096/)
+  })
+
+  it('with a trusted TPM2B_PUBLIC, refuses a bundle that claims other attributes for the same key', () => {
+    // The trusted public area is not restricted (it could sign anything); the bundle claims it is.
+    const f = forgeRsaQuote(2048, 65537)
+    const trusted = f.akPublic.slice()
+    trusted[2 + 4 + 1]! &= ~0x01 // objectAttributes bit 16 (restricted)
+    const r = run(f.bundle, trusted, hex(f.bundle.nonce))
+    assert.equal(firstFailure(r), 'ak')
+    assert.match(r.checks.find((c) => c.check === 'ak')!.detail!, /public area/)
+    // The recorded TPM quote, same experiment.
+    const v = load('ecc')
+    const t = b64(v.bundle.ak.public)
+    t[2 + 4 + 1]! &= ~0x01
+    assert.equal(firstFailure(run(v.bundle, t, hex(v.bundle.nonce))), 'ak')
+  })
+
+  it('refuses ECDSA r or s longer than the curve, even by a leading zero byte', () => {
+    const v = load('ecc')
+    const s = parseSignature(b64(v.bundle.signature))
+    if (s.sigAlg !== ALG.ECDSA) throw new Error('not ECDSA')
+    for (const sig of [{...s, r: new Uint8Array([0, ...s.r])}, {...s, s: new Uint8Array([0, ...s.s])}]) {
+      const b = clone(v.bundle)
+      b.signature = tob64(encodeSignature(sig))
+      assert.deepEqual(failed(run(b, v.ak, hex(v.bundle.nonce))), ['signature'])
     }
   })
 })

@@ -61,16 +61,42 @@ const FIXED_PARENT = 1 << 4
 const RESTRICTED = 1 << 16
 const SIGN = 1 << 18
 
-/** Reads a trusted AK from a PEM public key or a TPM2B_PUBLIC. */
-export function loadTrustedAk(bytes: Uint8Array): KeyObject {
+/**
+ * Reads a trusted AK from a PEM public key or a TPM2B_PUBLIC. Given as TPM2B_PUBLIC, the whole public area is
+ * trusted (attributes and scheme included), not only the key: `public` is returned for the `ak` check to compare.
+ */
+export function loadTrustedAk(bytes: Uint8Array): {key: KeyObject; public?: Public} {
   if (Buffer.from(bytes.subarray(0, 64)).toString('latin1').includes('-----BEGIN')) {
     try {
-      return createPublicKey(fromUtf8(bytes, 'ak'))
+      return {key: createPublicKey(fromUtf8(bytes, 'ak'))}
     } catch (e) {
       throw new TcpError('input', `ak: not a PEM public key (${(e as Error).message})`)
     }
   }
-  return publicKeyOf(parsePublic(bytes, 'ak (TPM2B_PUBLIC)'))
+  const pub = parsePublic(bytes, 'ak (TPM2B_PUBLIC)')
+  return {key: publicKeyOf(pub), public: pub}
+}
+
+/**
+ * Why the trusted AK is too weak to verify anything, or undefined. RSA: at least 2048 bits and e = 65537 (the TPM
+ * default, Part 2, 12.2.3.5; a small or unusual exponent is refused rather than judged). ECC: P-256/384/521 only
+ * (the curves EC_SIZES knows).
+ */
+function weakKey(key: KeyObject): string | undefined {
+  const d = key.asymmetricKeyDetails ?? {}
+  if (key.asymmetricKeyType === 'rsa') {
+    if ((d.modulusLength ?? 0) < 2048) return `the trusted AK is RSA ${d.modulusLength} bits; at least 2048 are required`
+    if (d.publicExponent !== 65537n) return `the trusted AK has RSA exponent ${d.publicExponent}; only 65537 is accepted`
+    return undefined
+  }
+  if (key.asymmetricKeyType === 'ec') return EC_SIZES[String(d.namedCurve)] ? undefined : `the trusted AK is on curve ${d.namedCurve}; P-256, P-384 or P-521 is required`
+  return `the trusted AK is a ${key.asymmetricKeyType} key; RSA or ECC is required`
+}
+
+/** RSA public areas whose keyBits do not match the modulus they carry are malformed (Part 2, 12.2.3.5). */
+function rsaSizeMismatch(p: Public): string | undefined {
+  if (p.type !== ALG.RSA) return undefined
+  return p.modulus!.length * 8 === p.keyBits ? undefined : `the AK public area says keyBits ${p.keyBits} but carries a ${p.modulus!.length * 8}-bit modulus`
 }
 
 const pass = (check: string, detail: string): Check => ({check, ok: true, detail})
@@ -118,15 +144,14 @@ function checkDigest(a: Attest, b: DecodedBundle, hashAlg: number): Check {
   return pass('pcr-digest', `${hashName(hashAlg)} of ${parts.length} reported values equals pcrDigest`)
 }
 
-/** ECDSA r and s as fixed-size big-endian halves (IEEE P1363), tolerating leading zero bytes. */
+/** ECDSA r and s as fixed-size big-endian halves (IEEE P1363). */
 function p1363(r: Uint8Array, s: Uint8Array, size: number): Uint8Array | undefined {
+  // Shorter than the curve size is left-padded; longer (even with leading zero bytes) is refused, so that the
+  // signature bytes cannot be lengthened and still verify.
   const fit = (x: Uint8Array) => {
-    let i = 0
-    while (x.length - i > size && x[i] === 0) i++
-    const y = x.subarray(i)
-    if (y.length > size) return undefined
+    if (x.length > size) return undefined
     const out = new Uint8Array(size)
-    out.set(y, size - y.length)
+    out.set(x, size - x.length)
     return out
   }
   const rr = fit(r)
@@ -138,6 +163,8 @@ const EC_SIZES: Record<string, number> = {prime256v1: 32, secp384r1: 48, secp521
 
 /** TPMT_SIGNATURE over the TPMS_ATTEST bytes under `key`. Fails closed on any mismatch of scheme and key. */
 export function verifyTpmSignature(key: KeyObject, message: Uint8Array, sig: Signature, akScheme?: {scheme: number; schemeHash: number}): Check {
+  const weak = weakKey(key)
+  if (weak) return fail('signature', weak)
   const h = HASHES[sig.hashAlg]
   if (!h || sig.hashAlg === ALG.SHA1) return fail('signature', `hash algorithm ${hashName(sig.hashAlg)} is not accepted (sha256, sha384, sha512)`)
   if (akScheme && akScheme.scheme !== ALG.NULL && (akScheme.scheme !== sig.sigAlg || akScheme.schemeHash !== sig.hashAlg))
@@ -148,7 +175,7 @@ export function verifyTpmSignature(key: KeyObject, message: Uint8Array, sig: Sig
     const size = EC_SIZES[String(key.asymmetricKeyDetails?.namedCurve)]
     if (!size) return fail('signature', `unsupported AK curve ${key.asymmetricKeyDetails?.namedCurve}`)
     const rs = p1363(sig.r, sig.s, size)
-    if (!rs) return fail('signature', `ECDSA r or s longer than ${size} bytes`)
+    if (!rs) return fail('signature', `ECDSA r or s longer than the ${size} bytes of the curve`)
     // OpenSSL accepts any s in [1, n-1]: TPMs do not normalise to low S, and ECDSA does not require it.
     ok = cryptoVerify(h.name, message, {key, dsaEncoding: 'ieee-p1363'}, rs)
   } else {
@@ -201,7 +228,8 @@ function notEvaluated(check: string, why: string): Check {
  */
 export function verifyQuoteBundle(doc: unknown, opts: QuoteVerifyOptions): VerifyReport {
   const b = decodeBundle(doc)
-  const trusted = loadTrustedAk(opts.ak)
+  const trustedAk = loadTrustedAk(opts.ak)
+  const trusted = trustedAk.key
   if (!(opts.nonce instanceof Uint8Array) || opts.nonce.length === 0) throw new TcpError('usage', 'nonce: expected a non-empty hex nonce')
   const policy = opts.policy === undefined ? undefined : decodePolicy(opts.policy)
   const checks: Check[] = []
@@ -232,8 +260,17 @@ export function verifyQuoteBundle(doc: unknown, opts: QuoteVerifyOptions): Verif
   let akMatches = false
   if (akPub) {
     const k = attempt(() => publicKeyOf(akPub))
-    akMatches = !!k.value && equalBytes(spki(k.value), spki(trusted))
-    checks.push(akMatches ? pass('ak', 'the bundle names the trusted AK') : fail('ak', k.error ?? 'the bundle names another AK than --ak'))
+    const sameKey = !!k.value && equalBytes(spki(k.value), spki(trusted))
+    // A trusted TPM2B_PUBLIC pins the whole public area: the bundle may not claim other attributes or another scheme
+    // for the same key (ak-attributes below would otherwise judge the bundle's claim, not the trusted key).
+    const sameArea = !trustedAk.public || equalBytes(trustedAk.public.tpmt, akPub.tpmt)
+    const why = weakKey(trusted) ?? rsaSizeMismatch(akPub)
+    akMatches = sameKey && sameArea && !why
+    checks.push(
+      akMatches
+        ? pass('ak', 'the bundle names the trusted AK')
+        : fail('ak', k.error ?? why ?? (sameKey ? 'the bundle\'s AK public area (attributes, scheme) differs from the trusted TPM2B_PUBLIC --ak' : 'the bundle names another AK than --ak')),
+    )
     const attrs = akPub.objectAttributes
     const missing = [[FIXED_TPM, 'fixedTPM'], [FIXED_PARENT, 'fixedParent'], [RESTRICTED, 'restricted'], [SIGN, 'sign']]
       .filter(([bit]) => !(attrs & (bit as number)))
