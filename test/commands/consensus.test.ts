@@ -27,6 +27,16 @@ describe('tcp consensus simulate', () => {
     assert.match(r.stdout, /SAFETY VIOLATION/)
   })
 
+  it('the text says when signatures and their CPU cost are modelled, and from which recorded timings', async () => {
+    const m = await tcp(['consensus', 'simulate', '--agents', '40', '--byzantine', '0', '--seed', '3', '--crypto', 'model'])
+    assert.equal(m.code, 0, m.stderr)
+    assert.match(m.stdout, /^signatures \(model\): .*\n {2}modelled: 32-bit keyed tags stand for signatures \(not cryptographic\)/m)
+    assert.match(m.stdout, /^estimated BLS12-381 CPU \(modelled, not run; from the per-operation timings recorded by node bench\/consensus-crypto\.mjs\): /m)
+    const e = await tcp(['consensus', 'simulate', '--agents', '40', '--byzantine', '0', '--seed', '3', '--crypto', 'ed25519'])
+    assert.match(e.stdout, /^ {2}real Ed25519 signatures on every vote/m)
+    assert.doesNotMatch(e.stdout, /modelled|estimated/)
+  })
+
   it('exit 3 on a stall (withholding at f = 0.3, q = 0.75)', async () => {
     const r = await tcp(['consensus', 'simulate', '--agents', '40', '--byzantine', '0.3', '--strategy', 'withhold', '--rounds', '6', '--seed', '2', '--json'])
     assert.equal(r.code, 3)

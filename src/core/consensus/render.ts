@@ -15,7 +15,8 @@ export function renderSimulation(r: SimResult): string[] {
   lines.push(`messages: ${m.sent} sent, ${m.delivered} delivered, ${m.droppedLoss} lost, ${m.droppedPartition} cut by the partition; ${m.bytes} bytes`)
   const s = r.signatures
   lines.push(`signatures (${s.mode}): ${s.made} made, ${s.votesChecked} votes and ${s.certificatesChecked} certificates checked (${s.verifyCalls} verifications); rejected: ${Object.entries(s.rejected).map(([k, v]) => `${k} ${v}`).join(', ')}`)
-  if (s.estimatedCpu) lines.push(`estimated BLS12-381 CPU (model): ${s.estimatedCpu.perReplicaMs} ms per replica, ${s.estimatedCpu.leaderMsPerCertificate} ms per certificate at the leader, ${s.estimatedCpu.fleetCpuSeconds} s for the fleet`)
+  lines.push(`  ${s.note}`)
+  if (s.estimatedCpu) lines.push(`estimated BLS12-381 CPU (modelled, not run; from the per-operation timings recorded by node bench/consensus-crypto.mjs): ${s.estimatedCpu.perReplicaMs} ms per replica, ${s.estimatedCpu.leaderMsPerCertificate} ms per certificate at the leader, ${s.estimatedCpu.fleetCpuSeconds} s for the fleet`)
   lines.push(`run: ${r.run.events} events in ${r.run.wallMs} ms (${r.run.eventsPerSecond} events/s), ${r.run.simulatedMs} ms simulated`)
   return lines
 }
