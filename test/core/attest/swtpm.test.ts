@@ -184,6 +184,21 @@ describe('tcp attest backend on swtpm', {skip: missing}, () => {
     }
   })
 
+  it('flushes transient objects when creating the EK or the AK fails half-way', async () => {
+    // A handle in the platform range (0x818xxxxx): the key is created (a transient object), then EvictControl with
+    // owner authorisation is refused. The state file is where the backend takes the handles from.
+    const state = (ekHandle: string, akHandle: string) => {
+      const d = mkdtempSync(join(work, 'half-'))
+      writeFileSync(join(d, 'state.json'), JSON.stringify({type: 'tcp.attest.state/v1', ekHandle, akHandle, ekAlg: 'ecc', akAlg: 'ecc'}))
+      return d
+    }
+    assert.deepEqual(transientHandles(b.tcti), [])
+    await assert.rejects(init(state('0x81800001', '0x81010020'), {tcti: b.tcti}), (e: unknown) => code('dependency')(e) && /tpm2_createek/.test((e as Error).message))
+    assert.deepEqual(transientHandles(b.tcti), [], 'after a failed tpm2_createek')
+    await assert.rejects(init(state('0x81010002', '0x81800002'), {tcti: b.tcti}), (e: unknown) => code('dependency')(e) && /tpm2_evictcontrol/.test((e as Error).message))
+    assert.deepEqual(transientHandles(b.tcti), [], 'after a failed tpm2_evictcontrol of the AK')
+  })
+
   it('resolves the TCTI from the flag, then configuration, then TPM2TOOLS_TCTI, then /dev/tpmrm0', () => {
     assert.equal(resolveTcti('swtpm:port=1', 'device:/x', {TPM2TOOLS_TCTI: 'mssim'}), 'swtpm:port=1')
     assert.equal(resolveTcti(undefined, 'device:/x', {TPM2TOOLS_TCTI: 'mssim'}), 'device:/x')

@@ -77,6 +77,23 @@ async function flushTransient(tcti: string): Promise<void> {
   await runTool('tpm2_flushcontext', ['-t'], {tcti})
 }
 
+/**
+ * Runs `fn` and flushes every transient object afterwards, also when `fn` failed: a tool that loaded an object and
+ * then failed (tpm2_createek whose EvictControl is refused) leaves it in one of the three slots. On the failure path
+ * a failing flush is ignored so that the caller sees the first error.
+ */
+async function thenFlush<T>(tcti: string, fn: () => Promise<T>): Promise<T> {
+  let out: T
+  try {
+    out = await fn()
+  } catch (e) {
+    await flushTransient(tcti).catch(() => {})
+    throw e
+  }
+  await flushTransient(tcti)
+  return out
+}
+
 async function handles(tcti: string, kind: 'handles-persistent' | 'handles-nv-index'): Promise<Set<string>> {
   const r = await runTool('tpm2_getcap', [kind], {tcti})
   const out = new Set<string>()
@@ -131,20 +148,15 @@ export async function init(stateDir: string, opts: {tcti: string; akAlg?: AkAlg;
       await writeFileAtomic(join(stateDir, name), data, {force: true, what: `state file ${name}`})
       files.push(name)
     }
-    if (createdEk) {
-      await runTool('tpm2_createek', ['-c', ekHandle, '-G', ekAlg, '-u', join(tmp, 'ek.created')], {tcti})
-      await flushTransient(tcti)
-    }
+    if (createdEk) await thenFlush(tcti, () => runTool('tpm2_createek', ['-c', ekHandle, '-G', ekAlg, '-u', join(tmp, 'ek.created')], {tcti}))
     if (createdAk) {
       const scheme = SCHEME[akAlg]
       const g = akAlg === 'ecc' ? 'ecc' : 'rsa'
       const ctx = join(tmp, 'ak.ctx')
-      try {
+      await thenFlush(tcti, async () => {
         await runTool('tpm2_createak', ['-C', ekHandle, '-c', ctx, '-G', g, '-g', 'sha256', '-s', scheme, '-u', join(tmp, 'ak.created')], {tcti})
         await runTool('tpm2_evictcontrol', ['-C', 'o', '-c', ctx, akHandle], {tcti})
-      } finally {
-        await flushTransient(tcti)
-      }
+      })
     }
     await runTool('tpm2_readpublic', ['-c', ekHandle, '-o', join(tmp, 'ek.pub'), '-n', join(tmp, 'ek.name')], {tcti})
     await runTool('tpm2_readpublic', ['-c', akHandle, '-o', join(tmp, 'ak.pub'), '-n', join(tmp, 'ak.name')], {tcti})
