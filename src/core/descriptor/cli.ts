@@ -47,7 +47,8 @@ export async function encodeJob(j: EncodeJob): Promise<EncodeResult> {
 
 /** One descriptor decodes to its fields; a file of several to a set. Invalid input: TcpError('rejected'). */
 export async function decodeJob(j: {hex?: string; file?: string}): Promise<DecodedDescriptor | DecodedSet> {
-  if ((j.hex === undefined) === (j.file === undefined)) throw new TcpError('usage', 'give either a HEX argument or --file, not both')
+  if (j.hex === undefined && j.file === undefined) throw new TcpError('usage', 'give a HEX argument or --file (neither was given)')
+  if (j.hex !== undefined && j.file !== undefined) throw new TcpError('usage', 'give a HEX argument or --file, not both')
   if (j.hex !== undefined) return decodeDescriptor(fromHex(j.hex.trim(), 'descriptor hex'))
   const bytes = await readFileBytes(j.file!, {what: 'descriptor file', maxBytes: 64 * 1024 * 1024})
   if (bytes.length === DESCRIPTOR_LENGTH) return decodeDescriptor(bytes)
