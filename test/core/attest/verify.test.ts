@@ -11,7 +11,7 @@ import {TcpError} from '../../../src/core/errors.js'
 import {requireAllPassed, type VerifyReport} from '../../../src/core/verify/report.js'
 import {verifyQuoteBundle} from '../../../src/core/attest/verify/quote.js'
 import {encodeSignature, parseSignature, parsePublic, qualifiedName, ALG, TPM_RH_ENDORSEMENT} from '../../../src/core/attest/structures.js'
-import {createHash, generateKeyPairSync, sign} from 'node:crypto'
+import {constants, createHash, generateKeyPairSync, sign} from 'node:crypto'
 import {POLICY_TYPE} from '../../../src/core/attest/bundle.js'
 
 const VEC = join(import.meta.dirname, '..', '..', 'vectors', 'attest')
@@ -365,7 +365,8 @@ describe('RSA-PSS quotes', () => {
 
 // A quote forged with a software key that the verifier is told to trust: everything but the key is as a TPM would
 // make it (TPM 2.0 Part 2, 10.12.12), so only the key's own properties decide.
-function forgeRsaQuote(bits: number, exponent: number, opts: {keyBits?: number} = {}) {
+function forgeRsaQuote(bits: number, exponent: number, opts: {keyBits?: number; hash?: 'sha256' | 'sha384'; pss?: boolean} = {}) {
+  const hash = opts.hash ?? 'sha256'
   const {privateKey, publicKey} = generateKeyPairSync('rsa', {modulusLength: bits, publicExponent: exponent})
   const bundle = clone(load('rsa').bundle)
   const u16 = (n: number) => Buffer.from([n >> 8, n & 0xff])
@@ -377,10 +378,11 @@ function forgeRsaQuote(bits: number, exponent: number, opts: {keyBits?: number} 
   const akPublic = b2(tpmt)
   const qn = qualifiedName(TPM_RH_ENDORSEMENT, [parsePublic(b64(bundle.ek.public)), parsePublic(akPublic)])
   const values = ['0', '1', '2', '3', '4', '5', '6', '7', '16', '23'].map((k) => hex(bundle.pcrs.sha256[k]))
-  const digest = createHash('sha256').update(Buffer.concat(values)).digest()
+  const digest = createHash(hash).update(Buffer.concat(values)).digest()
   const attest = Buffer.concat([u32(0xff544347), u16(0x8018), b2(qn), b2(hex(bundle.nonce)), Buffer.alloc(17 + 8), u32(1), u16(ALG.SHA256), Buffer.from([3, 0xff, 0x00, 0x81]), b2(digest)])
   bundle.attest = tob64(attest)
-  bundle.signature = tob64(encodeSignature({sigAlg: ALG.RSASSA, hashAlg: ALG.SHA256, sig: sign('sha256', attest, privateKey)}))
+  const sig = opts.pss ? sign(hash, attest, {key: privateKey, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 32}) : sign(hash, attest, privateKey)
+  bundle.signature = tob64(encodeSignature({sigAlg: opts.pss ? ALG.RSAPSS : ALG.RSASSA, hashAlg: hash === 'sha256' ? ALG.SHA256 : ALG.SHA384, sig}))
   bundle.ak = {public: tob64(akPublic)}
   return {bundle, ak: new TextEncoder().encode(publicKey.export({type: 'spki', format: 'pem'}) as string), akPublic: new Uint8Array(akPublic)}
 }
@@ -431,5 +433,34 @@ describe('the trusted AK itself', () => {
       b.signature = tob64(encodeSignature(sig))
       assert.deepEqual(failed(run(b, v.ak, hex(v.bundle.nonce))), ['signature'])
     }
+  })
+})
+
+describe('the scheme and the selection the verifier holds to', () => {
+  it('refuses a signature valid under the AK but made with another hash or scheme than the AK\'s own', () => {
+    // Only the scheme check can catch these: the signature and pcrDigest are otherwise consistent.
+    for (const opts of [{hash: 'sha384'}, {pss: true}] as const) {
+      const f = forgeRsaQuote(2048, 65537, opts)
+      const r = run(f.bundle, f.ak, hex(f.bundle.nonce))
+      assert.deepEqual(failed(r), ['signature'], JSON.stringify(opts))
+      assert.match(r.checks.find((c) => c.check === 'signature')!.detail!, /differs from the AK's scheme/)
+    }
+  })
+
+  it('holds the quote to the selection the verifier asked, not to the bundle\'s own claim', () => {
+    const v = load('ecc')
+    const nonce = hex(v.bundle.nonce)
+    const check = (pcrs: string) => verifyQuoteBundle(v.bundle, {ak: v.ak, nonce, pcrs})
+    assert.deepEqual(failed(check('sha256:0,1,2,3,4,5,6,7,16,23')), [])
+    assert.deepEqual(failed(check('sha256:23,16,7,6,5,4,3,2,1,0')), [], 'order of the asked indices does not matter')
+    for (const other of ['sha256:0,1,2,3,4,5,6,7,16', 'sha256:0,1,2,3,4,5,6,7,16,23,10', 'sha256:0,1,2,3,4,5,6,7,16,23+sha1:0', 'sha1:0,1,2,3,4,5,6,7,16,23']) {
+      const r = check(other)
+      assert.deepEqual(failed(r), ['pcr-selection'], other)
+      assert.match(r.checks.find((c) => c.check === 'pcr-selection')!.detail!, /asked .* by the verifier/)
+    }
+    const claim = clone(v.bundle)
+    claim.pcrSelection = 'sha256:0,16'
+    assert.equal(firstFailure(verifyQuoteBundle(claim, {ak: v.ak, nonce, pcrs: 'sha256:0,1,2,3,4,5,6,7,16,23'})), 'pcr-selection')
+    assert.throws(() => check('sha256:0,0'), (e: unknown) => e instanceof TcpError && e.exitCode === 2)
   })
 })

@@ -8,7 +8,8 @@
  *   magic             TPM_GENERATED_VALUE (0xff544347): the TPM produced the structure
  *   type              TPM_ST_ATTEST_QUOTE (0x8018)
  *   nonce             extraData equals the verifier's nonce (freshness; a stale or replayed quote fails here)
- *   pcr-selection     the quoted selection equals the one asked (bundle.pcrSelection) and the reported values
+ *   pcr-selection     the quoted selection equals the one asked (opts.pcrs, else the bundle's own pcrSelection)
+ *                     and the reported values cover exactly it
  *   pcr-digest        pcrDigest equals H(reported values concatenated in selection order)
  *   ak                the trusted AK (--ak) is the key the bundle names
  *   ak-attributes     the AK is a restricted signing key bound to its TPM (fixedTPM, restricted, sign)
@@ -26,7 +27,7 @@ import {constants, createPublicKey, verify as cryptoVerify, type KeyObject} from
 import {concatBytes, equalBytes, fromUtf8, toHex} from '../../bytes.js'
 import {TcpError} from '../../errors.js'
 import {makeReport, type Check, type VerifyReport} from '../../verify/report.js'
-import {decodeBundle, decodePolicy, replayLog, type DecodedBundle, type DecodedPolicy} from '../bundle.js'
+import {decodeBundle, decodePolicy, formatPcrSpec, parsePcrSpec, replayLog, type BankSelection, type DecodedBundle, type DecodedPolicy} from '../bundle.js'
 import {
   ALG,
   HASHES,
@@ -53,6 +54,11 @@ export interface QuoteVerifyOptions {
   nonce: Uint8Array
   /** Parsed JSON of a `tcp.attest.policy/v1` document, when golden values are to be enforced. */
   policy?: unknown
+  /**
+   * The PCR selection this verifier asked for (tpm2-tools syntax, e.g. `sha256:0,1,2,16`). Without it the selection
+   * is the bundle's own `pcrSelection`, a claim of the attester: the check then only ties the quote to that claim.
+   */
+  pcrs?: string
 }
 
 // TPMA_OBJECT bits (Part 2, 8.3).
@@ -115,12 +121,12 @@ function quotedSelection(a: Attest): Array<{bank: string; alg: number; pcrs: num
   return a.quote!.pcrSelect.map((s) => ({bank: HASHES[s.hash]?.name ?? hashName(s.hash), alg: s.hash, pcrs: s.pcrs}))
 }
 
-function checkSelection(a: Attest, b: DecodedBundle): Check {
+function checkSelection(a: Attest, b: DecodedBundle, asked?: BankSelection[]): Check {
   const quoted = quotedSelection(a)
-  const asked = b.selection
   const q = quoted.map((s) => `${s.bank}:${s.pcrs.join(',')}`).join('+')
-  const k = asked.map((s) => `${s.bank}:${s.pcrs.join(',')}`).join('+')
-  if (q !== k) return fail('pcr-selection', `quoted ${q || '(none)'}, asked ${k}`)
+  const k = formatPcrSpec(asked ?? b.selection)
+  if (q !== k) return fail('pcr-selection', `quoted ${q || '(none)'}, asked ${k}${asked ? ' by the verifier' : ''}`)
+  if (asked && formatPcrSpec(b.selection) !== k) return fail('pcr-selection', `the bundle says pcrSelection ${formatPcrSpec(b.selection)}, the verifier asked ${k}`)
   const reported = [...b.values].flatMap(([bank, m]) => [...m.keys()].map((i) => `${bank}:${i}`)).sort()
   const expected = quoted.flatMap((s) => s.pcrs.map((i) => `${s.bank}:${i}`)).sort()
   if (reported.join(' ') !== expected.join(' '))
@@ -232,6 +238,7 @@ export function verifyQuoteBundle(doc: unknown, opts: QuoteVerifyOptions): Verif
   const trusted = trustedAk.key
   if (!(opts.nonce instanceof Uint8Array) || opts.nonce.length === 0) throw new TcpError('usage', 'nonce: expected a non-empty hex nonce')
   const policy = opts.policy === undefined ? undefined : decodePolicy(opts.policy)
+  const asked = opts.pcrs === undefined ? undefined : parsePcrSpec(opts.pcrs, 'pcrs')
   const checks: Check[] = []
 
   const at = attempt(() => parseAttest(b.attest))
@@ -250,7 +257,7 @@ export function verifyQuoteBundle(doc: unknown, opts: QuoteVerifyOptions): Verif
   const sg = attempt(() => parseSignature(b.signature))
   const sig = sg.value
   if (a?.quote) {
-    checks.push(checkSelection(a, b))
+    checks.push(checkSelection(a, b, asked))
     checks.push(sig ? checkDigest(a, b, sig.hashAlg) : notEvaluated('pcr-digest', `TPMT_SIGNATURE did not decode (${sg.error})`))
   } else for (const c of ['pcr-selection', 'pcr-digest']) checks.push(notEvaluated(c, 'no quote information'))
 
@@ -299,6 +306,7 @@ export function verifyQuoteBundle(doc: unknown, opts: QuoteVerifyOptions): Verif
   return makeReport('tpm-quote-bundle', checks, {
     pcrSelection: b.doc.pcrSelection,
     policyApplied: policy !== undefined,
+    selectionAskedByVerifier: asked !== undefined,
     eventLogEntries: b.eventLog.entries.length,
   })
 }
