@@ -365,16 +365,17 @@ describe('RSA-PSS quotes', () => {
 
 // A quote forged with a software key that the verifier is told to trust: everything but the key is as a TPM would
 // make it (TPM 2.0 Part 2, 10.12.12), so only the key's own properties decide.
-function forgeRsaQuote(bits: number, exponent: number, opts: {keyBits?: number; hash?: 'sha256' | 'sha384'; pss?: boolean} = {}) {
+function forgeRsaQuote(bits: number, exponent: number, opts: {keyBits?: number; hash?: 'sha1' | 'sha256' | 'sha384'; pss?: boolean; attrs?: number; schemeHash?: number} = {}) {
   const hash = opts.hash ?? 'sha256'
+  const hashAlg = {sha1: ALG.SHA1, sha256: ALG.SHA256, sha384: ALG.SHA384}[hash]
   const {privateKey, publicKey} = generateKeyPairSync('rsa', {modulusLength: bits, publicExponent: exponent})
   const bundle = clone(load('rsa').bundle)
   const u16 = (n: number) => Buffer.from([n >> 8, n & 0xff])
   const u32 = (n: number) => Buffer.from([n >>> 24, (n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff])
   const b2 = (b: Uint8Array) => Buffer.concat([u16(b.length), Buffer.from(b)])
   const n = Buffer.from((publicKey.export({format: 'jwk'}) as {n: string}).n, 'base64url')
-  const attrs = (1 << 1) | (1 << 4) | (1 << 5) | (1 << 6) | (1 << 16) | (1 << 18)
-  const tpmt = Buffer.concat([u16(ALG.RSA), u16(ALG.SHA256), u32(attrs), u16(0), u16(ALG.NULL), u16(ALG.RSASSA), u16(ALG.SHA256), u16(opts.keyBits ?? n.length * 8), u32(exponent === 65537 ? 0 : exponent), b2(n)])
+  const attrs = opts.attrs ?? (1 << 1) | (1 << 4) | (1 << 5) | (1 << 6) | (1 << 16) | (1 << 18)
+  const tpmt = Buffer.concat([u16(ALG.RSA), u16(ALG.SHA256), u32(attrs), u16(0), u16(ALG.NULL), u16(ALG.RSASSA), u16(opts.schemeHash ?? ALG.SHA256), u16(opts.keyBits ?? n.length * 8), u32(exponent === 65537 ? 0 : exponent), b2(n)])
   const akPublic = b2(tpmt)
   const qn = qualifiedName(TPM_RH_ENDORSEMENT, [parsePublic(b64(bundle.ek.public)), parsePublic(akPublic)])
   const values = ['0', '1', '2', '3', '4', '5', '6', '7', '16', '23'].map((k) => hex(bundle.pcrs.sha256[k]))
@@ -382,7 +383,7 @@ function forgeRsaQuote(bits: number, exponent: number, opts: {keyBits?: number; 
   const attest = Buffer.concat([u32(0xff544347), u16(0x8018), b2(qn), b2(hex(bundle.nonce)), Buffer.alloc(17 + 8), u32(1), u16(ALG.SHA256), Buffer.from([3, 0xff, 0x00, 0x81]), b2(digest)])
   bundle.attest = tob64(attest)
   const sig = opts.pss ? sign(hash, attest, {key: privateKey, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 32}) : sign(hash, attest, privateKey)
-  bundle.signature = tob64(encodeSignature({sigAlg: opts.pss ? ALG.RSAPSS : ALG.RSASSA, hashAlg: hash === 'sha256' ? ALG.SHA256 : ALG.SHA384, sig}))
+  bundle.signature = tob64(encodeSignature({sigAlg: opts.pss ? ALG.RSAPSS : ALG.RSASSA, hashAlg, sig}))
   bundle.ak = {public: tob64(akPublic)}
   return {bundle, ak: new TextEncoder().encode(publicKey.export({type: 'spki', format: 'pem'}) as string), akPublic: new Uint8Array(akPublic)}
 }
@@ -462,5 +463,24 @@ describe('the scheme and the selection the verifier holds to', () => {
     claim.pcrSelection = 'sha256:0,16'
     assert.equal(firstFailure(verifyQuoteBundle(claim, {ak: v.ak, nonce, pcrs: 'sha256:0,1,2,3,4,5,6,7,16,23'})), 'pcr-selection')
     assert.throws(() => check('sha256:0,0'), (e: unknown) => e instanceof TcpError && e.exitCode === 2)
+  })
+})
+
+describe('checks that only a forged quote reaches', () => {
+  it('refuses an AK that is not fixedTPM, fixedParent, restricted and sign', () => {
+    const all = (1 << 1) | (1 << 4) | (1 << 5) | (1 << 6) | (1 << 16) | (1 << 18)
+    for (const [bit, name] of [[1 << 1, 'fixedTPM'], [1 << 4, 'fixedParent'], [1 << 16, 'restricted'], [1 << 18, 'sign']] as const) {
+      const f = forgeRsaQuote(2048, 65537, {attrs: all & ~bit})
+      const r = run(f.bundle, f.ak, hex(f.bundle.nonce))
+      assert.deepEqual(failed(r), ['ak-attributes'], name)
+      assert.match(r.checks.find((c) => c.check === 'ak-attributes')!.detail!, new RegExp(`lacks ${name}`))
+    }
+  })
+
+  it('refuses SHA-1 even when the AK\'s own scheme is SHA-1 and the signature verifies', () => {
+    const f = forgeRsaQuote(2048, 65537, {hash: 'sha1', schemeHash: ALG.SHA1})
+    const r = run(f.bundle, f.ak, hex(f.bundle.nonce))
+    assert.deepEqual(failed(r), ['pcr-digest', 'signature'])
+    for (const c of ['pcr-digest', 'signature']) assert.match(r.checks.find((x) => x.check === c)!.detail!, /sha1 is not accepted/)
   })
 })
