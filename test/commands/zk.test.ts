@@ -10,6 +10,7 @@ import {join} from 'node:path'
 import {tcp, tcpProcess, tempDir, ROOT} from '../helpers/cli.js'
 import {BN254_R} from '../../src/core/zk/statement.js'
 import {verificationKeySha3} from '../../src/core/zk/setup.js'
+import {BN254_Q} from '../../src/core/zk/verify.js'
 
 const SAMPLE = join(ROOT, 'examples', 'telemetry.jsonl')
 const SNARKJS = join(ROOT, 'node_modules', 'snarkjs', 'build', 'cli.cjs')
@@ -139,6 +140,34 @@ describe('tcp zk setup, prove, verify (N = 8)', () => {
     await rejectsWith('digits', (b) => (b.proof.pi_c[0] = b.proof.pi_c[0].slice(0, -3)), 'groth16')
     await rejectsWith('swapped', (b) => ([b.proof.pi_a, b.proof.pi_c] = [b.proof.pi_c, b.proof.pi_a]), 'groth16')
     await rejectsWith('protocol', (b) => (b.proof.protocol = 'plonk'), 'bundle')
+    // Proof points in the one encoding snarkjs writes: another projective z of the same point, the identity, an
+    // on-curve G2 point outside the prime-order subgroup are refused by shape; a coordinate in [r, q) is not.
+    const q = BN254_Q
+    await rejectsWith('jacobian', (b) => {
+      const [x, y] = b.proof.pi_a.map(BigInt)
+      b.proof.pi_a = [String((x * 4n) % q), String((y * 8n) % q), '2']
+    }, 'bundle')
+    await rejectsWith('identity', (b) => (b.proof.pi_a = ['0', '1', '0']), 'bundle')
+    await rejectsWith('identity-c', (b) => (b.proof.pi_c = ['5', '7', '0']), 'bundle')
+    const g2Cofactor = [['1', '0'], ['3610091866386166428467545612961983990332663701371483510632385378352395651980', '15975588672102553735566230729081043132501226101599136527557730645158523614371'], ['1', '0']]
+    await rejectsWith('g2-subgroup', (b) => (b.proof.pi_b = g2Cofactor), 'bundle')
+    await rejectsWith('coordinate-q', (b) => (b.proof.pi_a[0] = String(q)), 'bundle')
+    await rejectsWith('coordinate-r', (b) => (b.proof.pi_a[0] = String(r)), 'groth16')
+    // Public signals: non-canonical strings, another order, another count; a bundle claiming another size.
+    await rejectsWith('leading-zero', (b) => (b.publicSignals[3] = '0' + b.publicSignals[3]), 'field-range')
+    await rejectsWith('hex', (b) => (b.publicSignals[5] = '0x' + BigInt(b.publicSignals[5]).toString(16)), 'field-range')
+    await rejectsWith('number', (b) => (b.publicSignals[3] = Number(b.publicSignals[3])), 'field-range')
+    await rejectsWith('reordered', (b) => ([b.publicSignals[4], b.publicSignals[5]] = [b.publicSignals[5], b.publicSignals[4]]), 'public-signals')
+    await rejectsWith('seven', (b) => b.publicSignals.pop(), 'bundle')
+    await rejectsWith('nine', (b) => b.publicSignals.push('0'), 'bundle')
+    await rejectsWith('size', (b) => (b.circuit.size = 64), 'verification-key')
+    // Duplicate member names: unreadable input (exit 2), never the first or the last copy.
+    const dupText = JSON.stringify(bundle).replace('"n":8,', '"n":8,"n":3,')
+    assert.notEqual(dupText, JSON.stringify(bundle))
+    writeFileSync(p('dup.json'), dupText)
+    const dup = await run(['verify', p('dup.json'), '--baseline', p('b1.dsse.json'), ...trust, '--json'])
+    assert.equal(dup.code, 2, dup.stdout + dup.stderr)
+    assert.match(dup.json().error.message, /duplicate member name "n"/)
     // Another verification key: not pinned; and when the verifier pins it anyway, the proof fails under it.
     const otherKey = (b: any) => {
       b.verificationKey.IC = [b.verificationKey.IC[0], ...b.verificationKey.IC.slice(1).reverse()]

@@ -9,6 +9,7 @@
  * the recomputed ones), verification-key (its SHA3-256 equals the bundle's and a pinned one), groth16.
  * What it does NOT establish: anything about observations outside the committed window (see prove.ts).
  */
+import {bn254} from '@noble/curves/bn254.js'
 import {toHex} from '../bytes.js'
 import {parseK, DEFAULT_K, DEFAULT_VARIANCE_FACTOR} from '../baseline/bounds.js'
 import type {Baseline} from '../baseline/types.js'
@@ -33,18 +34,40 @@ export interface BundleVerifyOptions {
 }
 
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v)
-const isDec = (v: unknown) => parseFieldElement(v) !== null
 
-/** Shape of a snarkjs Groth16 proof on bn128: affine-projective coordinates as canonical field decimals. */
+/** BN254 base field modulus: proof coordinates are elements of F_q (q > r, so the scalar bound would be wrong). */
+export const BN254_Q = 21888242871839275222246405745257275088696311157297823662689037894645226208583n
+
+/** A base-field coordinate as snarkjs writes it: a canonical decimal below q. */
+const isFq = (v: unknown): v is string => typeof v === 'string' && /^(0|[1-9]\d{0,76})$/.test(v) && BigInt(v) < BN254_Q
+
+/**
+ * Shape of a snarkjs Groth16 proof on bn128, in the one encoding snarkjs writes: affine points with z = 1
+ * (pi_b's z is [1, 0]), every coordinate a canonical decimal below q. snarkjs alone would also take any other
+ * projective z (another encoding of the same point) and z = 0 (the identity, whatever x and y say). pi_b must be in
+ * the prime-order subgroup of G2 (EIP-197; snarkjs checks only that it is on the curve). G1 has cofactor 1, so
+ * snarkjs' on-curve check of pi_a and pi_c suffices there.
+ */
 function proofShape(p: unknown): string | null {
   if (!isObj(p)) return 'proof: expected an object'
   if (p.protocol !== 'groth16' || p.curve !== 'bn128') return `proof: expected groth16 on bn128, got ${String(p.protocol)} on ${String(p.curve)}`
   const a = p.pi_a
   const b = p.pi_b
   const c = p.pi_c
-  if (!Array.isArray(a) || a.length !== 3 || !a.every(isDec)) return 'proof.pi_a: expected 3 field elements'
-  if (!Array.isArray(c) || c.length !== 3 || !c.every(isDec)) return 'proof.pi_c: expected 3 field elements'
-  if (!Array.isArray(b) || b.length !== 3 || !b.every((r) => Array.isArray(r) && r.length === 2 && r.every(isDec))) return 'proof.pi_b: expected 3 pairs of field elements'
+  const g1 = (v: unknown) => Array.isArray(v) && v.length === 3 && isFq(v[0]) && isFq(v[1]) && v[2] === '1'
+  if (!g1(a)) return 'proof.pi_a: expected an affine point [x, y, "1"] of canonical decimals below q'
+  if (!g1(c)) return 'proof.pi_c: expected an affine point [x, y, "1"] of canonical decimals below q'
+  const pair = (r: unknown): r is [string, string] => Array.isArray(r) && r.length === 2 && r.every(isFq)
+  const one = (r: unknown) => Array.isArray(r) && r.length === 2 && r[0] === '1' && r[1] === '0'
+  if (!Array.isArray(b) || b.length !== 3 || !pair(b[0]) || !pair(b[1]) || !one(b[2]))
+    return 'proof.pi_b: expected an affine point [[x0, x1], [y0, y1], ["1", "0"]] of canonical decimals below q'
+  try {
+    const F = bn254.fields.Fp2
+    const xy = (r: [string, string]) => F.fromBigTuple([BigInt(r[0]), BigInt(r[1])])
+    bn254.G2.Point.fromAffine({x: xy(b[0]), y: xy(b[1])}).assertValidity()
+  } catch {
+    return 'proof.pi_b: not a point of the prime-order subgroup of G2'
+  }
   return null
 }
 
