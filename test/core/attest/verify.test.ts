@@ -247,6 +247,10 @@ for (const alg of ALGS) {
         ['AK not a key', () => run(v.bundle, new TextEncoder().encode('-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n'), nonce)],
         ['policy without values', () => run(v.bundle, v.ak, nonce, {type: POLICY_TYPE, pcrs: {}})],
         ['policy with bad hex length', () => run(v.bundle, v.ak, nonce, {type: POLICY_TYPE, pcrs: {sha256: {'0': 'abcd'}}})],
+        ['empty nonce', () => run(v.bundle, v.ak, new Uint8Array())],
+        ['1-byte nonce (a prefix of the real one)', () => run(v.bundle, v.ak, nonce.subarray(0, 1))],
+        ['7-byte nonce', () => run(v.bundle, v.ak, nonce.subarray(0, 7))],
+        ['65-byte nonce', () => run(v.bundle, v.ak, new Uint8Array(65))],
       ]
       for (const [name, fn] of cases) {
         assert.throws(fn, (e: unknown) => e instanceof TcpError && e.exitCode === 2, name)

@@ -236,7 +236,10 @@ export function verifyQuoteBundle(doc: unknown, opts: QuoteVerifyOptions): Verif
   const b = decodeBundle(doc)
   const trustedAk = loadTrustedAk(opts.ak)
   const trusted = trustedAk.key
-  if (!(opts.nonce instanceof Uint8Array) || opts.nonce.length === 0) throw new TcpError('usage', 'nonce: expected a non-empty hex nonce')
+  // The attester's side asks for 8 to 64 bytes (TPM2B_DATA holds at most 64); a shorter nonce would make a replayed
+  // quote likely to carry it, so the verifier holds itself to the same range.
+  if (!(opts.nonce instanceof Uint8Array) || opts.nonce.length < 8 || opts.nonce.length > 64)
+    throw new TcpError('usage', `nonce: expected 8 to 64 bytes, got ${opts.nonce instanceof Uint8Array ? opts.nonce.length : typeof opts.nonce}`)
   const policy = opts.policy === undefined ? undefined : decodePolicy(opts.policy)
   const asked = opts.pcrs === undefined ? undefined : parsePcrSpec(opts.pcrs, 'pcrs')
   const checks: Check[] = []
