@@ -176,6 +176,16 @@ for (const alg of ALGS) {
       assert.equal(firstFailure(run(b, v.ak, nonce)), 'attest-structure')
     })
 
+    it('rejects trailing bytes after TPMT_SIGNATURE (the signature itself is intact)', () => {
+      for (const extra of [[0], [0, 0, 0, 0]]) {
+        const b = mutateBytes(v.bundle, 'signature', () => {})
+        b.signature = tob64(new Uint8Array([...b64(v.bundle.signature), ...extra]))
+        const r = run(b, v.ak, nonce)
+        assert.deepEqual(failed(r), ['pcr-digest', 'signature'])
+        assert.match(r.checks.find((c) => c.check === 'signature')!.detail!, /trailing bytes/)
+      }
+    })
+
     it('rejects a signature under another AK, and a bundle that names another AK', () => {
       const otherAlg = alg === 'ecc' ? 'rsa' : 'ecc'
       const other = load(otherAlg)
