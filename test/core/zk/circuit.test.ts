@@ -180,6 +180,10 @@ describe('zk circuits (N = 8, and N = 256 for the chained commitment) against th
     assert.equal(await check(alterWire(r.mem, 6, 59n)), false, 'sumUpper lowered below the sum')
     assert.equal(await check(alterWire(r.mem, 1, r.w[1]! + 1n)), false, 'another commitment')
     assert.equal(await check(alterWire(r.mem, 8, 2n ** 16n)), false, 'another value limit')
+    // The digest and the feature index are in no other constraint than their squaring: without it, any value
+    // would satisfy the R1CS and a proof would not bind them.
+    assert.equal(await check(alterWire(r.mem, 2, 43n)), false, 'another baseline digest')
+    assert.equal(await check(alterWire(r.mem, 3, 2n)), false, 'another feature index')
   })
 
   it('the circuit accepts a real window exactly when tcp baseline check (judgeWindow) passes it', async () => {
