@@ -91,6 +91,20 @@ describe('tcp attest commands on swtpm', {skip: missing}, () => {
     assert.equal(broken.code, 2)
     assert.match(broken.stderr, /bundle\.signature: expected a string/)
     assert.equal((await tcp(['verify', p('q.json'), '--ak', p('st/ak.pem'), '--nonce', 'xyz'])).code, 2)
+    // An empty nonce, and a prefix of the real nonce too short to be a nonce: usage errors, one line, JSON under --json.
+    for (const nonce of ['', '0x', N.slice(0, 2), N.slice(0, 14)]) {
+      const r = await tcp(['verify', p('q.json'), '--ak', p('st/ak.pem'), '--nonce', nonce])
+      assert.equal(r.code, 2, JSON.stringify(nonce))
+      assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr)
+      const j = await tcp(['verify', p('q.json'), '--ak', p('st/ak.pem'), '--nonce', nonce, '--json'])
+      assert.equal(j.json().error.code, 'usage', JSON.stringify(nonce))
+    }
+    // A policy with a duplicate member name is malformed (JSON.parse would keep the last value).
+    const dup = `{"type": "tcp.attest.policy/v1", "pcrs": {"sha256": {"16": "${'00'.repeat(32)}", "16": "${doc.pcrs.sha256['16']}"}}}`
+    writeFileSync(p('policy-dup.json'), dup)
+    const pd = await tcp(['verify', p('q.json'), '--ak', p('st/ak.pem'), '--nonce', N, '--policy', p('policy-dup.json')])
+    assert.equal(pd.code, 2)
+    assert.match(pd.stderr, /duplicate member name "16"/)
     assert.equal((await tcp(['attest', 'measure', p('baseline.json'), '--pcr', '3', ...tcti])).code, 2)
     assert.equal((await tcp(['attest', 'init', ...tcti, '--ak-alg', 'dsa'])).code, 2)
     const notChallenge = await tcp(['attest', 'activate', p('q.json'), ...tcti])

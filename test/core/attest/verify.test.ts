@@ -270,7 +270,7 @@ for (const alg of ALGS) {
 }
 
 describe('ECDSA from a TPM: high S', () => {
-  it('accepts the signature with s and with n - s (TPMs do not normalise to low S), rejects s = 0 and s = n', () => {
+  it('accepts the signature with s and with n - s (TPMs do not normalise to low S), rejects r or s of 0 or >= n', () => {
     const v = load('ecc')
     const nonce = hex(v.bundle.nonce)
     const s = parseSignature(b64(v.bundle.signature))
@@ -288,6 +288,14 @@ describe('ECDSA from a TPM: high S', () => {
       const c = clone(v.bundle)
       c.signature = tob64(encodeSignature({...s, s: enc(bad)}))
       assert.deepEqual(failed(run(c, v.ak, nonce)), ['signature'])
+    }
+    // r = 0, r = n, and r or s plus n (same value mod n, still 32 bytes when it fits): all outside [1, n-1].
+    const rv = BigInt('0x' + Buffer.from(s.r).toString('hex'))
+    const variants = [{r: enc(0n)}, {r: enc(P256_N)}, ...(rv + P256_N < 1n << 256n ? [{r: enc(rv + P256_N)}] : []), ...(sv + P256_N < 1n << 256n ? [{s: enc(sv + P256_N)}] : [])]
+    for (const x of variants) {
+      const c = clone(v.bundle)
+      c.signature = tob64(encodeSignature({...s, ...x}))
+      assert.deepEqual(failed(run(c, v.ak, nonce)), ['signature'], JSON.stringify(Object.keys(x)))
     }
   })
 })
