@@ -76,6 +76,12 @@ describe('tcp zk setup, prove, verify (N = 8)', () => {
     assert.equal(bad.code, 2)
     assert.match(bad.stderr, /size: expected one of 8, 64, 256/)
     assert.equal((await run(['zk', 'setup', '--size', '8', '--beacon', 'zz', '--fresh'])).code, 2)
+    // Entropy or a beacon given to a cached setup would be silently dropped: refused instead (no --fresh).
+    for (const extra of [['--beacon', 'ab'.repeat(32)], ['--entropy', 'more']]) {
+      const cached = await run(['zk', 'setup', '--size', '8', ...extra, '--json'])
+      assert.equal(cached.code, 2, cached.stdout)
+      assert.match(cached.json().error.message, /is cached and would be reused without your --(beacon|entropy): add --fresh/)
+    }
   })
 
   it('prove: a window within the baseline gets a bundle; tcp verify accepts it with every check passing', async () => {

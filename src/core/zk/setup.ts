@@ -152,6 +152,8 @@ export async function setupCircuit(opts: SetupOptions): Promise<Setup> {
       if (e instanceof TcpError && e.code === 'not_found') return null
       throw e
     })
+    if (existing && (opts.entropy !== undefined || opts.beacon))
+      throw new TcpError('usage', `a setup for ${CIRCUIT_ID}-${opts.size} is cached and would be reused without your ${opts.beacon ? '--beacon' : '--entropy'}: add --fresh for a new one`)
     if (existing) return existing
   }
   const power = requiredPower(compiled)
