@@ -38,6 +38,7 @@ the input cannot be read.`
     ak: Flags.string({description: 'TPM quote: the trusted attestation key (ak.pem, or ak.pub as TPM2B_PUBLIC)'}),
     nonce: Flags.string({description: 'TPM quote: the nonce (hex) this verifier issued; extraData must equal it'}),
     policy: Flags.string({description: 'TPM quote: golden PCR values (tcp.attest.policy/v1) the quoted PCRs must have'}),
+    pcrs: Flags.string({description: 'TPM quote: the PCR selection this verifier asked for, e.g. sha256:0,1,2,3,4,5,6,7,16 (default: the bundle\'s own)'}),
     // Zero-knowledge proof bundles (tcp prove)
     baseline: Flags.string({description: 'proof bundle: the signed baseline it claims (checked with --pub/--trust)'}),
     k: Flags.string({description: 'proof bundle: the k this verifier requires (bounds are recomputed with it)', default: '3'}),
@@ -86,7 +87,7 @@ the input cannot be read.`
         const {fromHex} = await import('../core/bytes.js')
         const ak = await readFileBytes(flags.ak, {what: 'attestation key'})
         const policy = flags.policy ? await readJsonFile(flags.policy, {what: 'policy'}) : undefined
-        report = verifyQuoteBundle(doc, {ak, nonce: fromHex(flags.nonce, 'nonce'), policy})
+        report = verifyQuoteBundle(doc, {ak, nonce: fromHex(flags.nonce, 'nonce'), policy, pcrs: flags.pcrs})
         break
       }
 
@@ -105,7 +106,7 @@ the input cannot be read.`
     const applies: Record<string, string[]> = {
       'dsse-envelope': ['pub', 'trust', 'threshold', 'file', 'previous', 'at'],
       'zk-proof-bundle': ['pub', 'trust', 'threshold', 'at', 'baseline', 'k', 'vkey', 'vkey-sha3'],
-      'tpm-quote-bundle': ['ak', 'nonce', 'policy'],
+      'tpm-quote-bundle': ['ak', 'nonce', 'policy', 'pcrs'],
     }
     const ok = new Set([...(applies[kind] ?? []), 'json'])
     const given = this.argv.filter((a) => a.startsWith('--')).map((a) => a.slice(2).split('=')[0]!)
