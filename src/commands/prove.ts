@@ -3,7 +3,7 @@ import {TcpCommand} from '../cli/base.js'
 import {forceFlag} from '../cli/flags.js'
 import {loadTrust, parseAt, trustFlags} from '../cli/trust.js'
 import {EXIT} from '../core/errors.js'
-import {readFileText, readJsonFile, writeFileAtomic} from '../core/io.js'
+import {readFileText, readJsonFile, writeFileAtomic, assertAbsent} from '../core/io.js'
 import {SIZES, parseSize} from '../core/zk/statement.js'
 
 export default class Prove extends TcpCommand {
@@ -38,6 +38,7 @@ the bounds gets no proof: exit 3 and the bound it breaks. Needs tcp zk setup for
     const {filterAgent, parseObservations} = await import('../core/baseline/observations.js')
     const {proveWindowValues} = await import('../core/zk/prove.js')
     const {resolveCacheDir} = await import('../core/zk/artifacts.js')
+    if (!flags.force) await assertAbsent(flags.out, 'proof bundle') // before minutes of proving, not after
     const trust = await loadTrust(flags, () => this.tcpConfig())
     const {baseline, digest} = openSignedBaseline(await readJsonFile(flags.baseline, {what: 'signed baseline'}), {trust, threshold: flags.threshold, now: parseAt(flags.at)})
     const obs = filterAgent(parseObservations(await readFileText(flags.window, {what: 'window'}), flags.window), flags.agent, flags.window)

@@ -48,7 +48,8 @@ export interface OutputFile {
   abort(): Promise<void>
 }
 
-async function assertAbsent(path: string, what: string): Promise<void> {
+/** TcpError('exists') when `path` exists: lets a command refuse before doing expensive work, not after. */
+export async function assertAbsent(path: string, what: string): Promise<void> {
   try {
     await stat(path)
   } catch (e) {
