@@ -15,20 +15,24 @@ if pid == 0:
     os.environ.pop('TCP_PASSPHRASE', None)
     os.execv('${process.execPath}', ['node', '${BIN}'] + sys.argv[2:])
 out = b''
-def pump(until):
+def pump(until, since):
+    # Wait for 'until' to appear after offset 'since': the second prompt must be new output, not the first one.
     global out
     end = time.time() + 20
-    while time.time() < end and until not in out:
+    while time.time() < end and until not in out[since:]:
         r, _, _ = select.select([fd], [], [], 0.1)
         if r:
             try:
                 out += os.read(fd, 4096)
             except OSError:
                 return
+seen = 0
 for a in answers:
-    pump(b'assphrase: ')
+    pump(b'assphrase: ', seen)
+    seen = len(out)
     os.write(fd, a.encode() + b'\\r')
-    pump(b'\\n')
+    pump(b'\\n', seen)
+    seen = len(out)
 end = time.time() + 20
 while time.time() < end:
     r, _, _ = select.select([fd], [], [], 0.1)
