@@ -44,7 +44,7 @@ describe('tcp bench', () => {
     assert.equal(j.ct.verdict, leaking.length > 0 ? 'leak' : 'no-leak-found')
     // ...and the exit code follows the verdict: 3 on a leak, 0 otherwise. (Which targets leak is a measurement of
     // this machine, reported by the benchmark, not asserted here: the constant-work query usually does, see
-    // docs/readme/bench.md.)
+    // docs/bench.md.)
     assert.equal(r.code, j.ct.verdict === 'leak' ? 3 : 0)
   })
 

@@ -1,23 +1,74 @@
-// The README is the user's door: it must include every topic's current section and name every command.
+// The README is the user's door: short, with the two set-up commands and the exit-code table, and every command
+// line it shows is a real command with real flags. The command reference (docs/commands.md) is generated from the
+// oclif manifest and must be current.
 import {describe, it} from 'node:test'
 import assert from 'node:assert/strict'
 import {execFileSync} from 'node:child_process'
-import {readFileSync} from 'node:fs'
+import {existsSync, readFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {ROOT} from '../helpers/cli.js'
 
-describe('README', () => {
-  it('includes the current docs/readme sections (node scripts/readme.mjs --check)', () => {
-    execFileSync(process.execPath, [join(ROOT, 'scripts', 'readme.mjs'), '--check'], {stdio: 'pipe'})
-  })
+const readme = readFileSync(join(ROOT, 'README.md'), 'utf8')
+const manifest = JSON.parse(readFileSync(join(ROOT, 'oclif.manifest.json'), 'utf8')) as {
+  commands: Record<string, {flags: Record<string, {char?: string}>}>
+}
 
-  it('shows every command with an example, and the exit-code table', () => {
-    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8')
-    const manifest = JSON.parse(readFileSync(join(ROOT, 'oclif.manifest.json'), 'utf8'))
-    const missing = Object.keys(manifest.commands).filter((id) => !readme.includes(`tcp ${id.replaceAll(':', ' ')}`))
-    assert.deepEqual(missing, [])
-    for (const code of ['| 0 |', '| 1 |', '| 2 |', '| 3 |']) assert.ok(readme.includes(code), code)
+/** Every `tcp ...` invocation inside the README's sh blocks, split on && and pipes. */
+function invocations(text: string): string[][] {
+  const blocks = [...text.matchAll(/```sh\n([\s\S]*?)```/g)].map((m) => m[1]!)
+  const out: string[][] = []
+  for (const line of blocks.join('\n').split('\n')) {
+    const code = line.replace(/\s#.*$/, '')
+    for (const part of code.split(/&&|\|/)) {
+      const words = part.trim().split(/\s+/)
+      const i = words.indexOf('tcp')
+      if (i >= 0) out.push(words.slice(i + 1))
+    }
+  }
+  return out
+}
+
+describe('README', () => {
+  it('is a short door page: at most 200 lines, the two set-up commands, the exit-code table', () => {
+    assert.ok(readme.split('\n').length <= 200, `README.md has ${readme.split('\n').length} lines`)
     assert.match(readme, /npm ci && npm test/)
     assert.match(readme, /npm ci && npm run demo/)
+    for (const code of ['| 0 |', '| 1 |', '| 2 |', '| 3 |']) assert.ok(readme.includes(code), code)
+  })
+
+  it('links only to pages that exist', () => {
+    const links = [...readme.matchAll(/\]\(([^)#]+)(#[^)]*)?\)/g)].map((m) => m[1]!).filter((l) => !/^https?:/.test(l))
+    assert.ok(links.length > 5)
+    assert.deepEqual(links.filter((l) => !existsSync(join(ROOT, l))), [])
+  })
+
+  it('shows only real commands with real flags, and names every topic', () => {
+    const ids = Object.keys(manifest.commands)
+    const seen = invocations(readme)
+    assert.ok(seen.length >= 10, `only ${seen.length} tcp command lines`)
+    for (const words of seen) {
+      // The longest command id that the leading words spell.
+      let id = ''
+      for (let n = 1; n <= Math.min(3, words.length); n++) {
+        const cand = words.slice(0, n).join(':')
+        if (ids.includes(cand)) id = cand
+      }
+      assert.ok(id, `README shows "tcp ${words.join(' ')}", which is not a command`)
+      const flags = manifest.commands[id]!.flags
+      for (const w of words.filter((x) => x.startsWith('-'))) {
+        const name = w.startsWith('--') ? w.slice(2).split('=')[0]! : w.slice(1)
+        const ok = w.startsWith('--') ? name in flags : Object.values(flags).some((f) => f.char === name)
+        assert.ok(ok, `README: "tcp ${id.replaceAll(':', ' ')}" has no flag ${w}`)
+      }
+    }
+    const topics = new Set(ids.map((id) => id.split(':')[0]!))
+    const missing = [...topics].filter((t) => !readme.includes(`tcp ${t}`))
+    assert.deepEqual(missing, [], 'every topic appears in the README tour')
+  })
+
+  it('docs/commands.md is generated from the current manifest (node scripts/commands-doc.mjs --check)', () => {
+    execFileSync(process.execPath, [join(ROOT, 'scripts', 'commands-doc.mjs'), '--check'], {stdio: 'pipe'})
+    const ref = readFileSync(join(ROOT, 'docs', 'commands.md'), 'utf8')
+    for (const id of Object.keys(manifest.commands)) assert.ok(ref.includes(`## tcp ${id.replaceAll(':', ' ')}`), id)
   })
 })

@@ -1,4 +1,4 @@
-// An independent reader of the documented format (docs/readme/seal.md, src/core/seal/format.ts), written only with
+// An independent reader of the documented format (docs/seal.md, src/core/seal/format.ts), written only with
 // noble primitives and fixed offsets: it opens what the core seals. If a label, an offset, the nonce layout or the
 // key schedule drifted from the documentation, this fails even though the core still round-trips with itself.
 import {describe, it} from 'node:test'
