@@ -17,6 +17,6 @@ export default defineKind({
     const {fromHex} = await import('../../core/bytes.js')
     const ak = await readFileBytes(flags.ak, {what: 'attestation key'})
     const policy = flags.policy ? await readJsonFile(flags.policy, {what: 'policy'}) : undefined
-    return verifyQuoteBundle(doc, {ak, nonce: fromHex(flags.nonce, 'nonce'), policy, pcrs: flags.pcrs})
+    return {...verifyQuoteBundle(doc, {ak, nonce: fromHex(flags.nonce, 'nonce'), policy, pcrs: flags.pcrs}), trust: `--ak ${flags.ak}`}
   },
 })
