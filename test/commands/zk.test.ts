@@ -167,6 +167,11 @@ describe('tcp zk setup, prove, verify (N = 8)', () => {
     await rejectsWith('seven', (b) => b.publicSignals.pop(), 'bundle')
     await rejectsWith('nine', (b) => b.publicSignals.push('0'), 'bundle')
     await rejectsWith('size', (b) => (b.circuit.size = 64), 'verification-key')
+    // The bundle's description of its bounds (informational) must be well-formed and true.
+    await rejectsWith('bounds-exponent', (b) => (b.bounds.sumUpper = '1.0e+'), 'bundle')
+    await rejectsWith('bounds-number', (b) => (b.bounds.vmax = Number(b.bounds.vmax)), 'bundle')
+    await rejectsWith('bounds-extra', (b) => (b.bounds.sum = '1'), 'bundle')
+    await rejectsWith('bounds-lie', (b) => (b.bounds.sumUpper = String(BigInt(b.bounds.sumUpper) * 2n)), 'public-signals')
     // Duplicate member names: unreadable input (exit 2), never the first or the last copy.
     const dupText = JSON.stringify(bundle).replace('"n":8,', '"n":8,"n":3,')
     assert.notEqual(dupText, JSON.stringify(bundle))

@@ -6,6 +6,7 @@
  */
 import {fromBase64, fromHex} from '../bytes.js'
 import {TcpError} from '../errors.js'
+import {parseTime} from '../time.js'
 import {TPM_QUOTE_TYPE} from '../verify/detect.js'
 import {hashAlgByName, HASHES, tpmHash} from './structures.js'
 
@@ -84,10 +85,12 @@ export function parseEventLog(v: unknown, what = 'eventLog'): EventLog {
     if (alg === undefined) throw new TcpError('input', `${w}.bank: unknown bank ${JSON.stringify(bank)}`)
     const digest = str(x, 'digest', w)
     fromHex(digest, `${w}.digest`, HASHES[alg]!.size)
-    const seq = typeof x.seq === 'number' ? x.seq : i
+    if (x.seq !== undefined && !(Number.isSafeInteger(x.seq) && (x.seq as number) >= 0)) throw new TcpError('input', `${w}.seq: expected a non-negative integer, got ${JSON.stringify(x.seq)}`)
+    const seq = (x.seq as number | undefined) ?? i
     const out: EventLogEntry = {seq, pcr, bank, digest: digest.toLowerCase()}
-    if (typeof x.file === 'string') out.file = x.file
-    if (typeof x.time === 'string') out.time = x.time
+    // Labels (not bound to the digest, see docs/readme/attest.md) must still be what they say they are.
+    if (x.file !== undefined) out.file = str(x, 'file', w)
+    if (x.time !== undefined) parseTime((out.time = str(x, 'time', w)), `${w}.time`)
     return out
   })
   return {type: EVENT_LOG_TYPE, entries}
@@ -165,6 +168,12 @@ export function decodeBundle(v: unknown, what = 'bundle'): DecodedBundle {
   const ek = obj(o.ek, `${what}.ek`)
   const akPublic = fromBase64(str(ak, 'public', `${what}.ak`), `${what}.ak.public`)
   const ekPublic = fromBase64(str(ek, 'public', `${what}.ek`), `${what}.ek.public`)
+  // Fields the verifier does not need are still checked when present: a bundle's description of itself must not
+  // be malformed (and the names and PEM must describe the public areas: see the `self-description` check).
+  if (ak.pem !== undefined && (typeof ak.pem !== 'string' || !/^-----BEGIN PUBLIC KEY-----\r?\n[A-Za-z0-9+/=\r\n]+-----END PUBLIC KEY-----\r?\n?$/.test(ak.pem)))
+    throw new TcpError('input', `${what}.ak.pem: expected a PEM public key (-----BEGIN PUBLIC KEY-----), got ${typeof ak.pem === 'string' ? 'other text' : JSON.stringify(ak.pem)?.slice(0, 40)}`)
+  for (const [o, w] of [[ak, 'ak'], [ek, 'ek']] as const) if (o.name !== undefined) fromHex(str(o, 'name', `${what}.${w}`), `${what}.${w}.name`)
+  if (o.createdAt !== undefined) parseTime(o.createdAt, `${what}.createdAt`)
   const eventLog = parseEventLog(o.eventLog, `${what}.eventLog`)
   return {doc: o as unknown as QuoteBundle, attest, signature, akPublic, ekPublic, selection, values, eventLog}
 }

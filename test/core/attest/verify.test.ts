@@ -63,6 +63,13 @@ function offsets(attest: Uint8Array) {
   return {signerAt: 8, extraAt, digestAt: attest.length - 32}
 }
 
+/** The bundle with its first event log entry changed. */
+function withEntry(bundle: any, change: Record<string, unknown>) {
+  const b = clone(bundle)
+  Object.assign(b.eventLog.entries[0], change)
+  return b
+}
+
 const P256_N = 0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551n
 
 for (const alg of ALGS) {
@@ -76,7 +83,7 @@ for (const alg of ALGS) {
       assert.equal(r.ok, true)
       assert.deepEqual(
         r.checks.map((c) => c.check),
-        ['attest-structure', 'magic', 'type', 'nonce', 'pcr-selection', 'pcr-digest', 'ak', 'ak-attributes', 'signature', 'qualified-signer', 'event-log'],
+        ['attest-structure', 'magic', 'type', 'nonce', 'pcr-selection', 'pcr-digest', 'ak', 'ak-attributes', 'signature', 'qualified-signer', 'self-description', 'event-log'],
       )
       assert.equal(requireAllPassed(r), r)
     })
@@ -193,7 +200,7 @@ for (const alg of ALGS) {
       assert.equal(firstFailure(r), 'ak')
       assert.ok(failed(r).includes('signature'))
       const b = clone(v.bundle)
-      b.ak.public = other.bundle.ak.public
+      b.ak = other.bundle.ak // public, name and pem of another AK, consistent among themselves
       const s = run(b, v.ak, nonce)
       assert.deepEqual(failed(s), ['ak', 'qualified-signer'])
     })
@@ -201,7 +208,7 @@ for (const alg of ALGS) {
     it('rejects a qualifiedSigner that is not the AK under the bundle EK', () => {
       const b = clone(v.bundle)
       const other = load(alg === 'ecc' ? 'rsa' : 'ecc')
-      b.ek.public = other.bundle.ek.public // another TPM's EK
+      b.ek = other.bundle.ek // another TPM's EK (public and name)
       assert.deepEqual(failed(run(b, v.ak, nonce)), ['qualified-signer'])
     })
 
@@ -247,6 +254,22 @@ for (const alg of ALGS) {
       assert.match(run(v.bundle, v.ak, nonce, unquoted).checks.find((c) => c.check === 'policy')!.detail!, /not quoted/)
     })
 
+    it('rejects ak.name, ek.name or ak.pem that do not describe the bundle\'s own public areas (self-description)', () => {
+      const akNameOfEk = {...clone(v.bundle), ak: {...v.bundle.ak, name: v.bundle.ek.name}}
+      assert.deepEqual(failed(run(akNameOfEk, v.ak, nonce)), ['self-description'])
+      const ekNameOfAk = {...clone(v.bundle), ek: {...v.bundle.ek, name: v.bundle.ak.name}}
+      assert.deepEqual(failed(run(ekNameOfAk, v.ak, nonce)), ['self-description'])
+      const otherPem = generateKeyPairSync('ec', {namedCurve: 'P-256'}).publicKey.export({type: 'spki', format: 'pem'}) as string
+      const r = run({...clone(v.bundle), ak: {...v.bundle.ak, pem: otherPem}}, v.ak, nonce)
+      assert.deepEqual(failed(r), ['self-description'])
+      assert.match(r.checks.find((c) => c.check === 'self-description')!.detail!, /ak\.pem is not the key of ak\.public/)
+      const bare = clone(v.bundle)
+      delete bare.ak.name
+      delete bare.ak.pem
+      delete bare.ek.name
+      assert.deepEqual(failed(run(bare, v.ak, nonce)), [])
+    })
+
     it('treats malformed documents as input errors (exit 2), not verdicts', () => {
       const cases: Array<[string, () => unknown]> = [
         ['no attest', () => run({...clone(v.bundle), attest: undefined}, v.ak, nonce)],
@@ -261,6 +284,15 @@ for (const alg of ALGS) {
         ['1-byte nonce (a prefix of the real one)', () => run(v.bundle, v.ak, nonce.subarray(0, 1))],
         ['7-byte nonce', () => run(v.bundle, v.ak, nonce.subarray(0, 7))],
         ['65-byte nonce', () => run(v.bundle, v.ak, new Uint8Array(65))],
+        // Fields the verifier does not need are still refused when malformed (issue 9, item 6).
+        ['non-hex ak.name', () => run({...clone(v.bundle), ak: {...v.bundle.ak, name: 'not hex'}}, v.ak, nonce)],
+        ['ak.pem an object', () => run({...clone(v.bundle), ak: {...v.bundle.ak, pem: {}}}, v.ak, nonce)],
+        ['ak.pem not PEM', () => run({...clone(v.bundle), ak: {...v.bundle.ak, pem: 'hello'}}, v.ak, nonce)],
+        ['non-hex ek.name', () => run({...clone(v.bundle), ek: {...v.bundle.ek, name: 'zz'}}, v.ak, nonce)],
+        ['createdAt not a time', () => run({...clone(v.bundle), createdAt: '2026-02-31T00:00:00Z'}, v.ak, nonce)],
+        ['event log time not a time', () => run(withEntry(v.bundle, {time: 'yesterday'}), v.ak, nonce)],
+        ['event log file an object', () => run(withEntry(v.bundle, {file: {}}), v.ak, nonce)],
+        ['event log seq negative', () => run(withEntry(v.bundle, {seq: -1}), v.ak, nonce)],
       ]
       for (const [name, fn] of cases) {
         assert.throws(fn, (e: unknown) => e instanceof TcpError && e.exitCode === 2, name)

@@ -16,6 +16,7 @@
  *   signature         TPMT_SIGNATURE over TPMS_ATTEST verifies under the trusted AK (ECDSA, high S accepted;
  *                     RSASSA-PKCS1-v1_5; RSA-PSS), with the AK's own scheme and a SHA-2 hash
  *   qualified-signer  qualifiedSigner equals the Qualified Name of the AK under the bundle's EK
+ *   self-description  the bundle's optional ak.name, ak.pem, ek.name describe its ak.public and ek.public
  *   policy            (only with a policy) each golden PCR is quoted and has an allowed value
  *   event-log         replaying the event log from zero gives the reported value of every PCR it names
  *
@@ -24,7 +25,7 @@
  * or anything about PCRs the policy and the event log do not name.
  */
 import {constants, createPublicKey, verify as cryptoVerify, type KeyObject} from 'node:crypto'
-import {concatBytes, equalBytes, fromUtf8, toHex} from '../../bytes.js'
+import {concatBytes, equalBytes, fromHex, fromUtf8, toHex} from '../../bytes.js'
 import {TcpError} from '../../errors.js'
 import {makeReport, type Check, type VerifyReport} from '../../verify/report.js'
 import {decodeBundle, decodePolicy, formatPcrSpec, parsePcrSpec, replayLog, type BankSelection, type DecodedBundle, type DecodedPolicy} from '../bundle.js'
@@ -35,6 +36,7 @@ import {
   TPM_RH_ENDORSEMENT,
   TPM_ST_ATTEST_QUOTE,
   hashName,
+  objectName,
   parseAttest,
   parsePublic,
   parseSignature,
@@ -224,6 +226,20 @@ export function replayEventLog(b: DecodedBundle, a: Attest): Check {
   return pass('event-log', `${entries.length} entries replay to the reported values of ${[...state.keys()].join(', ')}`)
 }
 
+/** The bundle's optional ak.name, ak.pem and ek.name must describe the public areas it carries. */
+function selfDescription(b: DecodedBundle, akPub?: Public, ekPub?: Public): Check {
+  const {ak, ek} = b.doc
+  if (!akPub || !ekPub) return notEvaluated('self-description', 'a public area did not decode')
+  if (ak.name !== undefined && !equalBytes(fromHex(ak.name, 'ak.name'), objectName(akPub))) return fail('self-description', `ak.name ${ak.name} is not the Name of ak.public (${toHex(objectName(akPub))})`)
+  if (ek.name !== undefined && !equalBytes(fromHex(ek.name, 'ek.name'), objectName(ekPub))) return fail('self-description', `ek.name ${ek.name} is not the Name of ek.public (${toHex(objectName(ekPub))})`)
+  if (ak.pem !== undefined) {
+    const k = attempt(() => spki(createPublicKey(ak.pem!)))
+    const mine = attempt(() => spki(publicKeyOf(akPub)))
+    if (!k.value || !mine.value || !equalBytes(k.value, mine.value)) return fail('self-description', `ak.pem is not the key of ak.public${k.error ? ` (${k.error})` : ''}`)
+  }
+  return pass('self-description', `${[ak.name !== undefined && 'ak.name', ak.pem !== undefined && 'ak.pem', ek.name !== undefined && 'ek.name'].filter(Boolean).join(', ') || 'no optional field'} consistent with the public areas`)
+}
+
 function notEvaluated(check: string, why: string): Check {
   return fail(check, `not evaluated: ${why}`)
 }
@@ -303,6 +319,7 @@ export function verifyQuoteBundle(doc: unknown, opts: QuoteVerifyOptions): Verif
     )
   } else checks.push(notEvaluated('qualified-signer', ep.error ?? ap.error ?? 'TPMS_ATTEST did not decode'))
 
+  checks.push(selfDescription(b, akPub, ep.value))
   if (policy) checks.push(a?.quote ? checkPolicy(a, b, policy) : notEvaluated('policy', 'no quote information'))
   checks.push(a?.quote ? replayEventLog(b, a) : notEvaluated('event-log', 'no quote information'))
 
