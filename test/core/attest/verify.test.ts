@@ -106,7 +106,7 @@ for (const alg of ALGS) {
       assert.deepEqual(failed(run(b, v.ak, nonce)), ['nonce', 'signature'])
     })
 
-    for (const pcr of ['0', '3', '7', '16', '23']) {
+    for (const pcr of ['0', '3', '7', '15', '14']) {
       it(`rejects a changed value of PCR ${pcr}`, () => {
         const b = clone(v.bundle)
         const val = hex(b.pcrs.sha256[pcr])
@@ -114,14 +114,14 @@ for (const alg of ALGS) {
         b.pcrs.sha256[pcr] = Buffer.from(val).toString('hex')
         const r = run(b, v.ak, nonce)
         assert.equal(firstFailure(r), 'pcr-digest')
-        assert.deepEqual(failed(r), pcr === '16' || pcr === '23' ? ['pcr-digest', 'event-log'] : ['pcr-digest'])
+        assert.deepEqual(failed(r), pcr === '15' || pcr === '14' ? ['pcr-digest', 'event-log'] : ['pcr-digest'])
       })
     }
 
     it('rejects a selection other than the quoted one, and values that do not match the selection', () => {
       const b = clone(v.bundle)
-      b.pcrSelection = 'sha256:0,1,2,3,4,5,6,7,16'
-      delete b.pcrs.sha256['23']
+      b.pcrSelection = 'sha256:0,1,2,3,4,5,6,7,14'
+      delete b.pcrs.sha256['15']
       assert.equal(firstFailure(run(b, v.ak, nonce)), 'pcr-selection')
       const c = clone(v.bundle)
       delete c.pcrs.sha256['4']
@@ -242,13 +242,39 @@ for (const alg of ALGS) {
       assert.match(r.checks.find((c) => c.check === 'event-log')!.detail!, /PCR 9, which the quote does not cover/)
     })
 
+    it('replays the log up to the quoted value: later entries are allowed and reported as not covered', () => {
+      const later = clone(v.bundle)
+      later.eventLog.entries.push({seq: 3, pcr: 15, bank: 'sha256', digest: '22'.repeat(32)})
+      const r = run(later, v.ak, nonce)
+      assert.deepEqual(failed(r), [])
+      assert.match(r.checks.find((c) => c.check === 'event-log')!.detail!, /sha256:15 \(2 of 3\).*1 later entry is not covered by this quote/)
+      // An entry inserted before the quoted point is not a later one: no prefix replays to the quoted value.
+      const inserted = clone(v.bundle)
+      inserted.eventLog.entries.unshift({seq: 9, pcr: 15, bank: 'sha256', digest: '22'.repeat(32)})
+      assert.match(run(inserted, v.ak, nonce).checks.find((c) => c.check === 'event-log')!.detail!, /no prefix of the 3 entries of sha256 PCR 15 replays/)
+    })
+
+    it('refuses event log entries and golden values in resettable PCRs 16 and 23 (tpm2_pcrreset at locality 0)', () => {
+      for (const pcr of [16, 23]) {
+        const b = clone(v.bundle)
+        b.eventLog.entries.push({seq: 3, pcr, bank: 'sha256', digest: '22'.repeat(32)})
+        const r = run(b, v.ak, nonce)
+        assert.deepEqual(failed(r), ['event-log'])
+        assert.match(r.checks.find((c) => c.check === 'event-log')!.detail!, new RegExp(`PCR ${pcr}, which can be reset at locality 0`))
+        const policy = {type: POLICY_TYPE, pcrs: {sha256: {[String(pcr)]: '00'.repeat(32)}}}
+        const p = run(v.bundle, v.ak, nonce, policy)
+        assert.deepEqual(failed(p), ['policy'])
+        assert.match(p.checks.find((c) => c.check === 'policy')!.detail!, new RegExp(`PCR ${pcr} can be reset at locality 0`))
+      }
+    })
+
     it('enforces a policy of golden values: equal passes, different or unquoted fails', () => {
-      const golden: any = {type: POLICY_TYPE, pcrs: {sha256: {'0': v.bundle.pcrs.sha256['0'], '16': [('ab'.repeat(32)), v.bundle.pcrs.sha256['16']]}}}
+      const golden: any = {type: POLICY_TYPE, pcrs: {sha256: {'0': v.bundle.pcrs.sha256['0'], '15': [('ab'.repeat(32)), v.bundle.pcrs.sha256['15']]}}}
       const ok = run(v.bundle, v.ak, nonce, golden)
       assert.equal(ok.ok, true)
       assert.ok(ok.checks.some((c) => c.check === 'policy' && c.ok))
       const bad = clone(golden)
-      bad.pcrs.sha256['16'] = 'ab'.repeat(32)
+      bad.pcrs.sha256['15'] = 'ab'.repeat(32)
       assert.deepEqual(failed(run(v.bundle, v.ak, nonce, bad)), ['policy'])
       const unquoted = {type: POLICY_TYPE, pcrs: {sha256: {'10': '00'.repeat(32)}}}
       assert.match(run(v.bundle, v.ak, nonce, unquoted).checks.find((c) => c.check === 'policy')!.detail!, /not quoted/)
@@ -344,7 +370,7 @@ describe('cross-check with tpm2_checkquote', () => {
       for (const alg of ['ecc', 'rsa'] as const) {
         const v = load(alg)
         const nonce = hex(v.bundle.nonce)
-        const value16 = hex(v.bundle.pcrs.sha256['16'])
+        const value15 = hex(v.bundle.pcrs.sha256['15'])
         const variants: Array<{name: string; bundle: any; ak?: Uint8Array; nonce?: Uint8Array; pcrFile?: Uint8Array}> = [
           {name: 'good', bundle: v.bundle},
           {name: 'stale nonce', bundle: v.bundle, nonce: hex('00'.repeat(32))},
@@ -354,16 +380,16 @@ describe('cross-check with tpm2_checkquote', () => {
           {name: 'pcrDigest', bundle: mutateBytes(v.bundle, 'attest', (a) => void (a[offsets(a).digestAt]! ^= 1))},
           {name: 'clock', bundle: mutateBytes(v.bundle, 'attest', (a) => void (a[offsets(a).extraAt + 40]! ^= 1))},
         ]
-        // PCR 16 changed both in the bundle and in tpm2-tools' PCR file (its value occurs there exactly once).
-        const at = Buffer.from(v.pcrFile).indexOf(Buffer.from(value16))
-        assert.ok(at > 0 && Buffer.from(v.pcrFile).indexOf(Buffer.from(value16), at + 1) === -1)
+        // PCR 15 changed both in the bundle and in tpm2-tools' PCR file (its value occurs there exactly once).
+        const at = Buffer.from(v.pcrFile).indexOf(Buffer.from(value15))
+        assert.ok(at > 0 && Buffer.from(v.pcrFile).indexOf(Buffer.from(value15), at + 1) === -1)
         const pcrFile = v.pcrFile.slice()
         pcrFile[at]! ^= 1
         const pb = clone(v.bundle)
-        const changed = value16.slice()
+        const changed = value15.slice()
         changed[0]! ^= 1
-        pb.pcrs.sha256['16'] = Buffer.from(changed).toString('hex')
-        variants.push({name: 'PCR 16 value', bundle: pb, pcrFile})
+        pb.pcrs.sha256['15'] = Buffer.from(changed).toString('hex')
+        variants.push({name: 'PCR 15 value', bundle: pb, pcrFile})
         for (const x of variants) {
           const f = (name: string, data: Uint8Array) => {
             const p = join(dir, `${alg}-${n}-${name}`)
@@ -432,9 +458,9 @@ function forgeRsaQuote(bits: number, exponent: number, opts: {keyBits?: number; 
   const tpmt = Buffer.concat([u16(ALG.RSA), u16(ALG.SHA256), u32(attrs), u16(0), u16(ALG.NULL), u16(ALG.RSASSA), u16(opts.schemeHash ?? ALG.SHA256), u16(opts.keyBits ?? n.length * 8), u32(exponent === 65537 ? 0 : exponent), b2(n)])
   const akPublic = b2(tpmt)
   const qn = qualifiedName(TPM_RH_ENDORSEMENT, [parsePublic(b64(bundle.ek.public)), parsePublic(akPublic)])
-  const values = ['0', '1', '2', '3', '4', '5', '6', '7', '16', '23'].map((k) => hex(bundle.pcrs.sha256[k]))
+  const values = ['0', '1', '2', '3', '4', '5', '6', '7', '14', '15'].map((k) => hex(bundle.pcrs.sha256[k]))
   const digest = createHash(hash).update(Buffer.concat(values)).digest()
-  const attest = Buffer.concat([u32(0xff544347), u16(0x8018), b2(qn), b2(hex(bundle.nonce)), Buffer.alloc(17 + 8), u32(1), u16(ALG.SHA256), Buffer.from([3, 0xff, 0x00, 0x81]), b2(digest)])
+  const attest = Buffer.concat([u32(0xff544347), u16(0x8018), b2(qn), b2(hex(bundle.nonce)), Buffer.alloc(17 + 8), u32(1), u16(ALG.SHA256), Buffer.from([3, 0xff, 0xc0, 0x00]), b2(digest)])
   bundle.attest = tob64(attest)
   const sig = opts.pss ? sign(hash, attest, {key: privateKey, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 32}) : sign(hash, attest, privateKey)
   bundle.signature = tob64(encodeSignature({sigAlg: opts.pss ? ALG.RSAPSS : ALG.RSASSA, hashAlg, sig}))
@@ -506,16 +532,16 @@ describe('the scheme and the selection the verifier holds to', () => {
     const v = load('ecc')
     const nonce = hex(v.bundle.nonce)
     const check = (pcrs: string) => verifyQuoteBundle(v.bundle, {ak: v.ak, nonce, pcrs})
-    assert.deepEqual(failed(check('sha256:0,1,2,3,4,5,6,7,16,23')), [])
-    assert.deepEqual(failed(check('sha256:23,16,7,6,5,4,3,2,1,0')), [], 'order of the asked indices does not matter')
-    for (const other of ['sha256:0,1,2,3,4,5,6,7,16', 'sha256:0,1,2,3,4,5,6,7,16,23,10', 'sha256:0,1,2,3,4,5,6,7,16,23+sha1:0', 'sha1:0,1,2,3,4,5,6,7,16,23']) {
+    assert.deepEqual(failed(check('sha256:0,1,2,3,4,5,6,7,14,15')), [])
+    assert.deepEqual(failed(check('sha256:15,14,7,6,5,4,3,2,1,0')), [], 'order of the asked indices does not matter')
+    for (const other of ['sha256:0,1,2,3,4,5,6,7,14', 'sha256:0,1,2,3,4,5,6,7,14,15,10', 'sha256:0,1,2,3,4,5,6,7,14,15+sha1:0', 'sha1:0,1,2,3,4,5,6,7,14,15']) {
       const r = check(other)
       assert.deepEqual(failed(r), ['pcr-selection'], other)
       assert.match(r.checks.find((c) => c.check === 'pcr-selection')!.detail!, /asked .* by the verifier/)
     }
     const claim = clone(v.bundle)
-    claim.pcrSelection = 'sha256:0,16'
-    assert.equal(firstFailure(verifyQuoteBundle(claim, {ak: v.ak, nonce, pcrs: 'sha256:0,1,2,3,4,5,6,7,16,23'})), 'pcr-selection')
+    claim.pcrSelection = 'sha256:0,15'
+    assert.equal(firstFailure(verifyQuoteBundle(claim, {ak: v.ak, nonce, pcrs: 'sha256:0,1,2,3,4,5,6,7,14,15'})), 'pcr-selection')
     assert.throws(() => check('sha256:0,0'), (e: unknown) => e instanceof TcpError && e.exitCode === 2)
   })
 })
