@@ -266,6 +266,12 @@ for (const alg of ALGS) {
         assert.deepEqual(failed(p), ['policy'])
         assert.match(p.checks.find((c) => c.check === 'policy')!.detail!, new RegExp(`PCR ${pcr} can be reset at locality 0`))
       }
+      // Entries for PCRs tcp never measures into (firmware 0-7, dynamic launch 17-22) are refused too.
+      for (const pcr of [0, 7, 17, 22]) {
+        const b = clone(v.bundle)
+        b.eventLog.entries.push({seq: 3, pcr, bank: 'sha256', digest: '22'.repeat(32)})
+        assert.match(run(b, v.ak, nonce).checks.find((c) => c.check === 'event-log')!.detail!, new RegExp(`PCR ${pcr}; tcp measures only into PCR 8-15`))
+      }
     })
 
     it('enforces a policy of golden values: equal passes, different or unquoted fails', () => {

@@ -19,7 +19,7 @@
  *   self-description  the bundle's optional ak.name, ak.pem, ek.name describe its ak.public and ek.public
  *   policy            (only with a policy) each golden PCR is quoted, is not resettable (16, 23), and has an allowed value
  *   event-log         replaying the event log from zero reaches the quoted value of every PCR it names (entries
- *                     after that point are not covered); no entry is in a resettable PCR (16, 23)
+ *                     after that point are not covered); every entry is in PCR 8-15 (none in resettable 16, 23)
  *
  * What it does NOT establish: that the EK belongs to a genuine TPM (check the EK certificate, or run credential
  * activation: `tcp attest challenge` / `activate`), that PCRs 0-7 mean a good boot (that is the policy's content),
@@ -29,7 +29,7 @@ import {constants, createPublicKey, verify as cryptoVerify, type KeyObject} from
 import {concatBytes, equalBytes, fromHex, fromUtf8, toHex} from '../../bytes.js'
 import {TcpError} from '../../errors.js'
 import {makeReport, type Check, type VerifyReport} from '../../verify/report.js'
-import {coveredPrefix, decodeBundle, decodePolicy, formatPcrSpec, parsePcrSpec, RESETTABLE_PCRS, type BankSelection, type DecodedBundle, type DecodedPolicy, type EventLogEntry} from '../bundle.js'
+import {coveredPrefix, decodeBundle, decodePolicy, formatPcrSpec, MEASURE_PCRS, parsePcrSpec, RESETTABLE_PCRS, type BankSelection, type DecodedBundle, type DecodedPolicy, type EventLogEntry} from '../bundle.js'
 import {
   ALG,
   HASHES,
@@ -222,6 +222,10 @@ export function replayEventLog(b: DecodedBundle, a: Attest): Check {
   if (entries.length === 0) return pass('event-log', 'event log is empty: it vouches for no PCR')
   const reset = entries.find((e) => RESETTABLE_PCRS.includes(e.pcr))
   if (reset) return fail('event-log', `the log extends ${reset.bank} PCR ${reset.pcr}, which can be reset at locality 0 (tpm2_pcrreset): what it measured proves nothing; measure into PCR 8-15`)
+  // Only 8-15 are PCRs tcp measures into: 0-7 belong to firmware, 17-22 to a dynamic launch (reset from localities
+  // 1-4, which some platforms let the OS reach).
+  const foreign = entries.find((e) => e.pcr < MEASURE_PCRS.min || e.pcr > MEASURE_PCRS.max)
+  if (foreign) return fail('event-log', `the log extends ${foreign.bank} PCR ${foreign.pcr}; tcp measures only into PCR ${MEASURE_PCRS.min}-${MEASURE_PCRS.max}`)
   const quoted = quotedSelection(a)
   const perPcr = new Map<string, EventLogEntry[]>()
   for (const e of entries) perPcr.set(`${e.bank}:${e.pcr}`, [...(perPcr.get(`${e.bank}:${e.pcr}`) ?? []), e])
