@@ -16,7 +16,7 @@
  * the `cosmiconfig` key of package.json) that can add search places and run code. Only its loaders are used.
  * `TCP_NO_CONFIG=1` reads nothing.
  */
-import {lstat, readFile} from 'node:fs/promises'
+import {lstat, readFile, stat} from 'node:fs/promises'
 import {homedir} from 'node:os'
 import {dirname, extname, join, resolve} from 'node:path'
 import {TcpError} from '../core/errors.js'
@@ -68,13 +68,19 @@ export async function unsafeToExecute(path: string): Promise<string | undefined>
   return undefined
 }
 
+/** Configuration files are small; a checkout can hold a symbolic link to /dev/zero or a huge file. */
+const MAX_CONFIG_BYTES = 4 << 20
+
 async function exists(p: string): Promise<boolean> {
   try {
-    const st = await lstat(p)
-    return st.isFile() || st.isSymbolicLink()
+    await lstat(p)
   } catch {
     return false
   }
+  const st = await stat(p).catch(() => undefined)
+  if (!st || !st.isFile()) throw new TcpError('input', `configuration ${p}: not a regular file`)
+  if (st.size > MAX_CONFIG_BYTES) throw new TcpError('input', `configuration ${p}: ${st.size} bytes, more than the ${MAX_CONFIG_BYTES} a configuration may have`)
+  return true
 }
 
 /** The raw object of the first configuration file in `dir`, or undefined. */

@@ -3,7 +3,7 @@
 // verifiers take trust only from --pub/--trust or the user's config dir, and every report names its trust source.
 import {describe, it, before, after} from 'node:test'
 import assert from 'node:assert/strict'
-import {chmodSync, copyFileSync, existsSync, mkdirSync, rmSync, writeFileSync} from 'node:fs'
+import {chmodSync, copyFileSync, existsSync, mkdirSync, rmSync, symlinkSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {tcpProcess, tempDir} from '../helpers/cli.js'
 
@@ -129,6 +129,18 @@ describe('configuration', () => {
     assert.equal(d.json().trust, '--trust trust')
     // Flags win over the configuration: a foreign key fails even though the configuration trusts ours.
     assert.equal(run(['verify', 'note.txt.dsse.json', '--pub', 'keys/evil.pub']).code, 1)
+  })
+
+  it('a configuration that is a link to a device or a folder is refused, not read forever', () => {
+    const d = join(t.dir, 'links')
+    mkdirSync(d)
+    symlinkSync('/dev/zero', join(d, '.tcprc'))
+    const z = run(['sign', join(t.dir, 'note.txt'), '--key', join(t.dir, 'keys/ci.key')], d)
+    assert.equal(z.code, 2, z.stderr)
+    assert.match(z.stderr, /\.tcprc: not a regular file/)
+    rmSync(join(d, '.tcprc'))
+    symlinkSync(t.dir, join(d, 'package.json'))
+    assert.equal(run(['sign', join(t.dir, 'note.txt'), '--key', join(t.dir, 'keys/ci.key')], d).code, 2)
   })
 
   it('a bad configuration is a one-line error with exit 2; duplicate names in .tcprc.json too', () => {
