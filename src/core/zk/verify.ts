@@ -16,6 +16,7 @@ import type {Baseline} from '../baseline/types.js'
 import {ZK_BUNDLE_TYPE} from '../verify/detect.js'
 import {makeReport, type Check, type VerifyReport} from '../verify/report.js'
 import {TcpError} from '../errors.js'
+import {parseTime} from '../time.js'
 import {baselineDigest} from '../baseline/baseline.js'
 import {verifyEnvelopeReport, type EnvelopeVerifyOptions} from '../envelope/verify.js'
 import {cachedVerificationKeySha3, verificationKeySha3} from './setup.js'
@@ -85,6 +86,13 @@ function bundleShape(doc: Record<string, unknown>): string | null {
     return `publicSignals: expected ${SIGNAL_NAMES.length} values, got ${Array.isArray(doc.publicSignals) ? doc.publicSignals.length : typeof doc.publicSignals}`
   if (!isObj(doc.verificationKey)) return 'verificationKey: expected an object'
   if (typeof doc.verificationKeySha3 !== 'string') return 'verificationKeySha3: expected a hex string'
+  if (doc.created !== undefined) {
+    try {
+      parseTime(doc.created, 'created')
+    } catch (e) {
+      return (e as Error).message
+    }
+  }
   return boundsShape(doc.bounds) ?? proofShape(doc.proof)
 }
 

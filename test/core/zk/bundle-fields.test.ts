@@ -35,7 +35,7 @@ async function bundleCheck(doc: unknown): Promise<string> {
   return c.ok ? 'ok' : c.detail!
 }
 
-describe('zk bundle: malformed informational bounds are rejected', () => {
+describe('zk bundle: malformed informational fields (bounds, created) are rejected', () => {
   for (const [name, change, re] of [
     ['an exponent', (b: any) => (b.bounds.sumUpper = '1.0e+'), /bounds\.sumUpper: expected a canonical decimal string, got "1\.0e\+"/],
     ['a number', (b: any) => (b.bounds.vmax = 3), /bounds\.vmax: expected a canonical decimal string/],
@@ -44,6 +44,7 @@ describe('zk bundle: malformed informational bounds are rejected', () => {
     ['a missing field', (b: any) => delete b.bounds.vmax, /bounds\.vmax/],
     ['an unknown field', (b: any) => (b.bounds.sum = '1'), /bounds: unknown field "sum"/],
     ['not an object', (b: any) => (b.bounds = '1'), /bounds: expected an object/],
+    ['a created that is not a time', (b: any) => (b.created = '2026-02-31T00:00:00Z'), /created: not a calendar date/],
   ] as const) {
     it(name, async () => {
       const b = base()
