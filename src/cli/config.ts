@@ -61,7 +61,7 @@ export async function unsafeToExecute(path: string): Promise<string | undefined>
   const uid = typeof process.geteuid === 'function' ? process.geteuid() : undefined
   for (const [p, what] of [[path, 'file'], [dirname(path), 'folder']] as const) {
     const st = await lstat(p)
-    if (what === 'file' && st.isSymbolicLink()) return `the ${what} is a symbolic link`
+    if (what === 'file' && st.isSymbolicLink()) return `the ${what} ${p} is a symbolic link`
     if (uid !== undefined && st.uid !== uid) return `the ${what} ${p} belongs to uid ${st.uid}, not to you (uid ${uid})`
     if (st.mode & 0o022) return `the ${what} ${p} is writable by ${st.mode & 0o002 ? 'everyone' : 'its group'} (mode ${(st.mode & 0o777).toString(8)})`
   }
