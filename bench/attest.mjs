@@ -67,7 +67,7 @@ try {
     const state = join(work, 'state')
     await init(state, {tcti: tpm.tcti, ekAlg: 'ecc', akAlg: 'ecc'})
     const env = {TPM2TOOLS_TCTI: tpm.tcti}
-    const sel = 'sha256:0,1,2,3,4,5,6,7,16'
+    const sel = 'sha256:0,1,2,3,4,5,6,7,15'
     const startOnly = []
     const rawQuote = []
     const ours = []

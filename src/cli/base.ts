@@ -55,14 +55,14 @@ export abstract class TcpCommand extends Command {
   private configCache?: TcpConfig
 
   /**
-   * Verifying commands set this to false: they read only data configuration (.tcprc*, package.json), never
-   * tcp.config.js/.ts, because they run in checkouts nobody has reviewed yet.
+   * Verifying commands set this to false: in the working directory they read only data configuration (.tcprc*,
+   * package.json), never tcp.config.js/.ts, because they run in checkouts nobody has reviewed yet.
    */
   static configMayRunCode = true
 
-  /** User configuration (`tcp` in package.json, .tcprc*, tcp.config.*), searched from the working directory. */
+  /** User configuration: the working directory's (never its parents') and the user's config dir (src/cli/config.ts). */
   protected async tcpConfig(): Promise<TcpConfig> {
-    this.configCache ??= await loadConfig(process.cwd(), {allowCode: (this.constructor as typeof TcpCommand).configMayRunCode})
+    this.configCache ??= await loadConfig(process.cwd(), {allowCode: (this.constructor as typeof TcpCommand).configMayRunCode, userDir: this.config.configDir})
     return this.configCache
   }
 

@@ -3,7 +3,7 @@ import {Flags} from '@oclif/core'
 import {TcpError} from '../core/errors.js'
 import {parseTime} from '../core/time.js'
 import {trustFromDirectory, trustFromFiles, type TrustStore} from '../core/envelope/trust.js'
-import type {TcpConfig} from './config.js'
+import {tildify, type TcpConfig} from './config.js'
 
 export const trustFlags = {
   pub: Flags.string({description: 'a trusted Ed25519 public key (.pub); repeat for several', multiple: true, exclusive: ['trust']}),
@@ -12,14 +12,17 @@ export const trustFlags = {
 }
 
 /**
- * The trust store from --pub / --trust, else the configured trust directory; none at all is a usage error.
- * The configuration is read only when no flag names the trust.
+ * The trust store from --pub / --trust, else the trust directory of the user's own config dir (never the working
+ * directory's configuration: see config.ts); none at all is a usage error. The configuration is read only when no
+ * flag names the trust. `source` says where the keys came from, for every report to print.
  */
 export async function loadTrust(flags: {pub?: string[]; trust?: string}, config: () => Promise<TcpConfig>): Promise<TrustStore> {
-  if (flags.pub && flags.pub.length > 0) return trustFromFiles(flags.pub)
-  const dir = flags.trust ?? (await config()).trust
-  if (dir) return trustFromDirectory(dir)
-  throw new TcpError('usage', 'no trusted keys: pass --pub KEY.pub (repeatable) or --trust DIR, or set "trust" in the tcp configuration')
+  if (flags.pub && flags.pub.length > 0) return {...(await trustFromFiles(flags.pub)), source: `--pub ${flags.pub.join(' --pub ')}`}
+  if (flags.trust) return {...(await trustFromDirectory(flags.trust)), source: `--trust ${flags.trust}`}
+  const c = await config()
+  if (c.trust) return {...(await trustFromDirectory(c.trust)), source: `${tildify(c.trust)} (user config ${tildify(c.userFilepath ?? '?')})`}
+  const ignored = c.ignoredTrust ? ` (the "trust" of ${c.ignoredTrust} is ignored: trust is never taken from the working directory)` : ''
+  throw new TcpError('usage', `no trusted keys: pass --pub KEY.pub (repeatable) or --trust DIR, or set "trust" in your own configuration (~/.config/tcp/config.json)${ignored}`)
 }
 
 export function parseAt(at: string | undefined): number | undefined {

@@ -46,11 +46,13 @@ the bounds gets no proof: exit 3 and the bound it breaks. Needs tcp zk setup for
     const r = await proveWindowValues({cacheDir: resolveCacheDir(this.config.cacheDir), baseline, digest, feature: flags.feature, observations: obs, k: flags.k, size: flags.size === undefined ? undefined : parseSize(flags.size)}).finally(() => p.stop())
     if (!r.proved) {
       this.log(`findings: no proof: ${r.breaks}`)
+      this.log(`trust: ${trust.source}`)
       this.status = EXIT.findings
-      return r.summary
+      return {...r.summary, trust: trust.source}
     }
     await writeFileAtomic(flags.out, JSON.stringify(r.bundle, null, 2) + '\n', {force: flags.force, what: 'proof bundle'})
     this.log(`proved ${flags.feature} within baseline ${baseline.subject} v${baseline.version} at k = ${flags.k}: n = ${r.bundle.n}, size ${r.bundle.circuit.size}, ${r.proveSeconds.toFixed(2)} s; wrote ${flags.out}`)
-    return {...r.summary, out: flags.out}
+    this.log(`trust: ${trust.source}`)
+    return {...r.summary, out: flags.out, trust: trust.source}
   }
 }

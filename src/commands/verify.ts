@@ -55,6 +55,7 @@ the input cannot be read.`
     requireAllPassed(report)
     const signers = Array.isArray(report.signers) && report.signers.length ? ` (signed by ${(report.signers as string[]).join(', ')})` : ''
     this.log(`verified ${report.kind}${signers}: ${report.checks.map((c) => `${c.check} ok`).join(', ')}`)
+    this.log(`trust: ${report.trust}`)
     return report
   }
 
@@ -67,15 +68,16 @@ the input cannot be read.`
     if (foreign) throw new TcpError('usage', `--${foreign} does not apply to ${what}`)
   }
 
-  private async batch(path: string, flags: {pub?: string[]; trust?: string; threshold: number; at?: string}): Promise<BatchResult> {
+  private async batch(path: string, flags: {pub?: string[]; trust?: string; threshold: number; at?: string}): Promise<BatchResult & {trust: string}> {
     const {verifyEnvelopeBatch} = await import('../core/envelope/verify.js')
     const {readFileText} = await import('../core/io.js')
     const trust = await loadTrust(flags, () => this.tcpConfig())
-    const r = await verifyEnvelopeBatch(await readFileText(path, {what: 'batch file'}), {trust, threshold: flags.threshold, now: parseAt(flags.at)}, path)
+    const r = {...(await verifyEnvelopeBatch(await readFileText(path, {what: 'batch file'}), {trust, threshold: flags.threshold, now: parseAt(flags.at)}, path)), trust: trust.source}
     if (r.total === 0) throw new TcpError('input', `batch file ${path}: no envelopes`)
     if (r.malformed > 0) throw new TcpError('input', `${r.malformed} of ${r.total} lines are not readable envelopes; first: ${r.rejected.find((x) => x)!.reason}`, r)
     if (r.rejected.length > 0) throw new TcpError('rejected', `rejected ${r.rejected.length} of ${r.total} envelopes; first: ${r.rejected[0]!.reason}`, r)
     this.log(`verified ${r.verified} of ${r.total} envelopes`)
+    this.log(`trust: ${r.trust}`)
     return r
   }
 }

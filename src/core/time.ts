@@ -7,18 +7,30 @@ import {TcpError} from './errors.js'
 
 const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})$/
 
-/** Milliseconds since the epoch, or TcpError('input') naming `what` and the value. */
+const DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
+
+function daysIn(year: number, month: number): number {
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0)
+  return month === 2 && leap ? 29 : DAYS[month - 1]!
+}
+
+/**
+ * Milliseconds since the epoch, or TcpError('input') naming `what` and the value. The calendar fields are checked
+ * as written, before any offset is applied (RFC 3339 section 5.7): month 01-12, a day that month has (leap years
+ * by the Gregorian rule), hour 00-23, minute and second 00-59, offset hours 00-23 and minutes 00-59. Date.parse
+ * alone rolls 2026-02-31 over to March 3 and reads T24:00:00 as the next day when the offset is numeric. Leap
+ * seconds (:60) are refused: Date cannot represent them.
+ */
 export function parseTime(value: unknown, what: string): number {
   const m = typeof value === 'string' ? RFC3339.exec(value) : null
-  const t = m ? Date.parse(value as string) : NaN
-  // Date.parse rolls 2026-02-31 over to March: check the calendar fields survive the round trip (in UTC, after
-  // undoing the offset, they can differ legitimately, so compare only when the offset is Z).
-  if (m && !Number.isNaN(t) && /^[Zz]$/.test(m[8]!)) {
-    const d = new Date(t)
-    if (d.getUTCFullYear() !== Number(m[1]) || d.getUTCMonth() + 1 !== Number(m[2]) || d.getUTCDate() !== Number(m[3]))
-      throw new TcpError('input', `${what}: not a calendar date: ${JSON.stringify(value)}`)
-  }
-  if (Number.isNaN(t))
-    throw new TcpError('input', `${what}: expected an RFC 3339 time with an offset such as 2026-01-01T00:00:00Z, got ${JSON.stringify(value)}`)
+  if (!m) throw new TcpError('input', `${what}: expected an RFC 3339 time with an offset such as 2026-01-01T00:00:00Z, got ${JSON.stringify(value)}`)
+  const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number) as [number, number, number, number, number, number]
+  if (month < 1 || month > 12 || day < 1 || day > daysIn(year, month))
+    throw new TcpError('input', `${what}: not a calendar date: ${JSON.stringify(value)}`)
+  if (hour > 23 || minute > 59 || second > 59) throw new TcpError('input', `${what}: not a time of day: ${JSON.stringify(value)}`)
+  const off = /^[+-](\d{2}):(\d{2})$/.exec(m[8]!)
+  if (off && (Number(off[1]) > 23 || Number(off[2]) > 59)) throw new TcpError('input', `${what}: not a UTC offset: ${JSON.stringify(value)}`)
+  const t = Date.parse(value as string)
+  if (Number.isNaN(t)) throw new TcpError('input', `${what}: expected an RFC 3339 time with an offset such as 2026-01-01T00:00:00Z, got ${JSON.stringify(value)}`)
   return t
 }

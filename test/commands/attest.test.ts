@@ -37,10 +37,13 @@ describe('tcp attest commands on swtpm', {skip: missing}, () => {
     assert.equal(otherEk.code, 2)
     assert.match(otherEk.stderr, /uses an ecc EK, asked rsa/)
     writeFileSync(p('baseline.json'), '{"b":1}\n')
-    const m = await tcp(['attest', 'measure', p('baseline.json'), '--pcr', '16', ...tcti])
+    const m = await tcp(['attest', 'measure', p('baseline.json'), ...tcti])
     assert.equal(m.code, 0, m.stderr)
-    assert.match(m.stdout, /extended sha256 PCR 16/)
-    const q = await tcp(['attest', 'quote', ...tcti, '--nonce', N, '--pcrs', 'sha256:0,16', '--out', p('q.json')])
+    assert.match(m.stdout, /extended sha256 PCR 15/) // the default: not resettable
+    const m16 = await tcp(['attest', 'measure', p('baseline.json'), '--pcr', '16', ...tcti])
+    assert.equal(m16.code, 2)
+    assert.match(m16.stderr, /pcr: expected 8\.\.15 .*16 and 23 can be reset/)
+    const q = await tcp(['attest', 'quote', ...tcti, '--nonce', N, '--pcrs', 'sha256:0,15', '--out', p('q.json')])
     assert.equal(q.code, 0, q.stderr)
     const again = await tcp(['attest', 'quote', ...tcti, '--nonce', N, '--out', p('q.json')])
     assert.equal(again.code, 2)
@@ -54,6 +57,7 @@ describe('tcp attest commands on swtpm', {skip: missing}, () => {
     const plain = await tcp(['verify', p('q.json'), '--ak', p('st/ak.pem'), '--nonce', N])
     assert.equal(plain.code, 0)
     assert.match(plain.stdout, /verified tpm-quote-bundle: .*nonce ok.*signature ok.*event-log ok/)
+    assert.match(plain.stdout, new RegExp(`^trust: --ak ${p('st/ak.pem')}$`, 'm'))
   })
 
   it('exit 1 for a stale nonce, a changed PCR value or a policy mismatch; the failed check is named', async () => {
@@ -72,12 +76,12 @@ describe('tcp attest commands on swtpm', {skip: missing}, () => {
     assert.match(tam.stderr, /rejected: pcr-digest:/)
 
     const good = JSON.parse(readFileSync(p('q.json'), 'utf8'))
-    writeFileSync(p('policy.json'), JSON.stringify({type: 'tcp.attest.policy/v1', pcrs: {sha256: {'16': good.pcrs.sha256['16']}}}))
-    writeFileSync(p('policy-bad.json'), JSON.stringify({type: 'tcp.attest.policy/v1', pcrs: {sha256: {'16': '00'.repeat(32)}}}))
+    writeFileSync(p('policy.json'), JSON.stringify({type: 'tcp.attest.policy/v1', pcrs: {sha256: {'15': good.pcrs.sha256['15']}}}))
+    writeFileSync(p('policy-bad.json'), JSON.stringify({type: 'tcp.attest.policy/v1', pcrs: {sha256: {'15': '00'.repeat(32)}}}))
     assert.equal((await tcp(['verify', p('q.json'), '--ak', p('st/ak.pem'), '--nonce', N, '--policy', p('policy.json')])).code, 0)
     const pol = await tcp(['verify', p('q.json'), '--ak', p('st/ak.pem'), '--nonce', N, '--policy', p('policy-bad.json')])
     assert.equal(pol.code, 1)
-    assert.match(pol.stderr, /rejected: policy: sha256 PCR 16/)
+    assert.match(pol.stderr, /rejected: policy: sha256 PCR 15/)
   })
 
   it('exit 2 for missing flags, malformed bundles and bad arguments', async () => {
@@ -100,11 +104,11 @@ describe('tcp attest commands on swtpm', {skip: missing}, () => {
       assert.equal(j.json().error.code, 'usage', JSON.stringify(nonce))
     }
     // A policy with a duplicate member name is malformed (JSON.parse would keep the last value).
-    const dup = `{"type": "tcp.attest.policy/v1", "pcrs": {"sha256": {"16": "${'00'.repeat(32)}", "16": "${doc.pcrs.sha256['16']}"}}}`
+    const dup = `{"type": "tcp.attest.policy/v1", "pcrs": {"sha256": {"15": "${'00'.repeat(32)}", "15": "${doc.pcrs.sha256['15']}"}}}`
     writeFileSync(p('policy-dup.json'), dup)
     const pd = await tcp(['verify', p('q.json'), '--ak', p('st/ak.pem'), '--nonce', N, '--policy', p('policy-dup.json')])
     assert.equal(pd.code, 2)
-    assert.match(pd.stderr, /duplicate member name "16"/)
+    assert.match(pd.stderr, /duplicate member name "15"/)
     assert.equal((await tcp(['attest', 'measure', p('baseline.json'), '--pcr', '3', ...tcti])).code, 2)
     assert.equal((await tcp(['attest', 'init', ...tcti, '--ak-alg', 'dsa'])).code, 2)
     const notChallenge = await tcp(['attest', 'activate', p('q.json'), ...tcti])

@@ -88,6 +88,7 @@ describe('tcp zk setup, prove, verify (N = 8)', () => {
     const r = await run(['prove', '--baseline', p('b1.dsse.json'), ...trust, '--window', p('w.jsonl'), '--feature', 'latency_ms', '--out', p('proof.json'), '--json'])
     assert.equal(r.code, 0, r.stdout + r.stderr)
     assert.equal(r.json().proved, true)
+    assert.equal(r.json().trust, `--pub ${p('alice.pub')}`) // prove names where its trusted keys came from
     bundle = JSON.parse(readFileSync(p('proof.json'), 'utf8'))
     assert.equal(bundle.type, 'tcp.zk.proof-bundle/v1')
     assert.deepEqual([bundle.circuit.size, bundle.n, bundle.k, bundle.feature], [8, 8, '3', 'latency_ms'])
@@ -99,6 +100,7 @@ describe('tcp zk setup, prove, verify (N = 8)', () => {
     assert.equal(v.code, 0, v.stdout + v.stderr)
     const rep = v.json()
     assert.equal(rep.ok, true)
+    assert.equal(rep.trust, `--pub ${p('alice.pub')}`)
     assert.deepEqual(rep.checks.map((c: any) => c.check), ['baseline-signature', 'bundle', 'baseline-digest', 'feature', 'policy', 'field-range', 'public-signals', 'verification-key', 'groth16'])
     // Pinned explicitly: by hash, or by the key file.
     assert.equal((await run(['verify', p('proof.json'), '--baseline', p('b1.dsse.json'), ...trust, '--vkey-sha3', setup.verificationKeySha3])).code, 0)
@@ -167,6 +169,11 @@ describe('tcp zk setup, prove, verify (N = 8)', () => {
     await rejectsWith('seven', (b) => b.publicSignals.pop(), 'bundle')
     await rejectsWith('nine', (b) => b.publicSignals.push('0'), 'bundle')
     await rejectsWith('size', (b) => (b.circuit.size = 64), 'verification-key')
+    // The bundle's description of its bounds (informational) must be well-formed and true.
+    await rejectsWith('bounds-exponent', (b) => (b.bounds.sumUpper = '1.0e+'), 'bundle')
+    await rejectsWith('bounds-number', (b) => (b.bounds.vmax = Number(b.bounds.vmax)), 'bundle')
+    await rejectsWith('bounds-extra', (b) => (b.bounds.sum = '1'), 'bundle')
+    await rejectsWith('bounds-lie', (b) => (b.bounds.sumUpper = String(BigInt(b.bounds.sumUpper) * 2n)), 'public-signals')
     // Duplicate member names: unreadable input (exit 2), never the first or the last copy.
     const dupText = JSON.stringify(bundle).replace('"n":8,', '"n":8,"n":3,')
     assert.notEqual(dupText, JSON.stringify(bundle))

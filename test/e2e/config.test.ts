@@ -1,41 +1,162 @@
-// Configuration through cosmiconfig: a .tcprc.json (or the "tcp" key of package.json) gives the default signing
-// key and trust directory; flags win; a bad configuration is a clear error.
-import {describe, it, after} from 'node:test'
+// Configuration: read from the working directory (never its parents) and the user's config dir
+// ($XDG_CONFIG_HOME/tcp); code configuration runs only from folders the user owns and nobody else can write;
+// verifiers take trust only from --pub/--trust or the user's config dir, and every report names its trust source.
+import {describe, it, before, after} from 'node:test'
 import assert from 'node:assert/strict'
-import {mkdirSync, copyFileSync, writeFileSync, rmSync} from 'node:fs'
+import {chmodSync, copyFileSync, existsSync, mkdirSync, rmSync, symlinkSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {tcpProcess, tempDir} from '../helpers/cli.js'
 
 describe('configuration', () => {
   const t = tempDir()
   after(t.cleanup)
-  const env = {TCP_PASSPHRASE: 'cfg', TCP_NO_CONFIG: ''}
+  const xdg = join(t.dir, 'xdg')
+  const env = {TCP_PASSPHRASE: 'cfg', TCP_NO_CONFIG: '', XDG_CONFIG_HOME: xdg, TCP_CONFIG_DIR: ''}
+  const run = (argv: string[], cwd = t.dir, extra: Record<string, string> = {}) => tcpProcess(argv, {cwd, env: {...env, ...extra}})
+  const marker = join(t.dir, 'config-code-ran')
+  const evilCode = `import {writeFileSync} from 'node:fs'\nwriteFileSync(${JSON.stringify(marker)}, 'ran')\nexport default {}\n`
 
-  it('.tcprc.json supplies the key for sign and the trust directory for verify', () => {
-    const run = (argv: string[]) => tcpProcess(argv, {cwd: t.dir, env})
-    const g = run(['keys', 'generate', '--out', 'keys/ci'])
-    assert.equal(g.code, 0, g.stderr)
+  before(() => {
+    mkdirSync(xdg)
+    assert.equal(run(['keys', 'generate', '--out', 'keys/ci']).code, 0)
+    assert.equal(run(['keys', 'generate', '--out', 'keys/evil']).code, 0)
     mkdirSync(join(t.dir, 'trust'))
     copyFileSync(join(t.dir, 'keys/ci.pub'), join(t.dir, 'trust/ci.pub'))
-    writeFileSync(join(t.dir, '.tcprc.json'), JSON.stringify({key: 'keys/ci.key', trust: 'trust'}))
+    mkdirSync(join(t.dir, 'evtrust'))
+    copyFileSync(join(t.dir, 'keys/evil.pub'), join(t.dir, 'evtrust/evil.pub'))
     writeFileSync(join(t.dir, 'note.txt'), 'hello\n')
-    const s = run(['sign', 'note.txt'])
-    assert.equal(s.code, 0, s.stderr)
-    const v = run(['verify', 'note.txt.dsse.json', '--file', 'note.txt'])
-    assert.equal(v.code, 0, v.stderr)
-    // A subfolder finds the same configuration, paths relative to the file.
-    mkdirSync(join(t.dir, 'sub'))
-    assert.equal(tcpProcess(['verify', '../note.txt.dsse.json'], {cwd: join(t.dir, 'sub'), env}).code, 0)
-    // Flags win: a foreign key fails even though the configuration trusts ours.
-    run(['keys', 'generate', '--out', 'other'])
-    assert.equal(run(['verify', 'note.txt.dsse.json', '--pub', 'other.pub']).code, 1)
+    assert.equal(run(['sign', 'note.txt', '--key', 'keys/ci.key']).code, 0)
+    assert.equal(run(['sign', 'note.txt', '--key', 'keys/evil.key', '--out', 'evil.dsse.json']).code, 0)
   })
 
-  it('a bad configuration is a one-line error with exit 2', () => {
+  it('.tcprc.json in the working directory supplies the signing key; a subfolder does not read it', () => {
+    writeFileSync(join(t.dir, '.tcprc.json'), JSON.stringify({key: 'keys/ci.key'}))
+    const s = run(['sign', 'note.txt', '--out', 'note2.dsse.json'])
+    assert.equal(s.code, 0, s.stderr)
+    mkdirSync(join(t.dir, 'sub1'))
+    writeFileSync(join(t.dir, 'sub1/n.txt'), 'x\n')
+    const sub = run(['sign', 'n.txt'], join(t.dir, 'sub1'))
+    assert.equal(sub.code, 2)
+    assert.match(sub.stderr, /key/)
+    rmSync(join(t.dir, '.tcprc.json'))
+  })
+
+  it('a tcp.config.mjs in a parent folder is never executed (sign, verify)', () => {
+    rmSync(join(t.dir, '.tcprc.json'), {force: true})
+    writeFileSync(join(t.dir, 'tcp.config.mjs'), evilCode)
+    mkdirSync(join(t.dir, 'sub2'))
+    writeFileSync(join(t.dir, 'sub2/n.txt'), 'x\n')
+    // Without --out, sign reads the configuration (for outDir); without --pub/--trust, verify reads it for trust.
+    const s = run(['sign', 'n.txt', '--key', '../keys/ci.key'], join(t.dir, 'sub2'))
+    assert.equal(s.code, 0, s.stderr)
+    run(['verify', 'n.txt.dsse.json'], join(t.dir, 'sub2'))
+    assert.equal(existsSync(marker), false, 'the parent folder\'s configuration code ran')
+    rmSync(join(t.dir, 'tcp.config.mjs'))
+  })
+
+  it('a tcp.config.mjs in a folder others can write is refused, not executed (exit 2)', () => {
+    const shared = join(t.dir, 'shared')
+    mkdirSync(shared)
+    writeFileSync(join(shared, 'tcp.config.mjs'), evilCode)
+    writeFileSync(join(shared, 'n.txt'), 'x\n')
+    chmodSync(shared, 0o1777)
+    const s = run(['sign', 'n.txt', '--key', join(t.dir, 'keys/ci.key')], shared)
+    assert.equal(s.code, 2, s.stderr)
+    assert.match(s.stderr, /was not executed: the folder .* is writable by everyone/)
+    assert.equal(existsSync(marker), false)
+    chmodSync(shared, 0o755)
+    chmodSync(join(shared, 'tcp.config.mjs'), 0o666)
+    const g = run(['sign', 'n.txt', '--key', join(t.dir, 'keys/ci.key')], shared)
+    assert.equal(g.code, 2, g.stderr)
+    assert.match(g.stderr, /the file .* is writable by everyone/)
+    assert.equal(existsSync(marker), false)
+    // Owned and private: the user's own code configuration runs (so the refusals above are about ownership).
+    chmodSync(join(shared, 'tcp.config.mjs'), 0o644)
+    assert.equal(run(['sign', 'n.txt', '--key', join(t.dir, 'keys/ci.key')], shared).code, 0)
+    assert.equal(existsSync(marker), true)
+    rmSync(marker)
+  })
+
+  it('cosmiconfig meta configuration (.config/config.json search places) does not make a verifier run code', () => {
+    const d = join(t.dir, 'meta')
+    mkdirSync(join(d, '.config'), {recursive: true})
+    writeFileSync(join(d, '.config/config.json'), JSON.stringify({searchPlaces: ['evil.mjs']}))
+    writeFileSync(join(d, 'evil.mjs'), evilCode)
+    writeFileSync(join(d, 'package.json'), JSON.stringify({tcp: {}}))
+    run(['verify', join(t.dir, 'note.txt.dsse.json')], d)
+    assert.equal(existsSync(marker), false)
+  })
+
+  it('verify ignores "trust" from the checkout (package.json) and says so: exit 2, not the attacker\'s key', () => {
+    const pr = join(t.dir, 'pr')
+    mkdirSync(pr)
+    writeFileSync(join(pr, 'package.json'), JSON.stringify({name: 'pr', tcp: {trust: '../evtrust'}}))
+    const v = run(['verify', '../evil.dsse.json', '--file', '../note.txt'], pr)
+    assert.equal(v.code, 2, v.stdout + v.stderr)
+    assert.match(v.stderr, /no trusted keys.*package\.json.*is ignored/)
+    writeFileSync(join(pr, '.tcprc.json'), JSON.stringify({trust: '../evtrust'}))
+    assert.equal(run(['verify', '../evil.dsse.json'], pr).code, 2)
+  })
+
+  it('trust from the user config dir works and the report names it (text and --json)', () => {
+    mkdirSync(join(xdg, 'tcp'), {recursive: true})
+    writeFileSync(join(xdg, 'tcp/config.json'), JSON.stringify({trust: join(t.dir, 'trust')}))
+    const v = run(['verify', 'note.txt.dsse.json', '--file', 'note.txt'])
+    assert.equal(v.code, 0, v.stderr)
+    assert.match(v.stdout, new RegExp(`^trust: ${join(t.dir, 'trust')} \\(user config ${join(xdg, 'tcp/config.json')}\\)$`, 'm'))
+    const j = run(['verify', 'note.txt.dsse.json', '--json'])
+    assert.equal(j.code, 0)
+    assert.match(j.json().trust, /\(user config .*config\.json\)$/)
+    // The attacker's envelope is refused under the user's trust (exit 1), and the rejection names the trust too.
+    const bad = run(['verify', 'evil.dsse.json', '--json'])
+    assert.equal(bad.code, 1)
+    assert.match(bad.json().error.details.trust, /user config/)
+    // TCP_NO_CONFIG=1 reads nothing, not even the user's config.
+    assert.equal(run(['verify', 'note.txt.dsse.json'], t.dir, {TCP_NO_CONFIG: '1'}).code, 2)
+    // A user config file others can write is not a trust source.
+    chmodSync(join(xdg, 'tcp/config.json'), 0o666)
+    const w = run(['verify', 'note.txt.dsse.json'])
+    assert.equal(w.code, 2)
+    assert.match(w.stderr, /"trust" is not used: the file .* is writable by everyone/)
+    chmodSync(join(xdg, 'tcp/config.json'), 0o644)
+  })
+
+  it('flags name the trust in the report: --pub and --trust, and --batch', () => {
+    const p = run(['verify', 'note.txt.dsse.json', '--pub', 'keys/ci.pub'])
+    assert.equal(p.code, 0, p.stderr)
+    assert.match(p.stdout, /^trust: --pub keys\/ci\.pub$/m)
+    const d = run(['verify', 'note.txt.dsse.json', '--trust', 'trust', '--json'])
+    assert.equal(d.json().trust, '--trust trust')
+    // Flags win over the configuration: a foreign key fails even though the configuration trusts ours.
+    assert.equal(run(['verify', 'note.txt.dsse.json', '--pub', 'keys/evil.pub']).code, 1)
+  })
+
+  it('a configuration that is a link to a device or a folder is refused, not read forever', () => {
+    const d = join(t.dir, 'links')
+    mkdirSync(d)
+    symlinkSync('/dev/zero', join(d, '.tcprc'))
+    const z = run(['sign', join(t.dir, 'note.txt'), '--key', join(t.dir, 'keys/ci.key')], d)
+    assert.equal(z.code, 2, z.stderr)
+    assert.match(z.stderr, /\.tcprc: not a regular file/)
+    rmSync(join(d, '.tcprc'))
+    symlinkSync(t.dir, join(d, 'package.json'))
+    assert.equal(run(['sign', join(t.dir, 'note.txt'), '--key', join(t.dir, 'keys/ci.key')], d).code, 2)
+  })
+
+  it('a bad configuration is a one-line error with exit 2; duplicate names in .tcprc.json too', () => {
     writeFileSync(join(t.dir, '.tcprc.json'), JSON.stringify({keyy: 'x'}))
-    const r = tcpProcess(['verify', 'note.txt.dsse.json'], {cwd: t.dir, env})
+    const r = run(['sign', 'note.txt'])
     assert.equal(r.code, 2)
     assert.match(r.stderr, /unknown key "keyy"/)
+    writeFileSync(join(t.dir, '.tcprc.json'), '{"key": "keys/ci.key", "key": "keys/evil.key"}')
+    const d = run(['sign', 'note.txt', '--out', 'd.dsse.json'])
+    assert.equal(d.code, 2, d.stderr)
+    assert.match(d.stderr, /duplicate member name "key"/)
+    writeFileSync(join(t.dir, '.tcprc'), 'key: keys/ci.key\nkey: keys/evil.key\n')
     rmSync(join(t.dir, '.tcprc.json'))
+    const y = run(['sign', 'note.txt', '--out', 'y.dsse.json'])
+    assert.equal(y.code, 2, y.stderr)
+    assert.match(y.stderr, /duplicated mapping key/)
+    rmSync(join(t.dir, '.tcprc'))
   })
 })

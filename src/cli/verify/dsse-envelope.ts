@@ -19,6 +19,6 @@ export default defineKind({
     const file = flags.file ? {name: flags.file, bytes: await readFileBytes(flags.file, {what: 'original file'})} : undefined
     const previous = flags.previous ? await readJsonFile(flags.previous, {what: 'previous baseline'}) : undefined
     const {baseline: _b, ...r} = verifyEnvelopeReport(doc, {trust, threshold: flags.threshold, now: parseAt(flags.at), file, previous})
-    return r
+    return {...r, trust: trust.source}
   },
 })

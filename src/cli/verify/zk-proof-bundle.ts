@@ -24,6 +24,7 @@ export default defineKind({
     if (flags.vkey) vkeySha3.push(verificationKeySha3(await readJsonFile(flags.vkey, {what: 'verification key'})))
     const trust = await loadTrust(flags, config)
     const signed = await readJsonFile(flags.baseline, {what: 'signed baseline'})
-    return verifySignedProofBundle(doc, signed, {trust, threshold: flags.threshold, now: parseAt(flags.at), k: flags.k, vkeySha3, cacheDir: resolveCacheDir(cacheDir)})
+    const report = await verifySignedProofBundle(doc, signed, {trust, threshold: flags.threshold, now: parseAt(flags.at), k: flags.k, vkeySha3, cacheDir: resolveCacheDir(cacheDir)})
+    return {...report, trust: trust.source}
   },
 })

@@ -12,12 +12,12 @@ AK and EK public parts, the nonce and the event log. Check it anywhere with: tcp
 
   static override examples = [
     '<%= config.bin %> attest quote --state ./attest --nonce $(openssl rand -hex 16) --out quote.json',
-    '<%= config.bin %> attest quote --state ./attest --nonce 0011223344556677 --pcrs sha256:0,1,2,3,4,5,6,7,16 --out quote.json',
+    '<%= config.bin %> attest quote --state ./attest --nonce 0011223344556677 --pcrs sha256:0,1,2,3,4,5,6,7,15 --out quote.json',
   ]
 
   static override flags = {
     nonce: Flags.string({description: 'the verifier\'s nonce, hex (8 to 64 bytes)', required: true}),
-    pcrs: Flags.string({description: 'PCR selection, tpm2-tools syntax', default: 'sha256:0,1,2,3,4,5,6,7,16'}),
+    pcrs: Flags.string({description: 'PCR selection, tpm2-tools syntax', default: 'sha256:0,1,2,3,4,5,6,7,15'}),
     out: Flags.string({char: 'o', description: 'bundle file to write', required: true}),
     force: Flags.boolean({description: 'overwrite an existing bundle'}),
     state: Flags.string(STATE_OPTION),

@@ -43,6 +43,7 @@ uses exact integer arithmetic, the same rule tcp prove proves. Exit 3 names the 
       this.log(`findings: ${r.deviating.length} feature(s) deviate beyond k = ${r.k}: ${r.deviating.join(', ')}`)
       this.status = EXIT.findings
     } else this.log(`within baseline ${r.subject} at k = ${r.k} (${r.observations} observations)`)
-    return r
+    this.log(`trust: ${trust.source}`)
+    return {...r, trust: trust.source}
   }
 }

@@ -4,8 +4,9 @@
  * and the PCR selection syntax of tpm2-tools (`sha256:0,1,2,16`). Parsing only: a malformed document is a one-line
  * TcpError('input') naming the field (exit 2). Whether the content is trustworthy is decided in verify/quote.ts.
  */
-import {fromBase64, fromHex} from '../bytes.js'
+import {equalBytes, fromBase64, fromHex} from '../bytes.js'
 import {TcpError} from '../errors.js'
+import {parseTime} from '../time.js'
 import {TPM_QUOTE_TYPE} from '../verify/detect.js'
 import {hashAlgByName, HASHES, tpmHash} from './structures.js'
 
@@ -41,6 +42,19 @@ export function parsePcrSpec(spec: string, what = 'pcrs'): BankSelection[] {
 export function formatPcrSpec(sel: BankSelection[]): string {
   return sel.map((b) => `${b.bank}:${b.pcrs.join(',')}`).join('+')
 }
+
+/**
+ * Where `tcp attest measure` may extend: PCRs 8-15, which no software can reset (TCG PC Client Platform TPM Profile,
+ * PCR attributes: only a TPM reset, i.e. a reboot, zeroes them), as IMA (PCR 10) and keylime rely on. PCR 16 (debug)
+ * and 23 (application) can be reset at locality 0 by anyone who can talk to the TPM (`tpm2_pcrreset 16`), so a host
+ * could measure a bad file, reset, measure the good one and show the good value: a golden value or an event log
+ * there proves nothing, and the verifier refuses both.
+ */
+export const MEASURE_PCRS = {min: 8, max: 15} as const
+/** The default PCR of `tcp attest measure`: 15 (8-9 carry the boot loader, 10 IMA, 11-13 systemd-stub, 14 shim). */
+export const DEFAULT_MEASURE_PCR = 15
+/** PCRs that TPM2_PCR_Reset can zero from locality 0 (PC Client profile): nothing measured there can be trusted. */
+export const RESETTABLE_PCRS: readonly number[] = [16, 23]
 
 /** One measurement appended by `tcp attest measure`: PCR[pcr] := H(PCR[pcr] || digest) in `bank`. */
 export interface EventLogEntry {
@@ -84,10 +98,12 @@ export function parseEventLog(v: unknown, what = 'eventLog'): EventLog {
     if (alg === undefined) throw new TcpError('input', `${w}.bank: unknown bank ${JSON.stringify(bank)}`)
     const digest = str(x, 'digest', w)
     fromHex(digest, `${w}.digest`, HASHES[alg]!.size)
-    const seq = typeof x.seq === 'number' ? x.seq : i
+    if (x.seq !== undefined && !(Number.isSafeInteger(x.seq) && (x.seq as number) >= 0)) throw new TcpError('input', `${w}.seq: expected a non-negative integer, got ${JSON.stringify(x.seq)}`)
+    const seq = (x.seq as number | undefined) ?? i
     const out: EventLogEntry = {seq, pcr, bank, digest: digest.toLowerCase()}
-    if (typeof x.file === 'string') out.file = x.file
-    if (typeof x.time === 'string') out.time = x.time
+    // Labels (not bound to the digest, see docs/readme/attest.md) must still be what they say they are.
+    if (x.file !== undefined) out.file = str(x, 'file', w)
+    if (x.time !== undefined) parseTime((out.time = str(x, 'time', w)), `${w}.time`)
     return out
   })
   return {type: EVENT_LOG_TYPE, entries}
@@ -105,6 +121,23 @@ export function replayLog(log: EventLog): Map<string, Uint8Array> {
     state.set(key, tpmHash(alg, state.get(key) ?? new Uint8Array(HASHES[alg]!.size), fromHex(e.digest, 'digest')))
   }
   return state
+}
+
+/**
+ * Replays the log of one PCR from zero until the running value equals `quoted` (keylime's rule for the IMA log: the
+ * log may have grown after the quote). Returns how many of that PCR's entries the quote covers, or -1 when no
+ * prefix of the log gives the quoted value (an entry was changed, dropped or reordered, or something that is not
+ * in the log extended the PCR).
+ */
+export function coveredPrefix(entries: EventLogEntry[], bank: string, quoted: Uint8Array): number {
+  const alg = hashAlgByName(bank)!
+  let v: Uint8Array = new Uint8Array(HASHES[alg]!.size)
+  if (equalBytes(v, quoted)) return 0
+  for (let i = 0; i < entries.length; i++) {
+    v = tpmHash(alg, v, fromHex(entries[i]!.digest, 'digest'))
+    if (equalBytes(v, quoted)) return i + 1
+  }
+  return -1
 }
 
 /** The quote bundle: what `tcp attest quote` writes and `tcp verify` checks. */
@@ -165,6 +198,12 @@ export function decodeBundle(v: unknown, what = 'bundle'): DecodedBundle {
   const ek = obj(o.ek, `${what}.ek`)
   const akPublic = fromBase64(str(ak, 'public', `${what}.ak`), `${what}.ak.public`)
   const ekPublic = fromBase64(str(ek, 'public', `${what}.ek`), `${what}.ek.public`)
+  // Fields the verifier does not need are still checked when present: a bundle's description of itself must not
+  // be malformed (and the names and PEM must describe the public areas: see the `self-description` check).
+  if (ak.pem !== undefined && (typeof ak.pem !== 'string' || !/^-----BEGIN PUBLIC KEY-----\r?\n[A-Za-z0-9+/=\r\n]+-----END PUBLIC KEY-----\r?\n?$/.test(ak.pem)))
+    throw new TcpError('input', `${what}.ak.pem: expected a PEM public key (-----BEGIN PUBLIC KEY-----), got ${typeof ak.pem === 'string' ? 'other text' : JSON.stringify(ak.pem)?.slice(0, 40)}`)
+  for (const [o, w] of [[ak, 'ak'], [ek, 'ek']] as const) if (o.name !== undefined) fromHex(str(o, 'name', `${what}.${w}`), `${what}.${w}.name`)
+  if (o.createdAt !== undefined) parseTime(o.createdAt, `${what}.createdAt`)
   const eventLog = parseEventLog(o.eventLog, `${what}.eventLog`)
   return {doc: o as unknown as QuoteBundle, attest, signature, akPublic, ekPublic, selection, values, eventLog}
 }

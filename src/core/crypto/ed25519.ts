@@ -24,7 +24,7 @@ const L_LE = Uint8Array.from([
 ])
 
 /** S = sig[32..64] (little-endian) must be < L: rejects malleable signatures (RFC 8032 section 5.1.7). */
-function sIsCanonical(sig: Uint8Array): boolean {
+export function sIsCanonical(sig: Uint8Array): boolean {
   for (let i = 31; i >= 0; i--) {
     const s = sig[32 + i]!
     const l = L_LE[i]!

@@ -8,7 +8,7 @@ import type {DemoStep} from './index.js'
 
 /**
  * Attestation on a software TPM started for the demo (swtpm on loopback, stopped at the end): init, measure the
- * signed baseline into PCR 16, quote over a fresh nonce, verify (accepted), verify against another nonce (rejected
+ * signed baseline into PCR 15 (not resettable), quote over a fresh nonce, verify (accepted), verify against another nonce (rejected
  * as stale), credential activation (secret returned). Skipped with the reason when swtpm or tpm2-tools is missing.
  */
 export const steps: DemoStep[] = [
@@ -27,9 +27,9 @@ export const steps: DemoStep[] = [
         const {tcti} = tpm
         await init(state, {tcti, ekAlg: 'ecc'})
         const measured = ctx.artifacts.signedBaseline ?? ctx.samplePath
-        await measure(state, measured, 16, {tcti})
+        await measure(state, measured, 15, {tcti})
         const nonce = randomBytes(16)
-        const {bundle} = await quote(state, nonce, 'sha256:0,1,2,3,4,5,6,7,16', {tcti})
+        const {bundle} = await quote(state, nonce, 'sha256:0,1,2,3,4,5,6,7,15', {tcti})
         const out = join(ctx.dir, 'quote.json')
         await writeFileAtomic(out, JSON.stringify(bundle, null, 2) + '\n', {force: true, what: 'quote bundle'})
         ctx.artifacts.quoteBundle = out
@@ -48,7 +48,7 @@ export const steps: DemoStep[] = [
         return {
           step,
           ok,
-          summary: `quote of PCRs 0-7,16 over nonce ${toHex(nonce).slice(0, 8)}... ${good.ok ? `verified (${good.checks.length} checks)` : 'NOT verified'}; stale nonce ${staleRejected ? 'rejected' : 'NOT rejected'}; credential activation ${activated ? 'returned the secret' : 'FAILED'}`,
+          summary: `quote of PCRs 0-7,15 over nonce ${toHex(nonce).slice(0, 8)}... ${good.ok ? `verified (${good.checks.length} checks)` : 'NOT verified'}; stale nonce ${staleRejected ? 'rejected' : 'NOT rejected'}; credential activation ${activated ? 'returned the secret' : 'FAILED'}`,
           details: {bundle: out, checks: good.checks, measured},
         }
       } finally {

@@ -56,6 +56,8 @@ export function parseTrustPolicy(doc: unknown, what: string): {allow: Map<string
       if (!e || typeof e !== 'object' || typeof e.keyId !== 'string' || !KEY_ID_RE.test(e.keyId))
         throw new TcpError('input', `${what}: keys[${i}].keyId must be 16 hex digits`)
       for (const f of Object.keys(e)) if (!['keyId', 'notBefore', 'notAfter', 'name'].includes(f)) throw new TcpError('input', `${what}: keys[${i}]: unknown field "${f}"`)
+      // Two entries for one key would leave only the last (an expiry could vanish): refuse, as duplicate names are.
+      if (allow.has(e.keyId)) throw new TcpError('input', `${what}: keys[${i}]: key id ${e.keyId} is listed twice`)
       allow.set(e.keyId, {
         notBefore: optionalTime(e.notBefore, `${what}: keys[${i}].notBefore`),
         notAfter: optionalTime(e.notAfter, `${what}: keys[${i}].notAfter`),

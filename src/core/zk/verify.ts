@@ -16,6 +16,7 @@ import type {Baseline} from '../baseline/types.js'
 import {ZK_BUNDLE_TYPE} from '../verify/detect.js'
 import {makeReport, type Check, type VerifyReport} from '../verify/report.js'
 import {TcpError} from '../errors.js'
+import {parseTime} from '../time.js'
 import {baselineDigest} from '../baseline/baseline.js'
 import {verifyEnvelopeReport, type EnvelopeVerifyOptions} from '../envelope/verify.js'
 import {cachedVerificationKeySha3, verificationKeySha3} from './setup.js'
@@ -85,7 +86,28 @@ function bundleShape(doc: Record<string, unknown>): string | null {
     return `publicSignals: expected ${SIGNAL_NAMES.length} values, got ${Array.isArray(doc.publicSignals) ? doc.publicSignals.length : typeof doc.publicSignals}`
   if (!isObj(doc.verificationKey)) return 'verificationKey: expected an object'
   if (typeof doc.verificationKeySha3 !== 'string') return 'verificationKeySha3: expected a hex string'
-  return proofShape(doc.proof)
+  if (doc.created !== undefined) {
+    try {
+      parseTime(doc.created, 'created')
+    } catch (e) {
+      return (e as Error).message
+    }
+  }
+  return boundsShape(doc.bounds) ?? proofShape(doc.proof)
+}
+
+const BOUND_NAMES = ['sumLower', 'sumUpper', 'vmax', 'valueLimit'] as const
+
+/**
+ * The bundle's informational copy of its bounds: optional, but when present every field is a canonical decimal
+ * (the verifier then also requires it to equal the recomputed value: a bundle's description of itself must not lie).
+ */
+function boundsShape(b: unknown): string | null {
+  if (b === undefined) return null
+  if (!isObj(b)) return 'bounds: expected an object'
+  for (const k of Object.keys(b)) if (!(BOUND_NAMES as readonly string[]).includes(k)) return `bounds: unknown field "${k}"`
+  for (const k of BOUND_NAMES) if (typeof b[k] !== 'string' || !/^(0|[1-9]\d{0,77})$/.test(b[k] as string)) return `bounds.${k}: expected a canonical decimal string, got ${JSON.stringify(b[k])?.slice(0, 40)}`
+  return null
 }
 
 const sameRational = (a: {num: bigint; den: bigint}, b: {num: bigint; den: bigint}) => a.num * b.den === b.num * a.den
@@ -142,8 +164,14 @@ export async function verifyProofBundle(doc: unknown, opts: BundleVerifyOptions)
       else {
         const want = publicSignalsOf(commitment, inputs)
         const diff = want.findIndex((w, i) => w !== signals[i])
-        signalsOk = diff < 0
-        signalsDetail = signalsOk ? `recomputed from the baseline for n = ${n}: sum in [${inputs.sumLower}, ${inputs.sumUpper}], vmax ${inputs.vmax}` : `${SIGNAL_NAMES[diff]} is ${String(signals[diff])}, the baseline gives ${want[diff]}`
+        const bounds = doc.bounds as Record<string, string> | undefined
+        const lie = bounds ? BOUND_NAMES.find((k) => bounds[k] !== inputs[k].toString()) : undefined
+        signalsOk = diff < 0 && lie === undefined
+        signalsDetail = signalsOk
+          ? `recomputed from the baseline for n = ${n}: sum in [${inputs.sumLower}, ${inputs.sumUpper}], vmax ${inputs.vmax}`
+          : diff >= 0
+            ? `${SIGNAL_NAMES[diff]} is ${String(signals[diff])}, the baseline gives ${want[diff]}`
+            : `bounds.${lie} says ${bounds![lie!]}, the baseline gives ${inputs[lie!]}`
       }
     } catch (e) {
       signalsDetail = `cannot recompute: ${(e as Error).message}`

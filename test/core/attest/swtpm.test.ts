@@ -14,6 +14,8 @@ import {resolveTcti} from '../../../src/core/attest/backend/tpm2-tools.js'
 import {verifyQuoteBundle} from '../../../src/core/attest/verify/quote.js'
 import {parsePublic, publicKeyOf, spki} from '../../../src/core/attest/structures.js'
 import {POLICY_TYPE} from '../../../src/core/attest/bundle.js'
+import {sha256} from '../../../src/core/crypto/index.js'
+import {concatBytes, toHex} from '../../../src/core/bytes.js'
 import {startSwtpm, swtpmMissing, type Swtpm} from './swtpm-harness.js'
 
 const missing = swtpmMissing()
@@ -58,21 +60,21 @@ describe('tcp attest backend on swtpm', {skip: missing}, () => {
     await assert.rejects(init(sa, {tcti: a.tcti, akAlg: 'rsa'}), (e: unknown) => code('usage')(e) && /already at 0x81010020 is ecc/.test((e as Error).message))
   })
 
-  it('measure extends PCR 16 and logs it; quote gives a bundle that verifies; another nonce does not', async () => {
+  it('measure extends PCR 15 and logs it; quote gives a bundle that verifies; another nonce does not', async () => {
     const f1 = join(work, 'baseline.json')
     const f2 = join(work, 'toolkit.tgz')
     writeFileSync(f1, '{"baseline":1}\n')
     writeFileSync(f2, 'tcp-0.1.0')
-    const m1 = await measure(sa, f1, 16, {tcti: a.tcti})
-    const m2 = await measure(sa, f2, 16, {tcti: a.tcti})
+    const m1 = await measure(sa, f1, 15, {tcti: a.tcti})
+    const m2 = await measure(sa, f2, 15, {tcti: a.tcti})
     assert.deepEqual([m1.seq, m2.seq], [0, 1])
     assert.equal(JSON.parse(readFileSync(join(sa, 'eventlog.json'), 'utf8')).entries.length, 2)
-    const q = await quote(sa, nonce, 'sha256:0,1,2,3,4,5,6,7,16', {tcti: a.tcti})
+    const q = await quote(sa, nonce, 'sha256:0,1,2,3,4,5,6,7,15', {tcti: a.tcti})
     assert.deepEqual(transientHandles(a.tcti), [])
     const ak = new Uint8Array(readFileSync(join(sa, 'ak.pem')))
     const ok = verifyQuoteBundle(q.bundle, {ak, nonce})
     assert.equal(ok.ok, true, JSON.stringify(ok.checks.filter((c) => !c.ok)))
-    assert.notEqual(q.bundle.pcrs.sha256!['16'], '00'.repeat(32))
+    assert.notEqual(q.bundle.pcrs.sha256!['15'], '00'.repeat(32))
     const stale = verifyQuoteBundle(q.bundle, {ak, nonce: new Uint8Array(16)})
     assert.deepEqual(stale.checks.filter((c) => !c.ok).map((c) => c.check), ['nonce'])
 
@@ -82,11 +84,11 @@ describe('tcp attest backend on swtpm', {skip: missing}, () => {
     const cq = spawnSync('tpm2_checkquote', ['-u', put('ak.pem', ak), '-m', put('m', Buffer.from(q.bundle.attest, 'base64')), '-s', put('s', Buffer.from(q.bundle.signature, 'base64')), '-f', put('p', q.toolPcrFile), '-g', 'sha256', '-q', Buffer.from(nonce).toString('hex')], {encoding: 'utf8'})
     assert.equal(cq.status, 0, cq.stderr)
 
-    // A later measurement moves PCR 16: a policy pinned to the old value rejects the new quote.
-    const policy = {type: POLICY_TYPE, pcrs: {sha256: {'16': q.bundle.pcrs.sha256!['16']!}}}
+    // A later measurement moves PCR 15: a policy pinned to the old value rejects the new quote.
+    const policy = {type: POLICY_TYPE, pcrs: {sha256: {'15': q.bundle.pcrs.sha256!['15']!}}}
     assert.equal(verifyQuoteBundle(q.bundle, {ak, nonce, policy}).ok, true)
-    await measure(sa, f1, 16, {tcti: a.tcti})
-    const q2 = await quote(sa, nonce, 'sha256:16', {tcti: a.tcti})
+    await measure(sa, f1, 15, {tcti: a.tcti})
+    const q2 = await quote(sa, nonce, 'sha256:15', {tcti: a.tcti})
     const r2 = verifyQuoteBundle(q2.bundle, {ak, nonce, policy})
     assert.deepEqual(r2.checks.filter((c) => !c.ok).map((c) => c.check), ['policy'])
     assert.equal(q2.bundle.eventLog.entries.length, 3)
@@ -94,27 +96,79 @@ describe('tcp attest backend on swtpm', {skip: missing}, () => {
 
   it('quote reads the PCRs again and retries when they moved during the quote', async () => {
     const f = join(work, 'mover')
-    writeFileSync(f, 'moves PCR 16')
+    writeFileSync(f, 'moves PCR 15')
     const moved: number[] = []
-    const q = await quote(sa, nonce, 'sha256:16', {
+    const q = await quote(sa, nonce, 'sha256:15', {
       tcti: a.tcti,
       beforeQuote: async (attempt) => {
-        if (attempt === 1) moved.push((await measure(sa, f, 16, {tcti: a.tcti})).seq)
+        if (attempt === 1) moved.push((await measure(sa, f, 15, {tcti: a.tcti})).seq)
       },
     })
     assert.equal(q.attempts, 2)
     assert.equal(moved.length, 1)
     const ak = new Uint8Array(readFileSync(join(sa, 'ak.pem')))
     assert.equal(verifyQuoteBundle(q.bundle, {ak, nonce}).ok, true)
-    // A quote that leaves PCR 16 out carries none of its log entries, and verifies.
+    // A quote that leaves PCR 15 out carries none of its log entries, and verifies.
     const q0 = await quote(sa, nonce, 'sha256:0', {tcti: a.tcti})
     assert.deepEqual(q0.bundle.eventLog.entries, [])
     assert.equal(verifyQuoteBundle(q0.bundle, {ak, nonce}).ok, true)
     // With a single attempt allowed, a move is an error, never a bundle whose values do not match its quote.
     await assert.rejects(
-      quote(sa, nonce, 'sha256:16', {tcti: a.tcti, maxAttempts: 1, beforeQuote: async () => void (await measure(sa, f, 16, {tcti: a.tcti}))}),
+      quote(sa, nonce, 'sha256:15', {tcti: a.tcti, maxAttempts: 1, beforeQuote: async () => void (await measure(sa, f, 15, {tcti: a.tcti}))}),
       (e: unknown) => code('dependency')(e) && /kept changing during 1 attempts/.test((e as Error).message),
     )
+  })
+
+  it('the PCR reset attack fails: measure bad, tpm2_pcrreset, measure good no longer passes the golden policy', async () => {
+    const c = await startSwtpm()
+    try {
+      const sc = join(work, 'c')
+      await init(sc, {tcti: c.tcti})
+      const tool = (...args: string[]) => spawnSync(args[0]!, args.slice(1), {env: {...process.env, TPM2TOOLS_TCTI: c.tcti}, encoding: 'utf8'})
+      const failedChecks = (r: {checks: Array<{check: string; ok: boolean}>}) => r.checks.filter((x) => !x.ok).map((x) => x.check)
+      const good = join(work, 'good.json')
+      const bad = join(work, 'bad.json')
+      writeFileSync(good, '{"baseline":"good"}\n')
+      writeFileSync(bad, '{"baseline":"evil"}\n')
+      const goodDigest = sha256(readFileSync(good))
+      const badDigest = sha256(readFileSync(bad))
+      // The golden value: PCR := H(0 || H(good)), what a host that only ever measured the good baseline shows.
+      const golden = toHex(sha256(concatBytes(new Uint8Array(32), goodDigest)))
+      const ak = new Uint8Array(readFileSync(join(sc, 'ak.pem')))
+
+      // PCR 15 (where tcp measures now): the TPM refuses the reset, so the bad measurement stays in the value.
+      await measure(sc, bad, 15, {tcti: c.tcti})
+      const reset15 = tool('tpm2_pcrreset', '15')
+      assert.notEqual(reset15.status, 0, 'swtpm reset PCR 15')
+      await measure(sc, good, 15, {tcti: c.tcti})
+      const q = await quote(sc, nonce, 'sha256:15', {tcti: c.tcti})
+      const policy15 = {type: POLICY_TYPE, pcrs: {sha256: {'15': golden}}}
+      const r = verifyQuoteBundle(q.bundle, {ak, nonce, policy: policy15})
+      assert.deepEqual(failedChecks(r), ['policy'])
+      assert.deepEqual(q.bundle.eventLog.entries.map((e) => e.file), ['bad.json', 'good.json'])
+      // Dropping the bad entry from the log does not help: no prefix of the rest replays to the quoted value.
+      const hidden = JSON.parse(JSON.stringify(q.bundle))
+      hidden.eventLog.entries = hidden.eventLog.entries.filter((e: {file: string}) => e.file !== 'bad.json')
+      assert.deepEqual(failedChecks(verifyQuoteBundle(hidden, {ak, nonce})), ['event-log'])
+
+      // PCR 16, where tcp used to measure: measure refuses it; the attack by hand with tpm2-tools still works on the
+      // TPM (the quoted value equals the golden one), and the verifier refuses both the golden value and the log.
+      await assert.rejects(measure(sc, good, 16, {tcti: c.tcti}), code('usage'))
+      assert.equal(tool('tpm2_pcrextend', `16:sha256=${toHex(badDigest)}`).status, 0)
+      assert.equal(tool('tpm2_pcrreset', '16').status, 0, 'swtpm refused to reset PCR 16: the reproduction no longer applies')
+      assert.equal(tool('tpm2_pcrextend', `16:sha256=${toHex(goodDigest)}`).status, 0)
+      const q16 = await quote(sc, nonce, 'sha256:16', {tcti: c.tcti})
+      assert.equal(q16.bundle.pcrs.sha256!['16'], golden)
+      const attack = {...q16.bundle, eventLog: {type: q16.bundle.eventLog.type, entries: [{seq: 0, pcr: 16, bank: 'sha256', digest: toHex(goodDigest)}]}}
+      const r16 = verifyQuoteBundle(attack, {ak, nonce, policy: {type: POLICY_TYPE, pcrs: {sha256: {'16': golden}}}})
+      assert.deepEqual(failedChecks(r16), ['policy', 'event-log'])
+
+      // A PCR that something outside the log extends is refused by measure, not silently logged from a wrong base.
+      assert.equal(tool('tpm2_pcrextend', `14:sha256=${toHex(badDigest)}`).status, 0)
+      await assert.rejects(measure(sc, good, 14, {tcti: c.tcti}), (e: unknown) => code('input')(e) && /PCR 14 holds [0-9a-f]{64}, which the 0 entries of the event log for it do not replay to/.test((e as Error).message))
+    } finally {
+      await c.stop()
+    }
   })
 
   it('credential activation: the secret comes back from the TPM holding both keys, and only there', async () => {
@@ -160,7 +214,7 @@ describe('tcp attest backend on swtpm', {skip: missing}, () => {
     await assert.rejects(makeChallenge(ekB, akB, {ekCert: certBytes, cas: []}), code('usage'))
     await assert.rejects(makeChallenge(ekB, akB, {ekCert: new Uint8Array(30), cas: [root]}), code('input'))
 
-    const q = await quote(sb, nonce, 'sha256:0,16', {tcti: b.tcti})
+    const q = await quote(sb, nonce, 'sha256:0,15', {tcti: b.tcti})
     assert.equal(verifyQuoteBundle(q.bundle, {ak: new Uint8Array(readFileSync(join(sb, 'ak.pem'))), nonce}).ok, true)
   })
 

@@ -63,6 +63,13 @@ function offsets(attest: Uint8Array) {
   return {signerAt: 8, extraAt, digestAt: attest.length - 32}
 }
 
+/** The bundle with its first event log entry changed. */
+function withEntry(bundle: any, change: Record<string, unknown>) {
+  const b = clone(bundle)
+  Object.assign(b.eventLog.entries[0], change)
+  return b
+}
+
 const P256_N = 0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551n
 
 for (const alg of ALGS) {
@@ -76,7 +83,7 @@ for (const alg of ALGS) {
       assert.equal(r.ok, true)
       assert.deepEqual(
         r.checks.map((c) => c.check),
-        ['attest-structure', 'magic', 'type', 'nonce', 'pcr-selection', 'pcr-digest', 'ak', 'ak-attributes', 'signature', 'qualified-signer', 'event-log'],
+        ['attest-structure', 'magic', 'type', 'nonce', 'pcr-selection', 'pcr-digest', 'ak', 'ak-attributes', 'signature', 'qualified-signer', 'self-description', 'event-log'],
       )
       assert.equal(requireAllPassed(r), r)
     })
@@ -99,7 +106,7 @@ for (const alg of ALGS) {
       assert.deepEqual(failed(run(b, v.ak, nonce)), ['nonce', 'signature'])
     })
 
-    for (const pcr of ['0', '3', '7', '16', '23']) {
+    for (const pcr of ['0', '3', '7', '15', '14']) {
       it(`rejects a changed value of PCR ${pcr}`, () => {
         const b = clone(v.bundle)
         const val = hex(b.pcrs.sha256[pcr])
@@ -107,14 +114,14 @@ for (const alg of ALGS) {
         b.pcrs.sha256[pcr] = Buffer.from(val).toString('hex')
         const r = run(b, v.ak, nonce)
         assert.equal(firstFailure(r), 'pcr-digest')
-        assert.deepEqual(failed(r), pcr === '16' || pcr === '23' ? ['pcr-digest', 'event-log'] : ['pcr-digest'])
+        assert.deepEqual(failed(r), pcr === '15' || pcr === '14' ? ['pcr-digest', 'event-log'] : ['pcr-digest'])
       })
     }
 
     it('rejects a selection other than the quoted one, and values that do not match the selection', () => {
       const b = clone(v.bundle)
-      b.pcrSelection = 'sha256:0,1,2,3,4,5,6,7,16'
-      delete b.pcrs.sha256['23']
+      b.pcrSelection = 'sha256:0,1,2,3,4,5,6,7,14'
+      delete b.pcrs.sha256['15']
       assert.equal(firstFailure(run(b, v.ak, nonce)), 'pcr-selection')
       const c = clone(v.bundle)
       delete c.pcrs.sha256['4']
@@ -193,7 +200,7 @@ for (const alg of ALGS) {
       assert.equal(firstFailure(r), 'ak')
       assert.ok(failed(r).includes('signature'))
       const b = clone(v.bundle)
-      b.ak.public = other.bundle.ak.public
+      b.ak = other.bundle.ak // public, name and pem of another AK, consistent among themselves
       const s = run(b, v.ak, nonce)
       assert.deepEqual(failed(s), ['ak', 'qualified-signer'])
     })
@@ -201,7 +208,7 @@ for (const alg of ALGS) {
     it('rejects a qualifiedSigner that is not the AK under the bundle EK', () => {
       const b = clone(v.bundle)
       const other = load(alg === 'ecc' ? 'rsa' : 'ecc')
-      b.ek.public = other.bundle.ek.public // another TPM's EK
+      b.ek = other.bundle.ek // another TPM's EK (public and name)
       assert.deepEqual(failed(run(b, v.ak, nonce)), ['qualified-signer'])
     })
 
@@ -235,16 +242,64 @@ for (const alg of ALGS) {
       assert.match(r.checks.find((c) => c.check === 'event-log')!.detail!, /PCR 9, which the quote does not cover/)
     })
 
+    it('replays the log up to the quoted value: later entries are allowed and reported as not covered', () => {
+      const later = clone(v.bundle)
+      later.eventLog.entries.push({seq: 3, pcr: 15, bank: 'sha256', digest: '22'.repeat(32)})
+      const r = run(later, v.ak, nonce)
+      assert.deepEqual(failed(r), [])
+      assert.match(r.checks.find((c) => c.check === 'event-log')!.detail!, /sha256:15 \(2 of 3\).*1 later entry is not covered by this quote/)
+      // An entry inserted before the quoted point is not a later one: no prefix replays to the quoted value.
+      const inserted = clone(v.bundle)
+      inserted.eventLog.entries.unshift({seq: 9, pcr: 15, bank: 'sha256', digest: '22'.repeat(32)})
+      assert.match(run(inserted, v.ak, nonce).checks.find((c) => c.check === 'event-log')!.detail!, /no prefix of the 3 entries of sha256 PCR 15 replays/)
+    })
+
+    it('refuses event log entries and golden values in resettable PCRs 16 and 23 (tpm2_pcrreset at locality 0)', () => {
+      for (const pcr of [16, 23]) {
+        const b = clone(v.bundle)
+        b.eventLog.entries.push({seq: 3, pcr, bank: 'sha256', digest: '22'.repeat(32)})
+        const r = run(b, v.ak, nonce)
+        assert.deepEqual(failed(r), ['event-log'])
+        assert.match(r.checks.find((c) => c.check === 'event-log')!.detail!, new RegExp(`PCR ${pcr}, which can be reset at locality 0`))
+        const policy = {type: POLICY_TYPE, pcrs: {sha256: {[String(pcr)]: '00'.repeat(32)}}}
+        const p = run(v.bundle, v.ak, nonce, policy)
+        assert.deepEqual(failed(p), ['policy'])
+        assert.match(p.checks.find((c) => c.check === 'policy')!.detail!, new RegExp(`PCR ${pcr} can be reset at locality 0`))
+      }
+      // Entries for PCRs tcp never measures into (firmware 0-7, dynamic launch 17-22) are refused too.
+      for (const pcr of [0, 7, 17, 22]) {
+        const b = clone(v.bundle)
+        b.eventLog.entries.push({seq: 3, pcr, bank: 'sha256', digest: '22'.repeat(32)})
+        assert.match(run(b, v.ak, nonce).checks.find((c) => c.check === 'event-log')!.detail!, new RegExp(`PCR ${pcr}; tcp measures only into PCR 8-15`))
+      }
+    })
+
     it('enforces a policy of golden values: equal passes, different or unquoted fails', () => {
-      const golden: any = {type: POLICY_TYPE, pcrs: {sha256: {'0': v.bundle.pcrs.sha256['0'], '16': [('ab'.repeat(32)), v.bundle.pcrs.sha256['16']]}}}
+      const golden: any = {type: POLICY_TYPE, pcrs: {sha256: {'0': v.bundle.pcrs.sha256['0'], '15': [('ab'.repeat(32)), v.bundle.pcrs.sha256['15']]}}}
       const ok = run(v.bundle, v.ak, nonce, golden)
       assert.equal(ok.ok, true)
       assert.ok(ok.checks.some((c) => c.check === 'policy' && c.ok))
       const bad = clone(golden)
-      bad.pcrs.sha256['16'] = 'ab'.repeat(32)
+      bad.pcrs.sha256['15'] = 'ab'.repeat(32)
       assert.deepEqual(failed(run(v.bundle, v.ak, nonce, bad)), ['policy'])
       const unquoted = {type: POLICY_TYPE, pcrs: {sha256: {'10': '00'.repeat(32)}}}
       assert.match(run(v.bundle, v.ak, nonce, unquoted).checks.find((c) => c.check === 'policy')!.detail!, /not quoted/)
+    })
+
+    it('rejects ak.name, ek.name or ak.pem that do not describe the bundle\'s own public areas (self-description)', () => {
+      const akNameOfEk = {...clone(v.bundle), ak: {...v.bundle.ak, name: v.bundle.ek.name}}
+      assert.deepEqual(failed(run(akNameOfEk, v.ak, nonce)), ['self-description'])
+      const ekNameOfAk = {...clone(v.bundle), ek: {...v.bundle.ek, name: v.bundle.ak.name}}
+      assert.deepEqual(failed(run(ekNameOfAk, v.ak, nonce)), ['self-description'])
+      const otherPem = generateKeyPairSync('ec', {namedCurve: 'P-256'}).publicKey.export({type: 'spki', format: 'pem'}) as string
+      const r = run({...clone(v.bundle), ak: {...v.bundle.ak, pem: otherPem}}, v.ak, nonce)
+      assert.deepEqual(failed(r), ['self-description'])
+      assert.match(r.checks.find((c) => c.check === 'self-description')!.detail!, /ak\.pem is not the key of ak\.public/)
+      const bare = clone(v.bundle)
+      delete bare.ak.name
+      delete bare.ak.pem
+      delete bare.ek.name
+      assert.deepEqual(failed(run(bare, v.ak, nonce)), [])
     })
 
     it('treats malformed documents as input errors (exit 2), not verdicts', () => {
@@ -261,6 +316,15 @@ for (const alg of ALGS) {
         ['1-byte nonce (a prefix of the real one)', () => run(v.bundle, v.ak, nonce.subarray(0, 1))],
         ['7-byte nonce', () => run(v.bundle, v.ak, nonce.subarray(0, 7))],
         ['65-byte nonce', () => run(v.bundle, v.ak, new Uint8Array(65))],
+        // Fields the verifier does not need are still refused when malformed (issue 9, item 6).
+        ['non-hex ak.name', () => run({...clone(v.bundle), ak: {...v.bundle.ak, name: 'not hex'}}, v.ak, nonce)],
+        ['ak.pem an object', () => run({...clone(v.bundle), ak: {...v.bundle.ak, pem: {}}}, v.ak, nonce)],
+        ['ak.pem not PEM', () => run({...clone(v.bundle), ak: {...v.bundle.ak, pem: 'hello'}}, v.ak, nonce)],
+        ['non-hex ek.name', () => run({...clone(v.bundle), ek: {...v.bundle.ek, name: 'zz'}}, v.ak, nonce)],
+        ['createdAt not a time', () => run({...clone(v.bundle), createdAt: '2026-02-31T00:00:00Z'}, v.ak, nonce)],
+        ['event log time not a time', () => run(withEntry(v.bundle, {time: 'yesterday'}), v.ak, nonce)],
+        ['event log file an object', () => run(withEntry(v.bundle, {file: {}}), v.ak, nonce)],
+        ['event log seq negative', () => run(withEntry(v.bundle, {seq: -1}), v.ak, nonce)],
       ]
       for (const [name, fn] of cases) {
         assert.throws(fn, (e: unknown) => e instanceof TcpError && e.exitCode === 2, name)
@@ -312,7 +376,7 @@ describe('cross-check with tpm2_checkquote', () => {
       for (const alg of ['ecc', 'rsa'] as const) {
         const v = load(alg)
         const nonce = hex(v.bundle.nonce)
-        const value16 = hex(v.bundle.pcrs.sha256['16'])
+        const value15 = hex(v.bundle.pcrs.sha256['15'])
         const variants: Array<{name: string; bundle: any; ak?: Uint8Array; nonce?: Uint8Array; pcrFile?: Uint8Array}> = [
           {name: 'good', bundle: v.bundle},
           {name: 'stale nonce', bundle: v.bundle, nonce: hex('00'.repeat(32))},
@@ -322,16 +386,16 @@ describe('cross-check with tpm2_checkquote', () => {
           {name: 'pcrDigest', bundle: mutateBytes(v.bundle, 'attest', (a) => void (a[offsets(a).digestAt]! ^= 1))},
           {name: 'clock', bundle: mutateBytes(v.bundle, 'attest', (a) => void (a[offsets(a).extraAt + 40]! ^= 1))},
         ]
-        // PCR 16 changed both in the bundle and in tpm2-tools' PCR file (its value occurs there exactly once).
-        const at = Buffer.from(v.pcrFile).indexOf(Buffer.from(value16))
-        assert.ok(at > 0 && Buffer.from(v.pcrFile).indexOf(Buffer.from(value16), at + 1) === -1)
+        // PCR 15 changed both in the bundle and in tpm2-tools' PCR file (its value occurs there exactly once).
+        const at = Buffer.from(v.pcrFile).indexOf(Buffer.from(value15))
+        assert.ok(at > 0 && Buffer.from(v.pcrFile).indexOf(Buffer.from(value15), at + 1) === -1)
         const pcrFile = v.pcrFile.slice()
         pcrFile[at]! ^= 1
         const pb = clone(v.bundle)
-        const changed = value16.slice()
+        const changed = value15.slice()
         changed[0]! ^= 1
-        pb.pcrs.sha256['16'] = Buffer.from(changed).toString('hex')
-        variants.push({name: 'PCR 16 value', bundle: pb, pcrFile})
+        pb.pcrs.sha256['15'] = Buffer.from(changed).toString('hex')
+        variants.push({name: 'PCR 15 value', bundle: pb, pcrFile})
         for (const x of variants) {
           const f = (name: string, data: Uint8Array) => {
             const p = join(dir, `${alg}-${n}-${name}`)
@@ -400,9 +464,9 @@ function forgeRsaQuote(bits: number, exponent: number, opts: {keyBits?: number; 
   const tpmt = Buffer.concat([u16(ALG.RSA), u16(ALG.SHA256), u32(attrs), u16(0), u16(ALG.NULL), u16(ALG.RSASSA), u16(opts.schemeHash ?? ALG.SHA256), u16(opts.keyBits ?? n.length * 8), u32(exponent === 65537 ? 0 : exponent), b2(n)])
   const akPublic = b2(tpmt)
   const qn = qualifiedName(TPM_RH_ENDORSEMENT, [parsePublic(b64(bundle.ek.public)), parsePublic(akPublic)])
-  const values = ['0', '1', '2', '3', '4', '5', '6', '7', '16', '23'].map((k) => hex(bundle.pcrs.sha256[k]))
+  const values = ['0', '1', '2', '3', '4', '5', '6', '7', '14', '15'].map((k) => hex(bundle.pcrs.sha256[k]))
   const digest = createHash(hash).update(Buffer.concat(values)).digest()
-  const attest = Buffer.concat([u32(0xff544347), u16(0x8018), b2(qn), b2(hex(bundle.nonce)), Buffer.alloc(17 + 8), u32(1), u16(ALG.SHA256), Buffer.from([3, 0xff, 0x00, 0x81]), b2(digest)])
+  const attest = Buffer.concat([u32(0xff544347), u16(0x8018), b2(qn), b2(hex(bundle.nonce)), Buffer.alloc(17 + 8), u32(1), u16(ALG.SHA256), Buffer.from([3, 0xff, 0xc0, 0x00]), b2(digest)])
   bundle.attest = tob64(attest)
   const sig = opts.pss ? sign(hash, attest, {key: privateKey, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 32}) : sign(hash, attest, privateKey)
   bundle.signature = tob64(encodeSignature({sigAlg: opts.pss ? ALG.RSAPSS : ALG.RSASSA, hashAlg, sig}))
@@ -474,16 +538,16 @@ describe('the scheme and the selection the verifier holds to', () => {
     const v = load('ecc')
     const nonce = hex(v.bundle.nonce)
     const check = (pcrs: string) => verifyQuoteBundle(v.bundle, {ak: v.ak, nonce, pcrs})
-    assert.deepEqual(failed(check('sha256:0,1,2,3,4,5,6,7,16,23')), [])
-    assert.deepEqual(failed(check('sha256:23,16,7,6,5,4,3,2,1,0')), [], 'order of the asked indices does not matter')
-    for (const other of ['sha256:0,1,2,3,4,5,6,7,16', 'sha256:0,1,2,3,4,5,6,7,16,23,10', 'sha256:0,1,2,3,4,5,6,7,16,23+sha1:0', 'sha1:0,1,2,3,4,5,6,7,16,23']) {
+    assert.deepEqual(failed(check('sha256:0,1,2,3,4,5,6,7,14,15')), [])
+    assert.deepEqual(failed(check('sha256:15,14,7,6,5,4,3,2,1,0')), [], 'order of the asked indices does not matter')
+    for (const other of ['sha256:0,1,2,3,4,5,6,7,14', 'sha256:0,1,2,3,4,5,6,7,14,15,10', 'sha256:0,1,2,3,4,5,6,7,14,15+sha1:0', 'sha1:0,1,2,3,4,5,6,7,14,15']) {
       const r = check(other)
       assert.deepEqual(failed(r), ['pcr-selection'], other)
       assert.match(r.checks.find((c) => c.check === 'pcr-selection')!.detail!, /asked .* by the verifier/)
     }
     const claim = clone(v.bundle)
-    claim.pcrSelection = 'sha256:0,16'
-    assert.equal(firstFailure(verifyQuoteBundle(claim, {ak: v.ak, nonce, pcrs: 'sha256:0,1,2,3,4,5,6,7,16,23'})), 'pcr-selection')
+    claim.pcrSelection = 'sha256:0,15'
+    assert.equal(firstFailure(verifyQuoteBundle(claim, {ak: v.ak, nonce, pcrs: 'sha256:0,1,2,3,4,5,6,7,14,15'})), 'pcr-selection')
     assert.throws(() => check('sha256:0,0'), (e: unknown) => e instanceof TcpError && e.exitCode === 2)
   })
 })

@@ -219,3 +219,67 @@ describe('interop', () => {
     assert.throws(() => execFileSync('openssl', ['pkeyutl', '-verify', '-rawin', '-pubin', '-inkey', pub, '-in', msg, '-sigfile', sig], {stdio: 'pipe'}))
   })
 })
+
+describe('hardening (issue 9)', () => {
+  const signer = keyPair()
+  const trust = trustOf([signer])
+  /** The message of a rejection, whether it is thrown (exit 2) or a failed check (exit 1). */
+  const failure = (f: () => {ok: boolean; checks: Array<{ok: boolean; detail?: string}>}): string => {
+    try {
+      const r = f()
+      assert.equal(r.ok, false)
+      return r.checks.find((c) => !c.ok)!.detail!
+    } catch (e) {
+      assert.ok(e instanceof TcpError && e.code !== 'internal', String(e))
+      return e.message
+    }
+  }
+
+  it('chain: a baseline at version prev + 2 whose previous holds the right digest fails on the version', () => {
+    const v1 = baselineEnvelope(signer)
+    const v2 = baselineEnvelope(signer, {subject: 'fleet/a', previous: v1.b})
+    const skip = {...v2.b, version: v1.b.version + 2}
+    assert.equal(skip.previous, v2.b.previous) // the digest of v1: only the version is wrong
+    const env = createEnvelope(BASELINE_PAYLOAD_TYPE, baselineBytes(skip), signer)
+    const r = verifyEnvelopeReport(env, {trust, previous: v1.env})
+    assert.equal(r.ok, false)
+    assert.match(r.checks.find((c) => c.check === 'chain')!.detail!, /version 3 does not follow the previous version 1/)
+  })
+
+  it('a signed payload with a duplicate member: the failure names the duplicate (baseline and statement)', () => {
+    const v1 = baselineEnvelope(signer)
+    const text = new TextDecoder().decode(baselineBytes(v1.b)).replace('{', '{"subject":"fleet/evil",')
+    const dupBaseline = createEnvelope(BASELINE_PAYLOAD_TYPE, utf8(text), signer)
+    assert.match(failure(() => verifyEnvelopeReport(dupBaseline, {trust})), /duplicate member name "subject"/)
+    const {envelope} = signFile('f.txt', utf8('x'), {...signer, type: 'ed25519'})
+    const st = new TextDecoder().decode(fromBase64(envelope.payload)).replace('{', '{"predicateType":"x",')
+    const dupStatement = createEnvelope('application/vnd.in-toto+json', utf8(st), signer)
+    assert.match(failure(() => verifyEnvelopeReport(dupStatement, {trust})), /duplicate member name "predicateType"/)
+  })
+
+  it('a --previous envelope with a duplicate member: the failure names the duplicate', () => {
+    const v1 = baselineEnvelope(signer)
+    const v2 = baselineEnvelope(signer, {subject: 'fleet/a', previous: v1.b})
+    const text = new TextDecoder().decode(baselineBytes(v1.b)).replace('{', '{"version":1,')
+    const dupPrev = createEnvelope(BASELINE_PAYLOAD_TYPE, utf8(text), signer)
+    assert.match(failure(() => verifyEnvelopeReport(v2.env, {trust, previous: dupPrev})), /previous baseline: duplicate member name "version"/)
+  })
+
+  it('a 20,000-level in-toto predicate is a rejection naming the depth, not a stack overflow', () => {
+    const {envelope} = signFile('f.txt', utf8('x'), {...signer, type: 'ed25519'})
+    const st = JSON.parse(new TextDecoder().decode(fromBase64(envelope.payload)))
+    const deep = JSON.stringify({...st, predicateType: 'https://example.com/p', predicate: 0}).replace(/"predicate":0/, '"predicate":' + '{"a":'.repeat(20000) + '1' + '}'.repeat(20000))
+    const env = createEnvelope('application/vnd.in-toto+json', utf8(deep), signer)
+    assert.match(failure(() => verifyEnvelopeReport(env, {trust})), /nested deeper than 128 levels/)
+    assert.throws(() => signFile('deep.json', utf8(deep), {...signer, type: 'ed25519'}), /deep\.json: nested deeper than 128 levels/)
+  })
+
+  it('trust.json listing one key id twice is an input error (an expiry must not vanish)', () => {
+    const id = signer.keyId
+    assert.throws(
+      () => parseTrustPolicy({keys: [{keyId: id, notAfter: '2020-01-01T00:00:00Z'}, {keyId: id}]}, 'trust file t.json'),
+      (e: unknown) => e instanceof TcpError && e.code === 'input' && /trust file t\.json: keys\[1\]: key id [0-9a-f]{16} is listed twice/.test(e.message),
+    )
+    assert.equal(parseTrustPolicy({keys: [{keyId: id}, {keyId: 'a'.repeat(16)}]}, 't').allow!.size, 2)
+  })
+})

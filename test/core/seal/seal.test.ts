@@ -7,7 +7,7 @@ import {TcpError} from '../../../src/core/errors.js'
 import {utf8} from '../../../src/core/bytes.js'
 import {Rng} from '../../../src/core/rng.js'
 import {sealBytes, unsealBytes, type SealOptions, type UnsealWith} from '../../../src/core/seal/index.js'
-import {MAX_RECIPIENTS} from '../../../src/core/seal/format.js'
+import {checkSealScrypt, MAX_RECIPIENTS} from '../../../src/core/seal/format.js'
 import {chunkNonce} from '../../../src/core/seal/stream.js'
 
 const CHEAP = {N: 1024, r: 8, p: 1} // scrypt cost for tests only; the CLI always uses SCRYPT_DEFAULT
@@ -213,6 +213,12 @@ describe('seal: identities, passphrases and bad input', () => {
     t[30] = 22
     t[31] = 32 // r: 2^22 x 32 x 128 bytes = 16 GiB
     await rejects(unsealBytes(t, withPass), 'input', /over the limit/)
+    // Within the memory bound (128 x 2^20 x 8 = 1 GiB) but over the work bound: p = 3 is 3 GiB of scrypt work.
+    t[30] = 20
+    t[31] = 8
+    t[32] = 3
+    await rejects(unsealBytes(t, withPass), 'input', /N=1048576, r=8, p=3 needs 3221225472 bytes of scrypt work, over the limit/)
+    assert.deepEqual(checkSealScrypt({N: 2 ** 20, r: 8, p: 2}), {N: 2 ** 20, r: 8, p: 2}) // 2 GiB: the bound itself
     const x = Uint8Array.from(await sealX(rng.bytes(5)))
     x[14] = 0xff
     await rejects(unsealBytes(x, asAlice), 'input', /recipient count/)

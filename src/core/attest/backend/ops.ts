@@ -20,7 +20,9 @@ import {readFileBytes, readJsonFile, writeFileAtomic} from '../../io.js'
 import {
   CHALLENGE_TYPE,
   EVENT_LOG_TYPE,
+  MEASURE_PCRS,
   TPM_QUOTE_TYPE,
+  coveredPrefix,
   formatPcrSpec,
   parseEventLog,
   parsePcrSpec,
@@ -208,13 +210,24 @@ export interface MeasureResult {
   eventLog: string
 }
 
-/** Extends sha256 PCR `pcr` with SHA-256(file) and appends the entry to the state folder's event log. */
+/**
+ * Extends sha256 PCR `pcr` (8-15: not resettable, see MEASURE_PCRS) with SHA-256(file) and appends the entry to
+ * the state folder's event log. The log is append-only and must explain the PCR whole: before extending, the PCR's
+ * value must equal the replay of the log's entries for it, so a PCR that the boot chain (or anything else) also
+ * extends is refused rather than measured into with a log no verifier could replay.
+ */
 export async function measure(stateDir: string, file: string, pcr: number, opts: {tcti: string}): Promise<MeasureResult> {
-  if (!Number.isInteger(pcr) || pcr < 8 || pcr > 23)
-    throw new TcpError('usage', `pcr: expected 8..23 (0-7 belong to firmware; 16 is the debug PCR, 23 the application PCR), got ${pcr}`)
+  if (!Number.isInteger(pcr) || pcr < MEASURE_PCRS.min || pcr > MEASURE_PCRS.max)
+    throw new TcpError('usage', `pcr: expected ${MEASURE_PCRS.min}..${MEASURE_PCRS.max} (PCRs no software can reset; 0-7 belong to firmware, 16 and 23 can be reset by anyone with TPM access), got ${pcr}`)
   await readState(stateDir)
   const log = await readEventLog(stateDir)
   const digest = toHex(sha256(await readFileBytes(file, {what: 'file to measure'})))
+  await withTemp(async (tmp) => {
+    const now = (await pcrRead([{bank: 'sha256', pcrs: [pcr]}], tmp, opts.tcti)).get('sha256')!.get(pcr)!
+    const logged = log.entries.filter((e) => e.bank === 'sha256' && e.pcr === pcr)
+    if (coveredPrefix(logged, 'sha256', now) !== logged.length)
+      throw new TcpError('input', `sha256 PCR ${pcr} holds ${toHex(now)}, which the ${logged.length} entries of the event log for it do not replay to: something else extends this PCR (the boot chain, or a measurement the log lost); choose another PCR of ${MEASURE_PCRS.min}-${MEASURE_PCRS.max} with --pcr`)
+  })
   await runTool('tpm2_pcrextend', [`${pcr}:sha256=${digest}`], {tcti: opts.tcti})
   const seq = log.entries.length
   const entry: EventLogEntry = {seq, pcr, bank: 'sha256', digest, file: basename(file), time: new Date().toISOString()}

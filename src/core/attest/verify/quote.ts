@@ -16,18 +16,20 @@
  *   signature         TPMT_SIGNATURE over TPMS_ATTEST verifies under the trusted AK (ECDSA, high S accepted;
  *                     RSASSA-PKCS1-v1_5; RSA-PSS), with the AK's own scheme and a SHA-2 hash
  *   qualified-signer  qualifiedSigner equals the Qualified Name of the AK under the bundle's EK
- *   policy            (only with a policy) each golden PCR is quoted and has an allowed value
- *   event-log         replaying the event log from zero gives the reported value of every PCR it names
+ *   self-description  the bundle's optional ak.name, ak.pem, ek.name describe its ak.public and ek.public
+ *   policy            (only with a policy) each golden PCR is quoted, is not resettable (16, 23), and has an allowed value
+ *   event-log         replaying the event log from zero reaches the quoted value of every PCR it names (entries
+ *                     after that point are not covered); every entry is in PCR 8-15 (none in resettable 16, 23)
  *
  * What it does NOT establish: that the EK belongs to a genuine TPM (check the EK certificate, or run credential
  * activation: `tcp attest challenge` / `activate`), that PCRs 0-7 mean a good boot (that is the policy's content),
  * or anything about PCRs the policy and the event log do not name.
  */
 import {constants, createPublicKey, verify as cryptoVerify, type KeyObject} from 'node:crypto'
-import {concatBytes, equalBytes, fromUtf8, toHex} from '../../bytes.js'
+import {concatBytes, equalBytes, fromHex, fromUtf8, toHex} from '../../bytes.js'
 import {TcpError} from '../../errors.js'
 import {makeReport, type Check, type VerifyReport} from '../../verify/report.js'
-import {decodeBundle, decodePolicy, formatPcrSpec, parsePcrSpec, replayLog, type BankSelection, type DecodedBundle, type DecodedPolicy} from '../bundle.js'
+import {coveredPrefix, decodeBundle, decodePolicy, formatPcrSpec, MEASURE_PCRS, parsePcrSpec, RESETTABLE_PCRS, type BankSelection, type DecodedBundle, type DecodedPolicy, type EventLogEntry} from '../bundle.js'
 import {
   ALG,
   HASHES,
@@ -35,6 +37,7 @@ import {
   TPM_RH_ENDORSEMENT,
   TPM_ST_ATTEST_QUOTE,
   hashName,
+  objectName,
   parseAttest,
   parsePublic,
   parseSignature,
@@ -196,6 +199,8 @@ export function verifyTpmSignature(key: KeyObject, message: Uint8Array, sig: Sig
 function checkPolicy(a: Attest, b: DecodedBundle, policy: DecodedPolicy): Check {
   const quoted = quotedSelection(a)
   for (const g of policy.golden) {
+    if (RESETTABLE_PCRS.includes(g.pcr))
+      return fail('policy', `${g.bank} PCR ${g.pcr} can be reset at locality 0 (tpm2_pcrreset): a golden value there proves nothing; pin PCR 8-15`)
     if (!quoted.some((s) => s.bank === g.bank && s.pcrs.includes(g.pcr)))
       return fail('policy', `${g.bank} PCR ${g.pcr} has a golden value but is not quoted`)
     const v = b.values.get(g.bank)?.get(g.pcr)
@@ -206,22 +211,53 @@ function checkPolicy(a: Attest, b: DecodedBundle, policy: DecodedPolicy): Check 
   return pass('policy', `${policy.golden.length} PCR value(s) equal their golden values`)
 }
 
-/** Replays the event log from all-zero PCRs: PCR := H(PCR || digest), per bank and index, in log order. */
+/**
+ * Replays the event log from all-zero PCRs, per bank and index, in log order, up to each quoted value (entries
+ * appended after the quote are allowed and reported as not covered). Fails for an entry in a resettable PCR (16,
+ * 23: a reset erases what the log says happened), for a PCR the quote does not cover, and when no prefix of a PCR's
+ * entries gives its quoted value.
+ */
 export function replayEventLog(b: DecodedBundle, a: Attest): Check {
   const entries = b.eventLog.entries
   if (entries.length === 0) return pass('event-log', 'event log is empty: it vouches for no PCR')
+  const reset = entries.find((e) => RESETTABLE_PCRS.includes(e.pcr))
+  if (reset) return fail('event-log', `the log extends ${reset.bank} PCR ${reset.pcr}, which can be reset at locality 0 (tpm2_pcrreset): what it measured proves nothing; measure into PCR 8-15`)
+  // Only 8-15 are PCRs tcp measures into: 0-7 belong to firmware, 17-22 to a dynamic launch (reset from localities
+  // 1-4, which some platforms let the OS reach).
+  const foreign = entries.find((e) => e.pcr < MEASURE_PCRS.min || e.pcr > MEASURE_PCRS.max)
+  if (foreign) return fail('event-log', `the log extends ${foreign.bank} PCR ${foreign.pcr}; tcp measures only into PCR ${MEASURE_PCRS.min}-${MEASURE_PCRS.max}`)
   const quoted = quotedSelection(a)
-  const state = replayLog(b.eventLog)
-  for (const [key, v] of state) {
+  const perPcr = new Map<string, EventLogEntry[]>()
+  for (const e of entries) perPcr.set(`${e.bank}:${e.pcr}`, [...(perPcr.get(`${e.bank}:${e.pcr}`) ?? []), e])
+  const covered: string[] = []
+  let later = 0
+  for (const [key, list] of perPcr) {
     const [bank, idx] = key.split(':') as [string, string]
     const pcr = Number(idx)
     if (!quoted.some((s) => s.bank === bank && s.pcrs.includes(pcr)))
       return fail('event-log', `the log extends ${bank} PCR ${pcr}, which the quote does not cover`)
     const reported = b.values.get(bank)?.get(pcr)
-    if (!reported || !equalBytes(reported, v))
-      return fail('event-log', `replaying ${entries.filter((e) => e.bank === bank && e.pcr === pcr).length} entries of ${bank} PCR ${pcr} gives ${toHex(v)}, reported ${reported ? toHex(reported) : '(none)'}`)
+    const n = reported ? coveredPrefix(list, bank, reported) : -1
+    if (n < 0)
+      return fail('event-log', `no prefix of the ${list.length} entries of ${bank} PCR ${pcr} replays to its quoted value ${reported ? toHex(reported) : '(none)'}: an entry was changed, dropped or reordered, or the PCR was extended outside the log`)
+    covered.push(`${key} (${n} of ${list.length})`)
+    later += list.length - n
   }
-  return pass('event-log', `${entries.length} entries replay to the reported values of ${[...state.keys()].join(', ')}`)
+  return pass('event-log', `entries replay to the quoted values of ${covered.join(', ')}${later ? `; ${later} later entr${later === 1 ? 'y is' : 'ies are'} not covered by this quote` : ''}`)
+}
+
+/** The bundle's optional ak.name, ak.pem and ek.name must describe the public areas it carries. */
+function selfDescription(b: DecodedBundle, akPub?: Public, ekPub?: Public): Check {
+  const {ak, ek} = b.doc
+  if (!akPub || !ekPub) return notEvaluated('self-description', 'a public area did not decode')
+  if (ak.name !== undefined && !equalBytes(fromHex(ak.name, 'ak.name'), objectName(akPub))) return fail('self-description', `ak.name ${ak.name} is not the Name of ak.public (${toHex(objectName(akPub))})`)
+  if (ek.name !== undefined && !equalBytes(fromHex(ek.name, 'ek.name'), objectName(ekPub))) return fail('self-description', `ek.name ${ek.name} is not the Name of ek.public (${toHex(objectName(ekPub))})`)
+  if (ak.pem !== undefined) {
+    const k = attempt(() => spki(createPublicKey(ak.pem!)))
+    const mine = attempt(() => spki(publicKeyOf(akPub)))
+    if (!k.value || !mine.value || !equalBytes(k.value, mine.value)) return fail('self-description', `ak.pem is not the key of ak.public${k.error ? ` (${k.error})` : ''}`)
+  }
+  return pass('self-description', `${[ak.name !== undefined && 'ak.name', ak.pem !== undefined && 'ak.pem', ek.name !== undefined && 'ek.name'].filter(Boolean).join(', ') || 'no optional field'} consistent with the public areas`)
 }
 
 function notEvaluated(check: string, why: string): Check {
@@ -303,6 +339,7 @@ export function verifyQuoteBundle(doc: unknown, opts: QuoteVerifyOptions): Verif
     )
   } else checks.push(notEvaluated('qualified-signer', ep.error ?? ap.error ?? 'TPMS_ATTEST did not decode'))
 
+  checks.push(selfDescription(b, akPub, ep.value))
   if (policy) checks.push(a?.quote ? checkPolicy(a, b, policy) : notEvaluated('policy', 'no quote information'))
   checks.push(a?.quote ? replayEventLog(b, a) : notEvaluated('event-log', 'no quote information'))
 
