@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the system packages the test suite needs when they are missing: tpm2-tools, swtpm, swtpm-tools
-# (TPM attestation tests), openssl (interop tests). Uses apt-get as root, or sudo when available; otherwise it
+# (TPM attestation tests), openssl, age and ssh-keygen (interop tests). Uses apt-get as root, or sudo when available; otherwise it
 # says what to install and the tests that need them report themselves skipped with the reason.
 set -u
 need=()
@@ -8,6 +8,8 @@ command -v tpm2_quote >/dev/null 2>&1 || need+=(tpm2-tools)
 command -v swtpm >/dev/null 2>&1 || need+=(swtpm)
 command -v swtpm_setup >/dev/null 2>&1 || need+=(swtpm-tools)
 command -v openssl >/dev/null 2>&1 || need+=(openssl)
+command -v age >/dev/null 2>&1 || need+=(age)
+command -v ssh-keygen >/dev/null 2>&1 || need+=(openssh-client)
 [ ${#need[@]} -eq 0 ] && exit 0
 SUDO=""
 if [ "$(id -u)" != 0 ]; then
