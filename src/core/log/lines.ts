@@ -62,3 +62,21 @@ export function forEachLine(path: string, maxLine: number, fn: (line: Buffer, n:
     closeSync(fd)
   }
 }
+
+/** The first line of a file (up to `max` bytes, without its newline): enough to tell a log from other JSON. */
+export async function readFirstLine(path: string, max: number, what = 'file'): Promise<string> {
+  const {open} = await import('node:fs/promises')
+  try {
+    const fh = await open(path, 'r')
+    try {
+      const buf = Buffer.alloc(max)
+      const {bytesRead} = await fh.read(buf, 0, max, 0)
+      const nl = buf.subarray(0, bytesRead).indexOf(10)
+      return buf.toString('utf8', 0, nl < 0 ? bytesRead : nl)
+    } finally {
+      await fh.close()
+    }
+  } catch (e) {
+    throw fromSystemError(e, what, path)
+  }
+}

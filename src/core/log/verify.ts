@@ -70,6 +70,8 @@ export interface LogVerifyOptions {
 export interface EntrySink {
   entry(seq: number, hash: Buffer, timeMs: number, line: number): void
   reference(fromSeq: number, fromTimeMs: number, line: number, agent: string, ref: ClockRef): void
+  /** The parsed entry itself (observations), when the caller needs more than hashes. */
+  parsed?(e: LogEntry, line: number): void
 }
 
 export interface LogHead {
@@ -190,6 +192,7 @@ export class LogVerifier {
       this.sink?.reference(e.seq, t, n, a, ref)
     }
     this.sink?.entry(e.seq, hash, t, n)
+    this.sink?.parsed?.(e, n)
     this.windows.push(e.seq, hash)
     if (this.firstTimeStr === null) this.firstTimeStr = e.time
     this.lastTimeStr = e.time
@@ -314,8 +317,8 @@ export interface LogReport extends VerifyReport {
 }
 
 /** Verifies one log file on its own (no cross-log references resolved: that takes the fleet). */
-export function verifyLogFile(path: string, opts: LogVerifyOptions): LogReport {
-  const v = runLogVerifier(path, opts)
+export function verifyLogFile(path: string, opts: LogVerifyOptions, sink?: EntrySink): LogReport {
+  const v = runLogVerifier(path, opts, sink)
   const s = v.summary()
   const okDetail = (name: string) => okDetailFor(name, s, opts)
   return makeReport('tcp-log', v.checks(CHECK_NAMES, okDetail), {log: s, failures: v.failures, trust: opts.trust.source}) as LogReport

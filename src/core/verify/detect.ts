@@ -2,8 +2,8 @@
  * `tcp verify` is the one verification verb: it detects what it was given from the document's shape.
  * Each later artifact kind declares a top-level "type" string; DSSE envelopes are recognised by their fields.
  */
-import {open} from 'node:fs/promises'
-import {TcpError, fromSystemError} from '../errors.js'
+import {TcpError} from '../errors.js'
+import {readFirstLine} from '../log/lines.js'
 import {readJsonFile} from '../io.js'
 import {LOG_CHECKPOINT_TYPE, LOG_ENTRY_TYPE, MAX_LINE_BYTES} from '../log/format.js'
 
@@ -31,20 +31,7 @@ export function detectArtifact(doc: unknown, what = 'artifact'): ArtifactKind {
  * one JSON document and detected by detectArtifact. A line-oriented artifact comes back with doc undefined.
  */
 export async function readArtifact(path: string, what = `artifact ${path}`): Promise<{kind: ArtifactKind; doc: unknown}> {
-  let first = ''
-  try {
-    const fh = await open(path, 'r')
-    try {
-      const buf = Buffer.alloc(MAX_LINE_BYTES + 1)
-      const {bytesRead} = await fh.read(buf, 0, buf.length, 0)
-      const nl = buf.subarray(0, bytesRead).indexOf(10)
-      first = buf.toString('utf8', 0, nl < 0 ? bytesRead : nl)
-    } finally {
-      await fh.close()
-    }
-  } catch (e) {
-    throw fromSystemError(e, 'artifact', path)
-  }
+  const first = await readFirstLine(path, MAX_LINE_BYTES + 1, 'artifact')
   try {
     const o = JSON.parse(first) as {type?: unknown}
     if (o && (o.type === LOG_ENTRY_TYPE || o.type === LOG_CHECKPOINT_TYPE)) return {kind: 'tcp-log', doc: undefined}
