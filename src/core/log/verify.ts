@@ -34,7 +34,7 @@ import {
   type LogCheckpoint,
   type LogEntry,
 } from './format.js'
-import {forEachLine} from './lines.js'
+import {LineSplitter, forEachLine} from './lines.js'
 import {checkCommitment, WindowHashes} from './commit.js'
 
 export const CHECK_NAMES = ['format', 'agent', 'sequence', 'hash-chain', 'time-order', 'time-future', 'clock', 'signature', 'committed', 'commitments', 'freshness'] as const
@@ -220,7 +220,15 @@ export class LogVerifier {
     else {
       const unusable = keyUnusableReason(k, this.opts.trust as TrustStore, this.now)
       if (unusable) bad(unusable)
-      else if (!ed25519.verify(fromBase64(cp.sig, 'sig'), checkpointMessage(cp), k.publicKey)) bad(`bad signature by key ${cp.key}`)
+      else {
+        let sig: Uint8Array | null = null
+        try {
+          sig = fromBase64(cp.sig, 'sig')
+        } catch (e) {
+          bad((e as Error).message)
+        }
+        if (sig && !ed25519.verify(sig, checkpointMessage(cp), k.publicKey)) bad(`bad signature by key ${cp.key}`)
+      }
     }
     if (logTimeMs(cp.time) > this.now + this.skew) this.fail('time-future', n, cp.seq, `checkpoint time ${cp.time} is in the future`)
     if (cp.commitments) for (const c of cp.commitments) {
@@ -260,9 +268,15 @@ export class LogVerifier {
     }
   }
 
-  /** Reads the whole file through this verifier, then runs the final checks. */
-  run(path: string): this {
-    forEachLine(path, MAX_LINE_BYTES, (b, n, torn, bytes) => this.line(b, n, torn, bytes))
+  /** Reads the whole file (or the bytes of one, already in memory) through this verifier, then the final checks. */
+  run(source: string | Uint8Array): this {
+    const fn = (b: Buffer, n: number, torn: boolean, bytes: number) => this.line(b, n, torn, bytes)
+    if (typeof source === 'string') forEachLine(source, MAX_LINE_BYTES, fn)
+    else {
+      const s = new LineSplitter(MAX_LINE_BYTES, fn)
+      s.push(Buffer.from(source.buffer, source.byteOffset, source.byteLength))
+      s.end()
+    }
     this.finish()
     return this
   }
@@ -308,6 +322,12 @@ function seqOf(o: unknown): number | null {
 /** Streams one file through a verifier. */
 export function runLogVerifier(path: string, opts: LogVerifyOptions, sink?: EntrySink): LogVerifier {
   return new LogVerifier(path, opts, sink).run(path)
+}
+
+/** Verifies the bytes of a log held in memory (`name` is used in failures); the same checks as verifyLogFile. */
+export function verifyLogBytes(bytes: Uint8Array, name: string, opts: LogVerifyOptions): LogReport {
+  const v = new LogVerifier(name, opts).run(bytes)
+  return makeReport('tcp-log', v.checks(CHECK_NAMES, (c) => okDetailFor(c, v.summary(), opts)), {log: v.summary(), failures: v.failures, trust: opts.trust.source}) as LogReport
 }
 
 export interface LogReport extends VerifyReport {
