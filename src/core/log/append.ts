@@ -119,7 +119,9 @@ export function appendToLog(o: AppendOptions): AppendResult {
   if (size !== null && size > 0) {
     let v = runLogVerifier(o.log, {trust, now, maxSkewMs: o.maxSkewMs})
     const committedLine = v.head?.checkpointLine ?? 0
-    const before = v.failures.find((f) => f.line !== 0 && f.line <= committedLine)
+    // Only a tail can be repaired: any failure within the committed part, or any checkpoint this key cannot vouch
+    // for (another agent's log, a forged checkpoint), refuses the append; --repair never truncates such a log.
+    const before = v.failures.find((f) => (f.line !== 0 && f.line <= committedLine) || f.check === 'signature' || f.check === 'agent')
     if (before) throw new TcpError('rejected', `log ${o.log} does not verify under the appending key: ${before.check} at line ${before.line}: ${before.detail}`)
     if (v.summary().uncommittedLines > 0) {
       if (!o.repair) throw new TcpError('input', `log ${o.log}: ${v.summary().uncommittedLines} line(s) after the last checkpoint (a torn or uncommitted tail, line ${committedLine + 1}); run with --repair to drop them`)
@@ -163,7 +165,7 @@ export function appendToLog(o: AppendOptions): AppendResult {
   try {
     let group: string[] = []
     const flush = () => {
-      const cp = w.checkpoint(now)
+      const cp = w.checkpoint(-Infinity) // a checkpoint carries the time of the entry it commits
       if (cp) (group.push(cp), checkpoints++)
       if (group.length) writeSync(fd, group.join('\n') + '\n')
       group = []

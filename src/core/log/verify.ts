@@ -230,7 +230,9 @@ export class LogVerifier {
         if (sig && !ed25519.verify(sig, checkpointMessage(cp), k.publicKey)) bad(`bad signature by key ${cp.key}`)
       }
     }
-    if (logTimeMs(cp.time) > this.now + this.skew) this.fail('time-future', n, cp.seq, `checkpoint time ${cp.time} is in the future`)
+    const ct = logTimeMs(cp.time)
+    if (ct > this.now + this.skew) this.fail('time-future', n, cp.seq, `checkpoint time ${cp.time} is beyond now (${new Date(this.now).toISOString()}) + skew ${this.skew} ms`)
+    if (ct < this.prevTime) this.fail('time-order', n, cp.seq, `checkpoint time ${cp.time} is before the entry it commits (${this.lastTimeStr})`)
     if (cp.commitments) for (const c of cp.commitments) {
       const why = checkCommitment(c, this.windows, cp.seq)
       if (why) this.fail('commitments', n, cp.seq, why)
