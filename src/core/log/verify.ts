@@ -213,6 +213,7 @@ export class LogVerifier {
       this.fail('signature', n, cp.seq, why)
     }
     if (this.lastEntryLine !== n - 1 || lastSeq < 0) bad('a checkpoint must follow the entry it commits')
+    else if (cp.seq <= this.lastCheckpointSeq) bad(`checkpoint of seq ${cp.seq} after one of seq ${this.lastCheckpointSeq}: a committed head never goes back`)
     else if (cp.seq !== lastSeq || cp.head !== this.prevHash) bad(`checkpoint commits seq ${cp.seq} head ${cp.head.slice(0, 16)}... but the entry before it is seq ${lastSeq} with hash ${this.prevHash.slice(0, 16)}...`)
     const k = this.keyById.get(cp.key)
     if (this.opts.unsignedStructureOnly) void 0
