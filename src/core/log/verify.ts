@@ -28,6 +28,7 @@ import {
   MAX_LINE_BYTES,
   ZERO_HASH,
   checkpointMessage,
+  encodeEntry,
   lineShapeError,
   logTimeMs,
   type ClockRef,
@@ -158,7 +159,7 @@ export class LogVerifier {
     if (shape) return this.fail('format', n, seqOf(o), shape)
     let canon: string
     try {
-      canon = canonicalize(o)
+      canon = (o as LogEntry).type === LOG_ENTRY_TYPE ? encodeEntry(o as LogEntry) : canonicalize(o)
     } catch (e) {
       return this.fail('format', n, seqOf(o), (e as Error).message)
     }

@@ -15,6 +15,7 @@ import {
   ZERO_HASH,
   assertAgentName,
   checkpointMessage,
+  encodeEntry,
   formatLogTime,
   type ClockRef,
   type LogCheckpoint,
@@ -63,7 +64,7 @@ export class LogWriter {
     const clock: Record<string, ClockRef> = {}
     for (const [a, r] of this.pending) clock[a] = r
     const e: LogEntry = {type: LOG_ENTRY_TYPE, agent: this.agent, seq: this.state.nextSeq, time: formatLogTime(timeMs), prev: this.state.prev, obs, clock}
-    const line = canonicalize(e)
+    const line = encodeEntry(e)
     const hb = createHash('sha3-256').update(ENTRY_DOMAIN).update(line, 'utf8').digest()
     const hash = hb.toString('hex')
     for (const [a, r] of this.pending) this.state.clock.set(a, r)

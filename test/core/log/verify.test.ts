@@ -301,3 +301,22 @@ describe('tcp.log/v1 fleet verification', () => {
     assert.deepEqual(failed(verifyFleet(d2, {trust: named, now: NOW})), ['fleet-agents'])
   })
 })
+
+describe('encodeEntry', () => {
+  it('equals RFC 8785 canonicalize on random entries, odd names included', async () => {
+    const {encodeEntry} = await import('../../../src/core/log/format.js')
+    const {canonicalize} = await import('../../../src/core/canonical/jcs.js')
+    const {Rng} = await import('../../../src/core/rng.js')
+    const rng = new Rng(5)
+    const names = ['a', 'B', 'z_1', 'é', '\u{1F600}', 'ä\u0000', '"q"', 'aa', 'a\\b', '\u007f', '10', '9']
+    const nums = [0, -0, 1e21, 1e-7, 0.1, -3.25, 123456789.125, 2 ** 53, 5e-324]
+    for (let i = 0; i < 500; i++) {
+      const obs: Record<string, number> = {}
+      const clock: Record<string, [number, string]> = {}
+      for (let j = rng.int(5); j > 0; j--) obs[names[rng.int(names.length)]!] = nums[rng.int(nums.length)]! * (rng.float() < 0.5 ? 1 : rng.float())
+      for (let j = rng.int(3); j > 0; j--) clock[`agent-${rng.int(20)}`] = [rng.int(1000), 'ab'.repeat(32)]
+      const e = {type: 'tcp.log/v1' as const, agent: `a-${i}`, seq: i, time: iso(T0 + i), prev: 'cd'.repeat(32), obs, clock}
+      assert.equal(encodeEntry(e), canonicalize(e))
+    }
+  })
+})
