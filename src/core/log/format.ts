@@ -30,6 +30,8 @@ export const ENTRY_DOMAIN = utf8('tcp.log/v1 entry\0')
 export const CHECKPOINT_DOMAIN = utf8('tcp.log/v1 checkpoint\0')
 export const ZERO_HASH = '0'.repeat(64)
 
+// Names that would reach Object.prototype, or clash with an observation's own fields, when a log becomes a baseline.
+const RESERVED_OBS = new Set(['__proto__', 'constructor', 'prototype', 'agent', 'time'])
 export const AGENT_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/
 const HASH_RE = /^[0-9a-f]{64}$/
 const KEYID_RE = /^[0-9a-f]{16}$/
@@ -119,7 +121,10 @@ export function lineShapeError(o: unknown): string | null {
     if (!obs || typeof obs !== 'object' || Array.isArray(obs)) return '"obs" must be an object'
     const ok = Object.keys(obs)
     if (ok.length > MAX_OBS_FIELDS) return `"obs" has more than ${MAX_OBS_FIELDS} fields`
-    for (const k of ok) if (typeof obs[k] !== 'number' || !Number.isFinite(obs[k])) return `"obs.${k}" is not a finite number`
+    for (const k of ok) {
+      if (typeof obs[k] !== 'number' || !Number.isFinite(obs[k])) return `"obs.${k}" is not a finite number`
+      if (RESERVED_OBS.has(k)) return `"obs.${k}" cannot be a feature name`
+    }
     const clock = r.clock as Record<string, unknown>
     if (!clock || typeof clock !== 'object' || Array.isArray(clock)) return '"clock" must be an object'
     const ck = Object.keys(clock)

@@ -222,6 +222,7 @@ export class LogVerifier {
     else {
       const unusable = keyUnusableReason(k, this.opts.trust as TrustStore, this.now)
       if (unusable) bad(unusable)
+      else if (k.name !== undefined && k.name !== cp.agent) bad(`key ${cp.key} is named "${k.name}" in the trust store, not "${cp.agent}": it does not sign for this agent`)
       else {
         let sig: Uint8Array | null = null
         try {

@@ -183,7 +183,7 @@ describe('tcp.log/v1 single-log verification', () => {
   it('rejects unknown fields, non-canonical lines and bad shapes as format', () => {
     const {lines} = craft('a', key, [{}])
     const e = JSON.parse(lines[0]!)
-    for (const bad of [JSON.stringify({...e, extra: 1}), JSON.stringify(e, null, 1).replace(/\n/g, ''), lines[0]!.replace('"seq":0', '"seq":0.0'), lines[0]!.replace('.000Z', 'Z'), '[]', '{']) {
+    for (const bad of [JSON.stringify({...e, extra: 1}), lines[0]!.replace('"obs":{"x":0}', '"obs":{"__proto__":1}'), lines[0]!.replace('"obs":{"x":0}', '"obs":{"time":1}'), JSON.stringify(e, null, 1).replace(/\n/g, ''), lines[0]!.replace('"seq":0', '"seq":0.0'), lines[0]!.replace('.000Z', 'Z'), '[]', '{']) {
       const r = verifyLogFile(writeLog(dir, 'fmt.log', [bad, lines[1]!]), {trust, now: NOW})
       assert.ok(failed(r).includes('format'), bad)
     }
@@ -298,7 +298,12 @@ describe('tcp.log/v1 fleet verification', () => {
     const d2 = tmp()
     writeLog(d2, 'B.log', craft('B', b, [{}]).lines)
     const named = trustOf([{...a, name: 'A'}, {...b, name: 'C'}] as never)
-    assert.deepEqual(failed(verifyFleet(d2, {trust: named, now: NOW})), ['fleet-agents'])
+    const r = verifyFleet(d2, {trust: named, now: NOW})
+    assert.ok(failed(r).includes('fleet-agents') && failed(r).includes('signature'), JSON.stringify(r.checks))
+    // The same binding holds for one log verified alone.
+    const one = verifyLogFile(join(d2, 'B.log'), {trust: named, now: NOW})
+    assert.match(one.checks.find((c) => c.check === 'signature')!.detail!, /named "C" in the trust store, not "B"/)
+    assert.equal(verifyLogFile(join(d2, 'B.log'), {trust: trustOf([{...b, name: 'B'}] as never), now: NOW}).ok, true)
   })
 })
 
