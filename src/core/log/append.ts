@@ -14,11 +14,10 @@ import {closeSync, fsyncSync, openSync, statSync, truncateSync, writeSync} from 
 import {TcpError, fromSystemError} from '../errors.js'
 import type {Observation} from '../baseline/observations.js'
 import {keyIdOf} from '../keys/keyid.js'
-import {MAX_LINE_BYTES, formatLogTime, logTimeMs, lineShapeError, LOG_CHECKPOINT_TYPE, LOG_ENTRY_TYPE, ENTRY_DOMAIN, type ClockRef} from './format.js'
+import {MAX_LINE_BYTES, formatLogTime, logTimeMs, lineShapeError, LOG_CHECKPOINT_TYPE, LOG_ENTRY_TYPE, entryHash, type ClockRef} from './format.js'
 import {forEachLine} from './lines.js'
 import {runLogVerifier, type LogVerifier} from './verify.js'
 import {LogWriter, emptyState, type WriterState} from './writer.js'
-import {createHash} from 'node:crypto'
 
 export interface AppendKey {
   secretKey: Uint8Array
@@ -77,7 +76,7 @@ export function committedHeadOf(path: string): {agent: string; ref: ClockRef; ti
       return
     }
     if (lineShapeError(o)) return
-    if (o.type === LOG_ENTRY_TYPE) last = {agent: o.agent as string, seq: o.seq as number, hash: createHash('sha3-256').update(ENTRY_DOMAIN).update(buf).digest('hex'), timeMs: logTimeMs(o.time)}
+    if (o.type === LOG_ENTRY_TYPE) last = {agent: o.agent as string, seq: o.seq as number, hash: entryHash(buf.toString('utf8')).toString('hex'), timeMs: logTimeMs(o.time)}
     else if (o.type === LOG_CHECKPOINT_TYPE && last && last.seq === o.seq && last.hash === o.head && last.agent === o.agent) head = {agent: last.agent, ref: [last.seq, last.hash], timeMs: last.timeMs}
     void n
   }, 'seen log')

@@ -4,11 +4,10 @@
  * repeated sequence number). Used by the demo and the benchmarks to show that the verifier's other checks, not the
  * signature, reject such entries. Not used by any honest path (writer.ts refuses what this allows).
  */
-import {createHash} from 'node:crypto'
 import {canonicalize} from '../canonical/jcs.js'
 import {ed25519} from '../crypto/ed25519.js'
 import {toBase64} from '../bytes.js'
-import {ENTRY_DOMAIN, LOG_CHECKPOINT_TYPE, LOG_ENTRY_TYPE, ZERO_HASH, checkpointMessage, type LogEntry} from './format.js'
+import {LOG_CHECKPOINT_TYPE, LOG_ENTRY_TYPE, ZERO_HASH, checkpointMessage, entryHash, type LogEntry} from './format.js'
 
 export interface ForgeKey {
   secretKey: Uint8Array
@@ -23,10 +22,10 @@ export function forgeEntry(lines: string[], agent: string, key: ForgeKey, fields
     const o = JSON.parse(lines[i]!) as LogEntry
     if (o.type === LOG_ENTRY_TYPE) (last = o), (lastLine = lines[i]!)
   }
-  const prev = last ? createHash('sha3-256').update(ENTRY_DOMAIN).update(lastLine, 'utf8').digest('hex') : ZERO_HASH
+  const prev = last ? entryHash(lastLine).toString('hex') : ZERO_HASH
   const e: LogEntry = {type: LOG_ENTRY_TYPE, agent, seq: last ? last.seq + 1 : 0, time: last?.time ?? new Date(0).toISOString(), prev, obs: {}, clock: {}, ...fields}
   const line = canonicalize(e)
-  const head = createHash('sha3-256').update(ENTRY_DOMAIN).update(line, 'utf8').digest('hex')
+  const head = entryHash(line).toString('hex')
   const body = {type: LOG_CHECKPOINT_TYPE, agent, key: key.keyId, seq: e.seq, head, time: e.time} as const
   const sig = toBase64(ed25519.sign(checkpointMessage(body as never), key.secretKey))
   return [...lines, line, canonicalize({...body, sig})]

@@ -16,19 +16,18 @@
  *   commitments  every window commitment a checkpoint carries is recomputed and equal (only when present)
  *   freshness    with freshWithin: the head's time is no older than that at `now`
  */
-import {createHash} from 'node:crypto'
 import {ed25519} from '../crypto/ed25519.js'
 import {fromBase64} from '../bytes.js'
 import {canonicalize} from '../canonical/jcs.js'
 import {keyUnusableReason, type TrustStore, type TrustedKey} from '../envelope/trust.js'
 import {makeReport, type Check, type VerifyReport} from '../verify/report.js'
 import {
-  ENTRY_DOMAIN,
   LOG_ENTRY_TYPE,
   MAX_LINE_BYTES,
   ZERO_HASH,
   checkpointMessage,
   encodeEntry,
+  entryHash,
   lineShapeError,
   logTimeMs,
   type ClockRef,
@@ -169,12 +168,12 @@ export class LogVerifier {
     const r = o as LogEntry | LogCheckpoint
     if (this.agent === null) this.agent = r.agent
     else if (r.agent !== this.agent) this.fail('agent', n, r.seq, `agent "${r.agent}" in a log of "${this.agent}"`)
-    if (r.type === LOG_ENTRY_TYPE) this.entry(r, buf, n)
+    if (r.type === LOG_ENTRY_TYPE) this.entry(r, text, n)
     else this.checkpoint(r, n)
   }
 
-  private entry(e: LogEntry, buf: Buffer, n: number): void {
-    const hash = createHash('sha3-256').update(ENTRY_DOMAIN).update(buf).digest()
+  private entry(e: LogEntry, text: string, n: number): void {
+    const hash = entryHash(text)
     const hex = hash.toString('hex')
     if (e.seq !== this.expectSeq)
       this.fail('sequence', n, e.seq, e.seq < this.expectSeq ? `sequence ${e.seq} again after ${this.expectSeq - 1}: a duplicate or replayed entry` : `gap: expected sequence ${this.expectSeq}, got ${e.seq}`)

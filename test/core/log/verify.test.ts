@@ -325,3 +325,13 @@ describe('encodeEntry', () => {
     }
   })
 })
+
+describe('log times', () => {
+  it('accept only what toISOString writes, and only real calendar dates', async () => {
+    const {logTimeMs} = await import('../../../src/core/log/format.js')
+    for (const ok of ['2026-01-01T00:00:00.000Z', '2028-02-29T23:59:59.999Z', '2000-02-29T12:00:00.001Z', '9999-12-31T23:59:59.999Z'])
+      assert.equal(logTimeMs(ok), Date.parse(ok), ok)
+    for (const bad of ['2026-02-29T00:00:00.000Z', '1900-02-29T00:00:00.000Z', '2026-13-01T00:00:00.000Z', '2026-04-31T00:00:00.000Z', '2026-01-01T24:00:00.000Z', '2026-01-01T00:60:00.000Z', '2026-01-01T00:00:60.000Z', '0999-01-01T00:00:00.000Z', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00.000+00:00', '2026-01-01 00:00:00.000Z', 1, null])
+      assert.ok(Number.isNaN(logTimeMs(bad)), String(bad))
+  })
+})
