@@ -66,6 +66,13 @@ describe('tcp log and tcp verify LOG', () => {
     assert.match(r.stderr, /freshness: .*stale head/)
     r = await tcp(['verify', p('a.log'), '--pub', p('a.pub'), '--fresh-within', '5m', '--at', '2026-01-01T00:12:00Z'])
     assert.equal(r.code, 0, r.stderr)
+    // A FIFO named like a log is refused, not read until it ends.
+    const {spawnSync} = await import('node:child_process')
+    if (spawnSync('mkfifo', [p('fifo.log')]).status === 0) {
+      r = await tcp(['verify', p('fifo.log'), '--pub', p('a.pub')])
+      assert.equal(r.code, 2)
+      assert.match(r.stderr, /not a regular file/)
+    }
     r = await tcp(['verify', p('a.log'), '--pub', p('a.pub'), '--max-skew', 'soon'])
     assert.equal(r.code, 2)
     r = await tcp(['verify', p('a.log'), '--pub', p('a.pub'), '--threshold', '2'])

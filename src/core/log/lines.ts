@@ -3,7 +3,7 @@
  * its newline as torn (a write cut short by a crash), so that no caller can keep it by accident.
  */
 import {closeSync, openSync, readSync} from 'node:fs'
-import {fromSystemError} from '../errors.js'
+import {TcpError, fromSystemError} from '../errors.js'
 
 const CHUNK = 1 << 16
 
@@ -83,8 +83,11 @@ export function forEachLine(path: string, maxLine: number, fn: LineFn, what = 'l
 
 /** The first line of a file (up to `max` bytes, without its newline): enough to tell a log from other JSON. */
 export async function readFirstLine(path: string, max: number, what = 'file'): Promise<string> {
-  const {open} = await import('node:fs/promises')
+  const {open, stat} = await import('node:fs/promises')
   try {
+    // A FIFO or a device would block or stream without end: only regular files are read.
+    const st = await stat(path)
+    if (!st.isFile()) throw new TcpError('io', `${what} is not a regular file: ${path}`)
     const fh = await open(path, 'r')
     try {
       const buf = Buffer.alloc(max)
