@@ -4,10 +4,10 @@
 import {describe, it, after} from 'node:test'
 import assert from 'node:assert/strict'
 import {spawn} from 'node:child_process'
-import {statSync, writeFileSync, existsSync} from 'node:fs'
+import {readFileSync, statSync, writeFileSync, existsSync} from 'node:fs'
 import {join} from 'node:path'
 import {BIN, tcpProcess, tempDir} from '../helpers/cli.js'
-import {verifyLogFile} from '../../src/core/log/verify.js'
+import {verifyLogBytes, verifyLogFile} from '../../src/core/log/verify.js'
 import {trustFromFiles} from '../../src/core/envelope/trust.js'
 import {Rng} from '../../src/core/rng.js'
 
@@ -55,9 +55,10 @@ describe('tcp log append under SIGKILL', () => {
     let torn = 0
     let uncommitted = 0
     let committed = -1
+    let cutTails = 0
     for (let attempt = 0; kills < KILLS && attempt < KILLS * 4; attempt++) {
       const obs = join(t.dir, `obs-${attempt}.jsonl`)
-      obsFile(obs, attempt, 1_500)
+      obsFile(obs, attempt, 500)
       const {killed} = await appendAndKill(['log', 'append', '--key', `${key}.key`, '--log', log, '--from', obs, '--agent', 'crash-agent', '--checkpoint-every', '5', '--repair'], log, rng)
       if (killed) kills++
       const r = verifyLogFile(log, {trust})
@@ -74,6 +75,14 @@ describe('tcp log append under SIGKILL', () => {
         if (bad.includes('format')) torn++
         else uncommitted++
       } else assert.equal(r.log.uncommittedLines, 0)
+      // A write cut short at a random byte (what a kill inside write() or a power loss leaves): the same holds.
+      const bytes = readFileSync(log)
+      const cut = bytes.length - rng.int(Math.min(bytes.length, 4000))
+      const c = verifyLogBytes(bytes.subarray(0, cut), 'cut.log', {trust})
+      const cBad = c.checks.filter((x) => !x.ok).map((x) => x.check)
+      assert.ok(cBad.every((x) => x === 'format' || x === 'committed'), `cut at ${cut}: ${JSON.stringify(c.checks)}`)
+      assert.ok((c.log.head?.seq ?? -1) <= committed)
+      if (cBad.length) cutTails++
     }
     assert.ok(kills >= KILLS, `only ${kills} kills landed`)
     // The next append repairs the tail and the log verifies whole again.
@@ -84,6 +93,7 @@ describe('tcp log append under SIGKILL', () => {
     assert.equal(final.ok, true, JSON.stringify(final.checks))
     assert.ok(final.log.head!.seq > committed)
     // Reported, so that a run shows where the kills landed (timing decides, not the test).
-    console.log(`# ${kills} kills: ${torn} left a torn line, ${uncommitted} an uncommitted tail, the rest a complete log; committed head seq ${final.log.head!.seq}`)
+    assert.ok(cutTails > 0, 'no random cut produced a tail')
+    console.log(`# ${kills} kills: ${torn} left a torn line, ${uncommitted} an uncommitted tail, the rest a complete log; ${cutTails} random cuts left a tail, each rejected; committed head seq ${final.log.head!.seq}`)
   })
 })
