@@ -126,6 +126,8 @@ export class LogVerifier {
   readonly clock = new Map<string, ClockRef>()
   private readonly keysUsed = new Set<string>()
   private readonly windows = new WindowHashes()
+  private windowSize: number | undefined
+  private lastCommittedTo = -1
 
   constructor(readonly file: string, private readonly opts: LogVerifyOptions, private readonly sink?: EntrySink) {
     for (const k of opts.trust.keys) this.keyById.set(k.keyId, k)
@@ -235,9 +237,17 @@ export class LogVerifier {
     const ct = logTimeMs(cp.time)
     if (ct > this.now + this.skew) this.fail('time-future', n, cp.seq, `checkpoint time ${cp.time} is beyond now (${new Date(this.now).toISOString()}) + skew ${this.skew} ms`)
     if (ct < this.prevTime) this.fail('time-order', n, cp.seq, `checkpoint time ${cp.time} is before the entry it commits (${this.lastTimeStr})`)
+    // One window size per log, each window committed once, in order: the recomputation work stays bounded by the
+    // number of entries, whatever a hostile checkpoint lists.
     if (cp.commitments) for (const c of cp.commitments) {
-      const why = checkCommitment(c, this.windows, cp.seq)
+      const size = c.to - c.from + 1
+      this.windowSize ??= size
+      const why =
+        size !== this.windowSize ? `window ${c.from}..${c.to} has size ${size}; this log commits windows of ${this.windowSize}`
+        : c.to <= this.lastCommittedTo ? `window ${c.from}..${c.to} is committed again or out of order (last committed window ends at ${this.lastCommittedTo})`
+        : checkCommitment(c, this.windows, cp.seq)
       if (why) this.fail('commitments', n, cp.seq, why)
+      else this.lastCommittedTo = c.to
     }
     if (!ok) return
     this.lastCheckpointSeq = cp.seq

@@ -178,6 +178,11 @@ describe('tcp.log/v1 single-log verification', () => {
     assert.deepEqual(failed(run([{scheme: 'sha3-window/v1', from: 0, to: 1, value: '00'.repeat(32)}])), ['commitments'])
     assert.deepEqual(failed(run([{scheme: 'poseidon/v0', from: 0, to: 1, value: '1'}])), ['commitments'])
     assert.deepEqual(failed(run([{scheme: 'sha3-window/v1', from: 1, to: 2, value: '00'.repeat(32)}])), ['commitments']) // unaligned
+    // The honest commitments pass here too; listing one twice, or mixing window sizes, does not.
+    assert.deepEqual(failed(run(cp.commitments)), [])
+    assert.deepEqual(failed(run([cp.commitments[0], cp.commitments[0]])), ['commitments'])
+    const four = {scheme: 'sha3-window/v1', from: 0, to: 3, value: '00'.repeat(32)}
+    assert.deepEqual(failed(run([cp.commitments[0], four])), ['commitments'])
   })
 
   it('rejects unknown fields, non-canonical lines and bad shapes as format', () => {
