@@ -12,7 +12,7 @@ const sh = (cmd, args) => {
   try {
     execFileSync(cmd, args, {cwd: root, stdio: ['ignore', 'inherit', 'inherit'], env: {...process.env, OCLIF_SKIP_NEW_VERSION_CHECK: 'true'}})
   } catch {
-    console.error(`build: ${args[0] === 'manifest' ? 'oclif manifest' : 'tsc'} failed (see above)`)
+    console.error(`build: ${args[0] === 'manifest' ? 'oclif manifest' : `tsc ${args.at(-1)}`} failed (see above)`)
     process.exit(1)
   }
 }
@@ -22,4 +22,7 @@ const sh = (cmd, args) => {
 if (process.argv.includes('--clean')) rmSync(join(root, 'dist'), {recursive: true, force: true})
 sh(bin('tsc'), ['-p', 'tsconfig.json'])
 sh(bin('oclif'), ['manifest'])
+// `--types` (prepack) also writes the library's declarations (dist/core/**/*.d.ts, package.json "types"); the
+// everyday build skips them to stay fast.
+if (process.argv.includes('--types')) sh(bin('tsc'), ['-p', 'tsconfig.types.json'])
 
