@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // Figures of the foundation issue, measured in one run on this machine (run after `npm run build`):
 //   1. `tcp verify` of one signed baseline as a whole process, against `node -e 0` (target: at most 3x).
-//   2. Verifying 10,000 signed envelopes in one call through the core, against raw node:crypto Ed25519 verify of
-//      the same PAE bytes and signatures (target: at least 0.8x raw throughput).
+//   2. Verifying 10,000 signed envelopes in one call through the core (every core of the machine: worker threads),
+//      against a raw single-threaded node:crypto Ed25519 verify loop over the same PAE bytes and signatures
+//      (target: at least 1.0x raw throughput).
 // Usage: node bench/foundation.mjs [--runs 21] [--envelopes 10000] [--json]
 import {spawnSync} from 'node:child_process'
 import {createPublicKey, verify as nodeVerify} from 'node:crypto'
@@ -83,9 +84,11 @@ batch.corePerSec = Math.round(N / (batch.coreMs / 1000))
 batch.ratio = batch.corePerSec / batch.rawPerSec
 rmSync(dir, {recursive: true, force: true})
 
-const result = {machine: `${process.version}, ${(await import('node:os')).cpus().length} cores`, startup, batch}
+const os = await import('node:os')
+const result = {machine: `${process.version}, ${os.availableParallelism()} cores, load average ${os.loadavg()[0].toFixed(1)} at the end`, startup, batch}
 if (opt.json) console.log(JSON.stringify(result, null, 2))
 else {
   console.log(`tcp verify, whole process (median of ${runs}): ${startup.verifyMs.toFixed(0)} ms; node -e 0: ${startup.nodeMs.toFixed(0)} ms; ratio ${startup.ratio.toFixed(2)}x (target <= 3x: ${startup.ratio <= 3 ? 'holds' : 'DOES NOT HOLD'})`)
-  console.log(`verify ${N} envelopes in one call: core ${batch.corePerSec}/s (${batch.coreMs.toFixed(0)} ms), raw node:crypto ${batch.rawPerSec}/s (${batch.rawMs.toFixed(0)} ms); ratio ${batch.ratio.toFixed(2)}x (target >= 0.8x: ${batch.ratio >= 0.8 ? 'holds' : 'DOES NOT HOLD'})`)
+  console.log(`verify ${N} envelopes in one call: core ${batch.corePerSec}/s (${batch.coreMs.toFixed(0)} ms), raw node:crypto ${batch.rawPerSec}/s (${batch.rawMs.toFixed(0)} ms); ratio ${batch.ratio.toFixed(2)}x (target >= 1.0x: ${batch.ratio >= 1 ? 'holds' : 'DOES NOT HOLD'})`)
+  console.log(result.machine)
 }
