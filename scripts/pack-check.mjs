@@ -51,7 +51,9 @@ function step(name, fn) {
 }
 /** Runs a command; throws unless it exits with `code`. Returns stdout. */
 function run(cmd, args, {cwd = work, code = 0, input} = {}) {
-  const r = spawnSync(cmd, args, {cwd, env, encoding: 'utf8', input, maxBuffer: 64 << 20})
+  // A command that does its work and then never exits (worker threads left running) is a failure, not a hang.
+  const r = spawnSync(cmd, args, {cwd, env, encoding: 'utf8', input, maxBuffer: 64 << 20, timeout: 240_000})
+  if (r.error?.code === 'ETIMEDOUT') throw new Error(`${[cmd, ...args].join(' ')} did not exit within 240 s`)
   if (r.status !== code) throw new Error(`${[cmd, ...args].join(' ')} exited ${r.status}, expected ${code}\n${r.stdout}\n${r.stderr}`)
   return r.stdout
 }
