@@ -80,7 +80,7 @@ step('npm pack (prepack builds dist/ and the manifest)', () => {
   tarball = readdirSync(tmp).find((f) => /^tcp-toolkit-.*\.tgz$/.test(f))
   if (!tarball) throw new Error('no tarball written')
   const list = run('tar', ['tzf', join(tmp, tarball)], {cwd: tmp})
-  for (const need of ['package/oclif.manifest.json', 'package/dist/core/index.js', 'package/dist/core/index.d.ts', 'package/dist/commands/verify.js', 'package/circuits/window_8.circom', 'package/bin/run.js'])
+  for (const need of ['package/oclif.manifest.json', 'package/dist/core/index.js', 'package/dist/core/index.d.ts', 'package/dist/commands/verify.js', 'package/dist/vendor/oclif-core.cjs', 'package/circuits/window_8.circom', 'package/bin/run.js'])
     if (!list.includes(need + '\n')) throw new Error(`the tarball lacks ${need}`)
   return `${tarball}, ${list.trim().split('\n').length} files`
 })
