@@ -9,6 +9,11 @@ import {TcpError} from '../errors.js'
 import {utf8} from '../bytes.js'
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/
+// String.prototype.isWellFormed (ES2024, in Node 20) answers the same question without a regular expression.
+const wellFormed: (s: string) => boolean =
+  typeof (String.prototype as {isWellFormed?: unknown}).isWellFormed === 'function'
+    ? (s) => (s as unknown as {isWellFormed(): boolean}).isWellFormed()
+    : (s) => !LONE_SURROGATE.test(s)
 
 /** The JSONPath-like name of the value being written, built only for an error message. */
 function pathOf(keys: Array<string | number>): string {
@@ -22,9 +27,9 @@ function ser(v: unknown, keys: Array<string | number>, seen: Set<object>): strin
       return v ? 'true' : 'false'
     case 'number':
       if (!Number.isFinite(v)) throw new TcpError('input', `canonical JSON: ${pathOf(keys)} is ${v}, not a finite number`)
-      return JSON.stringify(v)
+      return String(v) // the ECMAScript Number-to-String form, as JSON.stringify writes it (-0 as 0)
     case 'string':
-      if (LONE_SURROGATE.test(v)) throw new TcpError('input', `canonical JSON: ${pathOf(keys)} holds a lone surrogate`)
+      if (!wellFormed(v)) throw new TcpError('input', `canonical JSON: ${pathOf(keys)} holds a lone surrogate`)
       return JSON.stringify(v)
     case 'object': {
       if (seen.has(v as object)) throw new TcpError('input', `canonical JSON: ${pathOf(keys)} is a cycle`)
@@ -45,7 +50,7 @@ function ser(v: unknown, keys: Array<string | number>, seen: Set<object>): strin
         let first = true
         for (const k of names) {
           if (o[k] === undefined) continue
-          if (LONE_SURROGATE.test(k)) throw new TcpError('input', `canonical JSON: a key of ${pathOf(keys)} holds a lone surrogate`)
+          if (!wellFormed(k)) throw new TcpError('input', `canonical JSON: a key of ${pathOf(keys)} holds a lone surrogate`)
           keys.push(k)
           out += (first ? '' : ',') + JSON.stringify(k) + ':' + ser(o[k], keys, seen)
           keys.pop()
