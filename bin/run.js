@@ -1,7 +1,30 @@
 #!/usr/bin/env node
 // tcp entry point. Errors that escape a command (unknown command, bad topic) get the same one-line form and
 // exit code 2 as errors inside commands; see src/cli/base.ts.
-import {Errors, flush, run} from '@oclif/core'
+import {createRequire} from 'node:module'
+
+// Start-up: @oclif/core is 158 CommonJS modules (a third of `tcp verify`'s time). The build writes it as one file
+// (dist/vendor/oclif-core.cjs, scripts/build.mjs); put there in the require cache under the installed package's
+// path, every `import '@oclif/core'` of this process (commands, plugins) gets that one copy. Used only when it was
+// built from the installed version; anything amiss falls back to the installed package.
+try {
+  const require = createRequire(import.meta.url)
+  const vendor = require('../dist/vendor/oclif-core.json')
+  const main = require.resolve('@oclif/core')
+  if (vendor.version === require('@oclif/core/package.json').version && !require.cache[main]) {
+    const Module = require('node:module')
+    const m = new Module(main)
+    m.filename = main
+    m.paths = Module._nodeModulePaths(main)
+    m.exports = require('../dist/vendor/oclif-core.cjs')
+    m.loaded = true
+    require.cache[main] = m
+  }
+} catch {
+  // no vendored copy (a checkout before its first build): the installed package
+}
+
+const {Errors, flush, run} = await import('@oclif/core')
 
 try {
   await run(process.argv.slice(2), import.meta.url)

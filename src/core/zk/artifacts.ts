@@ -161,8 +161,10 @@ export async function ensureCompiled(cacheDir: string, size: CircuitSize): Promi
     await rename(join(tmp, `window_${size}.r1cs`), join(tmp, 'window.r1cs'))
     await rename(join(tmp, `window_${size}_js`, `window_${size}.wasm`), join(tmp, 'window.wasm'))
     await rm(join(tmp, `window_${size}_js`), {recursive: true, force: true})
-    const {snarkjs} = await import('./snark.js')
-    const info = await (await snarkjs()).r1cs.info(join(tmp, 'window.r1cs'))
+    // Reading the R1CS builds the curve, whose worker threads keep the process alive (`tcp zk compile` never
+    // exited after a fresh compile): release them.
+    const {withCurve} = await import('./snark.js')
+    const info = await withCurve((s) => s.r1cs.info(join(tmp, 'window.r1cs')))
     const rec: CompileRecord = {
       circuit: CIRCUIT_ID,
       size,
