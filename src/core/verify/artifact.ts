@@ -42,6 +42,10 @@ export interface VerifyArtifactOptions {
   policy?: unknown
   /** TPM quote: the PCR selection the verifier asked for, e.g. `sha256:0,1,2`. */
   pcrs?: string
+  /** Log: tolerated clock skew in ms (default 2000). */
+  maxSkewMs?: number
+  /** Log: reject a head older than this many ms at `now`. */
+  freshWithinMs?: number
 }
 
 type Verifier = {uses: Array<keyof VerifyArtifactOptions>; verify(doc: unknown, o: VerifyArtifactOptions): Promise<VerifyReport>}
@@ -73,6 +77,15 @@ const VERIFIERS: {[K in ArtifactKind]: Verifier} = {
       return verifySignedProofBundle(doc, signed, {trust, threshold: o.threshold, now: o.now, k: o.k, vkeySha3: o.vkeySha3 ?? [], cacheDir})
     },
   },
+  'tcp-log': {
+    uses: ['trust', 'now', 'maxSkewMs', 'freshWithinMs'],
+    async verify(doc, o) {
+      const {verifyLogBytes} = await import('../log/verify.js')
+      if (!(doc instanceof Uint8Array)) throw new TcpError('usage', 'a tcp.log/v1 log is given as its bytes (Uint8Array), not parsed JSON')
+      const trust = need(o.trust, 'trust', 'tcp.log/v1 log')
+      return verifyLogBytes(doc, 'log', {trust, now: o.now, maxSkewMs: o.maxSkewMs, freshWithinMs: o.freshWithinMs})
+    },
+  },
   'tpm-quote-bundle': {
     uses: ['ak', 'nonce', 'policy', 'pcrs'],
     async verify(doc, o) {
@@ -82,9 +95,12 @@ const VERIFIERS: {[K in ArtifactKind]: Verifier} = {
   },
 }
 
-/** Detects the kind of `doc` (a parsed JSON artifact) and runs all of that kind's checks. */
+/**
+ * Detects the kind of `doc` (a parsed JSON artifact, or the bytes of a JSON Lines `tcp.log/v1` log) and runs all of
+ * that kind's checks.
+ */
 export async function verifyArtifact(doc: unknown, opts: VerifyArtifactOptions, what = 'artifact'): Promise<VerifyReport> {
-  const kind = detectArtifact(doc, what)
+  const kind: ArtifactKind = doc instanceof Uint8Array ? 'tcp-log' : detectArtifact(doc, what)
   const v = VERIFIERS[kind]
   const foreign = (Object.keys(opts) as Array<keyof VerifyArtifactOptions>).find((k) => opts[k] !== undefined && !v.uses.includes(k))
   if (foreign) throw new TcpError('usage', `the option ${foreign} does not apply to a ${kind}`)
