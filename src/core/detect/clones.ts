@@ -70,7 +70,9 @@ export const clones: Detector = {
     const bound = falsePairBound(ctx.n, d, r)
     const fpr = {rate: bound, how: `analytic bound: C(n, 2) x P(Hamming <= ${r} | independent isotropic ${d}-dimensional vectors), Markov's inequality`}
     const index = new LshIndex(sigs, chooseParams(ctx.n, r, ctx.seed, 0.99))
-    const {pairs} = index.allPairs()
+    const {pairs, candidates} = index.allPairs()
+    const allPairs = (ctx.n * (ctx.n - 1)) / 2
+    const notes = [`LSH (k = ${index.params.k}, L = ${index.params.L}, radius ${r}): ${candidates.toLocaleString('en-US')} candidate pairs checked of ${allPairs.toLocaleString('en-US')}`]
     const parent = Int32Array.from({length: ctx.n}, (_, i) => i)
     for (let k = 0; k < pairs.length; k += 2) {
       const a = find(parent, pairs[k]!)
@@ -102,6 +104,6 @@ export const clones: Detector = {
         maxDistance: maxD.get(root)!,
         radius: r,
       }))
-    return {findings, fpr}
+    return {findings, fpr, notes}
   },
 }
