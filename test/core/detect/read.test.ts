@@ -77,6 +77,9 @@ describe('detect: reading telemetry', () => {
     await bad('3.jsonl', [...good, '{"agent":"a","time":"2026-01-01T01:00:00Z","x":1,"z":1}'], /:17: feature "y" must be a finite number, got nothing/)
     await bad('4.jsonl', [...good, '{"time":"2026-01-01T01:00:00Z","x":1,"y":1}'], /:17: "agent" must be a non-empty string/)
     await bad('5.jsonl', [...good, '{"agent":"a","time":"yesterday","x":1,"y":1}'], /:17: "time": expected an RFC 3339 time/)
+    // The parsed-time cache must never stand in for a missing or empty time.
+    await bad('5b.jsonl', [...good, '{"agent":"a","time":null,"x":1,"y":1}', '{"agent":"a","time":null,"x":1,"y":1}'], /:17: "time": expected an RFC 3339 time/)
+    await bad('5c.csv', ['agent,time,x', 'a,,1'], /:2: "time": expected an RFC 3339 time/)
     await bad('6.jsonl', [...good, 'not json'], /:17: not valid JSON/)
     await bad('7.jsonl', [...good, line('a', 3, 5)], /agent "a" has two observations at 2026-01-01T00:03:00.000Z/)
     await bad('8.jsonl', good.slice(0, 14), /agent "a" has 7 observations; every agent needs at least 8/)
