@@ -206,7 +206,7 @@ export function detectFleet(src: FleetSource, opts: DetectOptions = {}): DetectR
   }
   if (hasher && signatures && blocks) {
     for (let i = 0; i < n; i++) {
-      for (let j = 0; j < d; j++) vec[j] = blocks[i * d + j]! - fleetBlock[j]!
+      for (let j = 0; j < d; j++) vec[j] = blocks[i * d + j]! -= fleetBlock[j]!
       hasher.hashInto(vec, 0, signatures, i)
     }
   }
@@ -230,6 +230,7 @@ export function detectFleet(src: FleetSource, opts: DetectOptions = {}): DetectR
     agentNull: nul,
     fleetSeries,
     signatures,
+    vectors: blocks,
     vectorDim: d,
     series: (i) => series(i, scratch),
     timeOf: (t) => iso(src.time(t)),

@@ -4,6 +4,8 @@ import {describe, it} from 'node:test'
 import assert from 'node:assert/strict'
 import {detectFleet, fleetFromArrays, type DetectReport, type Finding} from '../../../src/core/detect/index.js'
 import {agentNull, agentP} from '../../../src/core/detect/calibrate.js'
+import {chooseCosine, falsePairBound, honestCosineProbability} from '../../../src/core/detect/clones.js'
+import {Rng} from '../../../src/core/rng.js'
 import {materialise, ScenarioFleet, scoreAgainstTruth, type ScenarioOptions} from '../../../src/core/sample/scenarios.js'
 
 function run(o: ScenarioOptions, opts = {}): {report: DetectReport; truth: ScenarioFleet['truth']} {
@@ -129,6 +131,38 @@ describe('tcp detect: stated false-positive rates on honest fleets', () => {
       assert.ok(rate <= x * 1.05, `P(p <= ${x}) = ${rate}`)
     }
     assert.ok(r.flaggedAgents.length <= 4)
+  })
+})
+
+describe('tcp detect: the clone bound', () => {
+  it('P(cosine >= c) of independent isotropic vectors agrees with simulation (d = 4, 8)', () => {
+    const rng = new Rng(21)
+    for (const [d, c] of [[4, 0.9], [8, 0.8]] as const) {
+      let hit = 0
+      const N = 200_000
+      const a = new Float64Array(d)
+      const b = new Float64Array(d)
+      for (let k = 0; k < N; k++) {
+        let ab = 0
+        let aa = 0
+        let bb = 0
+        for (let j = 0; j < d; j++) {
+          a[j] = rng.normal()
+          b[j] = rng.normal()
+          ab += a[j]! * b[j]!
+          aa += a[j]! * a[j]!
+          bb += b[j]! * b[j]!
+        }
+        if (ab / Math.sqrt(aa * bb) >= c) hit++
+      }
+      const p = honestCosineProbability(d, c)
+      const se = Math.sqrt((p * (1 - p)) / N)
+      assert.ok(Math.abs(hit / N - p) < 4 * se, `d ${d} c ${c}: simulated ${hit / N}, formula ${p}`)
+    }
+    // The threshold tightens as the fleet grows, and a 4-dimensional vector cannot separate clones at 1e6 agents.
+    assert.equal(chooseCosine(1e6, 64, 0.0025), 0.9)
+    assert.equal(chooseCosine(1e6, 4, 0.0025), null)
+    assert.ok(falsePairBound(1e6, 64, 0.9) < 1e-9)
   })
 })
 
