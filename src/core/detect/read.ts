@@ -8,8 +8,8 @@
  * and whose report says where trust came from; detectFleet then runs unchanged on the records it yields.
  *
  * Alignment: agents are aligned by observation index. Each agent's records are sorted by time; an agent with two
- * records at one time is refused (a replay); T is the smallest count over the agents, and agents with more keep their
- * last T (the report counts them). The timeline's clock is that of the first agent in the file.
+ * records at one time is refused (a replay); T is the median count over the agents; agents with more keep their
+ * last T (the report counts them), agents with fewer are left out and named (they are NOT examined). The timeline's clock is that of the first agent in the file.
  */
 import {createReadStream} from 'node:fs'
 import {createInterface} from 'node:readline'
@@ -17,9 +17,12 @@ import {TcpError} from '../errors.js'
 import {parseTime} from '../time.js'
 import {NUMBER_RE, splitCsv} from '../baseline/observations.js'
 import {MAX_FEATURES, MemoryFleet} from './fleet.js'
+import {medianInPlace} from './stats.js'
 
 export type TelemetryFormat = 'jsonl' | 'csv'
 export const MAX_LINES = 50_000_000
+/** Records x features held in memory at most (1.6 GB of float64). */
+export const MAX_VALUES = 200_000_000
 
 interface LineReader {
   /** Called for every non-blank line; `emit` stores one record. */
@@ -143,6 +146,7 @@ export class FleetBuilder implements RecordSink {
 
   emit(agent: string, time: number, values: ArrayLike<number>): void {
     const F = values.length
+    if ((this.count + 1) * F > MAX_VALUES) throw new TcpError('input', `${this.what}: more than ${MAX_VALUES.toLocaleString('en-US')} values`)
     if (this.count === this.agentOf.length) {
       const grow = <A extends Int32Array | Float64Array>(a: A, len: number): A => {
         const b = new (a.constructor as new (n: number) => A)(len)
@@ -169,30 +173,34 @@ export class FleetBuilder implements RecordSink {
     this.count++
   }
 
-  build(): {fleet: MemoryFleet; truncatedAgents: number} {
+  build(): {fleet: MemoryFleet; truncatedAgents: number; shortAgents: string[]} {
     const what = this.what
     const F = this.features?.length ?? 0
     const n = this.names.length
     if (n < 2) throw new TcpError('input', `${what}: expected telemetry of at least 2 agents, got ${n}`)
     const counts = new Int32Array(n + 1)
     for (let r = 0; r < this.count; r++) counts[this.agentOf[r]! + 1]!++
-    let T = Infinity
-    let fewest = 0
-    for (let a = 0; a < n; a++)
-      if (counts[a + 1]! < T) {
-        T = counts[a + 1]!
-        fewest = a
-      }
-    if (T < 8) throw new TcpError('input', `${what}: agent "${this.names[fewest]}" has ${T} observations; every agent needs at least 8`)
+    // T is the median count: one agent that reports 8 observations must not shorten the whole fleet's series (a
+    // blinding attack); agents with fewer than T are left out and listed, never dropped silently.
+    const T = Math.floor(medianInPlace(Float64Array.from(counts.subarray(1))))
+    if (T < 8) throw new TcpError('input', `${what}: agents have a median of ${T} observations; at least 8 are needed`)
+    const short: string[] = []
+    for (let a = 0; a < n; a++) if (counts[a + 1]! < T) short.push(this.names[a]!)
+    if (n - short.length < 2) throw new TcpError('input', `${what}: fewer than 2 agents have ${T} observations`)
     for (let a = 0; a < n; a++) counts[a + 1]! += counts[a]!
     const order = new Int32Array(this.count)
     const next = counts.slice(0, n)
     for (let r = 0; r < this.count; r++) order[next[this.agentOf[r]!]!++] = r
-    const values = new Float64Array(n * T * F)
+    const kept = n - short.length
+    const values = new Float64Array(kept * T * F)
     const times = new Float64Array(T)
+    const ids: string[] = []
     let truncated = 0
     for (let a = 0; a < n; a++) {
       const rows = order.subarray(counts[a]!, counts[a + 1]!)
+      if (rows.length < T) continue
+      const slot = ids.length
+      ids.push(this.names[a]!)
       let sorted = true
       for (let k = 1; k < rows.length; k++) if (this.timeOf[rows[k]!]! < this.timeOf[rows[k - 1]!]!) sorted = false
       if (!sorted) rows.sort((x, y) => this.timeOf[x]! - this.timeOf[y]!)
@@ -203,11 +211,11 @@ export class FleetBuilder implements RecordSink {
       const keep = rows.subarray(rows.length - T)
       for (let t = 0; t < T; t++) {
         const r = keep[t]!
-        if (a === 0) times[t] = this.timeOf[r]!
-        for (let f = 0; f < F; f++) values[(a * T + t) * F + f] = this.vals[r * F + f]!
+        if (slot === 0) times[t] = this.timeOf[r]!
+        for (let f = 0; f < F; f++) values[(slot * T + t) * F + f] = this.vals[r * F + f]!
       }
     }
-    return {fleet: new MemoryFleet({agents: this.names, features: this.features!, observations: T, values, times}), truncatedAgents: truncated}
+    return {fleet: new MemoryFleet({agents: ids, features: this.features!, observations: T, values, times}), truncatedAgents: truncated, shortAgents: short}
   }
 }
 
@@ -216,6 +224,8 @@ export interface ReadFleetResult {
   format: TelemetryFormat
   lines: number
   truncatedAgents: number
+  /** Agents left out because they have fewer observations than the median T: they were NOT examined. */
+  shortAgents: string[]
 }
 
 /** Streams a JSONL or CSV file (by its first non-blank character: "{" is JSONL) into a fleet. */
@@ -248,6 +258,6 @@ export async function readFleet(path: string, opts: {maxLines?: number} = {}): P
     stream.destroy()
   }
   if (reader === null) throw new TcpError('input', `${path}: no telemetry (empty file)`)
-  const {fleet, truncatedAgents} = sink.build()
-  return {fleet, format, lines: n, truncatedAgents}
+  const {fleet, truncatedAgents, shortAgents} = sink.build()
+  return {fleet, format, lines: n, truncatedAgents, shortAgents}
 }

@@ -53,14 +53,20 @@ describe('detect: reading telemetry', () => {
     assert.deepEqual(Array.from({length: 10}, (_, t) => u[2 * t]), Array.from({length: 10}, (_, t) => t * 10 + 1))
   })
 
-  it('agents with more observations keep their last T, and are counted', async () => {
-    const text = [...Array.from({length: 12}, (_, m) => line('a', m, m)), ...Array.from({length: 9}, (_, m) => line('b', m, m))].join('\n')
-    const r = await readFleet(file('t.jsonl', text))
+  it('T is the median count: longer agents keep their last T, shorter ones are left out and named', async () => {
+    const series = (a: string, len: number) => Array.from({length: len}, (_, m) => line(a, m, m))
+    const r = await readFleet(file('t.jsonl', [...series('a', 12), ...series('b', 9), ...series('c', 9)].join('\n')))
     assert.equal(r.fleet.observations, 9)
     assert.equal(r.truncatedAgents, 1)
     const u = new Float64Array(18)
     r.fleet.fill(0, u)
     assert.equal(u[0], 3)
+    // One agent reporting 8 observations cannot shorten everyone's series to 8 (a blinding attack): it is left out
+    // and named instead.
+    const s = await readFleet(file('s.jsonl', [...series('a', 20), ...series('b', 20), ...series('x', 8), ...series('c', 20)].join('\n')))
+    assert.equal(s.fleet.observations, 20)
+    assert.deepEqual(s.shortAgents, ['x'])
+    assert.deepEqual(Array.from({length: s.fleet.agents}, (_, i) => s.fleet.name(i)), ['a', 'b', 'c'])
   })
 
   it('refuses malformed input with the file and line', async () => {
@@ -82,7 +88,7 @@ describe('detect: reading telemetry', () => {
     await bad('5c.csv', ['agent,time,x', 'a,,1'], /:2: "time": expected an RFC 3339 time/)
     await bad('6.jsonl', [...good, 'not json'], /:17: not valid JSON/)
     await bad('7.jsonl', [...good, line('a', 3, 5)], /agent "a" has two observations at 2026-01-01T00:03:00.000Z/)
-    await bad('8.jsonl', good.slice(0, 14), /agent "a" has 7 observations; every agent needs at least 8/)
+    await bad('8.jsonl', good.slice(0, 14), /agents have a median of 7 observations; at least 8 are needed/)
     await bad('9.jsonl', good.filter((l) => l.includes('"a"')), /at least 2 agents, got 1/)
     await bad('10.jsonl', ['{"agent":"a","time":"2026-01-01T00:00:00Z","__proto__":1}'], /"__proto__" cannot be a feature name|no numeric features/)
     await bad('11.csv', ['time,x', '2026-01-01T00:00:00Z,1'], /header needs "agent" and "time"/)
