@@ -20,6 +20,13 @@ export type ReferenceMode = 'fleet' | 'self' | 'baseline'
 export const CALIBRATION_SEED = 0x7c9d1e
 export const AGENT_SIMULATIONS = 10_000
 export const FLEET_SIMULATIONS = 10_000
+/** Bound on the simulated values (sims x T x F): long series get fewer simulations, never fewer than MIN_SIMULATIONS. */
+export const SIMULATION_BUDGET = 100_000_000
+export const MIN_SIMULATIONS = 2_000
+
+export function simulationsFor(max: number, T: number, F: number): number {
+  return Math.max(MIN_SIMULATIONS, Math.min(max, Math.floor(SIMULATION_BUDGET / (T * F))))
+}
 /** Agents with a per-agent p-value at most this are candidates of the coordinated-onset scan. */
 export const CANDIDATE_P = 0.05
 
@@ -68,7 +75,7 @@ export function agentNull(T: number, F: number, mode: ReferenceMode, refLen: num
   const hit = agentCache.get(key)
   if (hit) return hit
   const rng = new Rng(CALIBRATION_SEED)
-  const N = AGENT_SIMULATIONS
+  const N = simulationsFor(AGENT_SIMULATIONS, T, F)
   const t0 = agentStart(mode, refLen)
   const m = minSegment(T)
   const z = new Float64Array(T * F)
@@ -105,7 +112,7 @@ export function fleetNull(T: number, F: number): FleetNull {
   const hit = fleetCache.get(key)
   if (hit) return hit
   const rng = new Rng(CALIBRATION_SEED ^ 0x5eed)
-  const N = FLEET_SIMULATIONS
+  const N = simulationsFor(FLEET_SIMULATIONS, T, F)
   const m = minSegment(T)
   const x = new Float64Array(T * F)
   const d = new Float64Array(T)

@@ -3,7 +3,8 @@
  * standardised values has noise 1 / sqrt(n) per observation, so a shift of d standard deviations in a fraction p of
  * the agents gives a change-point z of about p * d * sqrt(n) * sqrt(T) / 2: power grows with sqrt(n) even when no
  * single agent can be named. The threshold is the (1 - alpha) point of the same statistic on simulated honest
- * fleets (calibrate.ts), so the stated rate is a simulation estimate with its sampling error (10,000 runs).
+ * fleets (calibrate.ts), so the stated rate is a simulation estimate with its sampling error (10,000 runs; fewer,
+ * down to 2,000, for series so long that sims x T x F would pass 1e8).
  */
 import {fleetNull, fleetP} from './calibrate.js'
 import {shiftStatistic} from './change.js'

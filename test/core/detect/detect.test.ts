@@ -3,7 +3,7 @@
 import {describe, it} from 'node:test'
 import assert from 'node:assert/strict'
 import {detectFleet, fleetFromArrays, type DetectReport, type Finding} from '../../../src/core/detect/index.js'
-import {agentNull, agentP} from '../../../src/core/detect/calibrate.js'
+import {agentNull, agentP, simulationsFor} from '../../../src/core/detect/calibrate.js'
 import {chooseCosine, falsePairBound, honestCosineProbability} from '../../../src/core/detect/clones.js'
 import {Rng} from '../../../src/core/rng.js'
 import {materialise, ScenarioFleet, scoreAgainstTruth, type ScenarioOptions} from '../../../src/core/sample/scenarios.js'
@@ -118,6 +118,12 @@ describe('tcp detect: stated false-positive rates on honest fleets', () => {
     }
     assert.ok(runs <= 1, `${runs} of 20 honest runs had findings`)
     assert.ok(flagged / 20_000 <= 0.01)
+  })
+
+  it('calibration work is bounded: long series get fewer simulations, never fewer than 2,000', () => {
+    assert.equal(simulationsFor(10_000, 120, 4), 10_000)
+    assert.equal(simulationsFor(10_000, 5000, 4), 5000)
+    assert.equal(simulationsFor(10_000, 1_000_000, 256), 2000)
   })
 
   it('per-agent p-values are conservative on honest data (rounded and clamped as files are)', () => {
