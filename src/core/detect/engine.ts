@@ -116,8 +116,9 @@ export function detectFleet(src: FleetSource, opts: DetectOptions = {}): DetectR
   const refVar = new Float64Array(n * F)
   const buf = new Float64Array(T * F)
 
-  log(`pass 1: reference windows of ${n.toLocaleString('en-US')} agents`)
-  for (let i = 0; i < n; i++) {
+  // A baseline gives the reference: pass 1 is then not needed.
+  if (mode !== 'baseline') log(`pass 1: reference windows of ${n.toLocaleString('en-US')} agents`)
+  for (let i = 0; i < n && mode !== 'baseline'; i++) {
     src.fill(i, buf)
     for (let f = 0; f < F; f++) {
       const [m, v] = windowMoments(buf, F, f, refLen)
