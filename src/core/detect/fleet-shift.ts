@@ -45,7 +45,7 @@ export const fleetShift: Detector = {
       findings: [
         {
           detector: 'fleet-shift',
-          summary: `fleet mean of ${feature} moved by ${shiftSd.toFixed(3)} sd from observation ${r.onset} (z = ${r.z.toFixed(2)}, p = ${p.toPrecision(2)})`,
+          summary: `fleet mean of ${feature} moved by ${shiftSd.toFixed(3)} sd from observation ${r.onset} (z = ${r.z.toFixed(2)}, ${p <= 1 / (nul.sims + 1) ? `p <= ${p.toPrecision(2)}, the floor of ${nul.sims.toLocaleString('en-US')} simulations` : `p = ${p.toPrecision(2)}`})`,
           feature,
           z: Number(r.z.toFixed(2)),
           p: Number(p.toPrecision(3)),
