@@ -1,8 +1,8 @@
 import {Flags} from '@oclif/core'
 import {TcpCommand} from '../../cli/base.js'
 import {forceFlag} from '../../cli/flags.js'
-import {readFileText, readJsonFile, writeFileAtomic} from '../../core/io.js'
-import {createBaseline, filterAgent, parseObservations} from '../../core/baseline/index.js'
+import {assertAbsent, readJsonFile, writeFileAtomic} from '../../core/io.js'
+import {createBaselineFromFile} from '../../core/baseline/index.js'
 import {openSignedBaseline, unverifiedBaseline} from '../../core/envelope/verify.js'
 import {loadTrust} from '../../cli/trust.js'
 
@@ -32,9 +32,9 @@ and records its SHA3-256 (a chain that tcp verify --previous checks). Sign the r
 
   async run() {
     const {flags} = await this.parse(BaselineCreate)
-    const obs = filterAgent(parseObservations(await readFileText(flags.from, {what: 'observations'}), flags.from), flags.agent, flags.from)
+    if (!flags.force) await assertAbsent(flags.out, 'baseline') // before reading the observations, not after
     const previous = flags.previous ? await this.previousBaseline(flags.previous, flags) : null
-    const b = createBaseline(obs, {subject: flags.subject, agent: flags.agent ?? null, notAfter: flags['not-after'] ?? null, previous})
+    const b = await createBaselineFromFile(flags.from, {subject: flags.subject, agent: flags.agent, notAfter: flags['not-after'] ?? null, previous})
     await writeFileAtomic(flags.out, JSON.stringify(b, null, 2) + '\n', {force: flags.force, what: 'baseline'})
     this.log(`baseline ${b.subject} v${b.version}: ${b.window.observations} observations, ${Object.keys(b.features).length} features -> ${flags.out}`)
     for (const [name, f] of Object.entries(b.features)) this.log(`  ${name.padEnd(20)} mean ${String(f.mean).padEnd(14)} sd ${f.sd}`)
