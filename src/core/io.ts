@@ -53,7 +53,8 @@ export async function assertAbsent(path: string, what: string): Promise<void> {
   try {
     await stat(path)
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return
+    const code = (e as NodeJS.ErrnoException).code
+    if (code === 'ENOENT' || code === 'ENOTDIR') return // absent; creating it then says why it cannot be
     throw fromSystemError(e, what, path)
   }
   throw new TcpError('exists', `${what} already exists: ${path} (use --force to overwrite)`)
@@ -65,7 +66,8 @@ export async function assertAbsent(path: string, what: string): Promise<void> {
  * or, with force, rename(2), and given its final mode. On abort the temporary file is deleted. Streams: data
  * never needs to sit in memory whole.
  * Does NOT guarantee: that nobody with the same uid reads the temporary file while it is written, nor that a
- * killed process (SIGKILL, power loss) removes it: a `.NAME.*.tmp` file may remain, never a half-written NAME.
+ * killed process (SIGKILL, power loss) removes it: a `.NAME.PID.RANDOM.tmp` file may remain, never a half-written
+ * NAME; the next tcp write in that folder removes it (removeStaleTemporaries).
  */
 export async function createOutput(path: string, opts: {force?: boolean; mode: number; what: string}): Promise<OutputFile> {
   const {what} = opts
