@@ -5,7 +5,7 @@
  * where the platform allows it).
  */
 import {constants as fsConstants} from 'node:fs'
-import {link, lstat, mkdir, open, readFile, readdir, rename, stat, unlink, type FileHandle} from 'node:fs/promises'
+import {link, lstat, mkdir, open, readFile, readdir, realpath, rename, stat, unlink, type FileHandle} from 'node:fs/promises'
 import {basename, dirname, join} from 'node:path'
 import {randomBytes} from 'node:crypto'
 import {TcpError, fromSystemError} from './errors.js'
@@ -46,6 +46,20 @@ export interface OutputFile {
   commit(): Promise<void>
   /** Removes the temporary file; safe to call after a failed commit. */
   abort(): Promise<void>
+}
+
+/**
+ * Where an in-place update of `path` must write: the file a symbolic link (chain) points to, so that the link stays
+ * a link and its target is what changes. `link` is true when `path` was a link. A dangling link is 'not_found'.
+ */
+export async function inPlaceTarget(path: string, what: string): Promise<{path: string; link: boolean}> {
+  try {
+    const st = await lstat(path)
+    if (!st.isSymbolicLink()) return {path, link: false}
+    return {path: await realpath(path), link: true}
+  } catch (e) {
+    throw fromSystemError(e, what, path)
+  }
 }
 
 /** TcpError('exists') when `path` exists: lets a command refuse before doing expensive work, not after. */
@@ -229,7 +243,7 @@ export async function removeStaleTemporaries(dir: string): Promise<string[]> {
   return removed
 }
 
-async function syncDir(dir: string): Promise<void> {
+export async function syncDir(dir: string): Promise<void> {
   try {
     const d = await open(dir, fsConstants.O_RDONLY)
     try {
