@@ -13,18 +13,11 @@ const ROOT = join(import.meta.dirname, '..')
 const args = process.argv.slice(2)
 const dir = mkdtempSync(join(tmpdir(), 'tcp-bench-baseline-'))
 
-// sfc32, seed 1: the same file every run.
+// The project's seeded generator (seed 1): the same file every run.
+const {Rng} = await import(join(ROOT, 'dist/core/rng.js'))
 function rng(seed) {
-  let a = 0x9e3779b9, b = 0x243f6a88, c = 0xb7e15162, d = seed >>> 0
-  return () => {
-    const t = (((a + b) >>> 0) + d) >>> 0
-    d = (d + 1) >>> 0
-    a = b ^ (b >>> 9)
-    b = (c + (c << 3)) >>> 0
-    c = ((c << 21) | (c >>> 11)) >>> 0
-    c = (c + t) >>> 0
-    return t / 2 ** 32
-  }
+  const r = new Rng(seed)
+  return () => r.float()
 }
 
 async function writeJsonl(path, bytes) {
@@ -62,11 +55,13 @@ function measure(path) {
     const {createBaselineFromFile} = await import(${JSON.stringify(join(ROOT, 'dist/core/baseline/index.js'))})
     const {streamObservations} = await import(${JSON.stringify(join(ROOT, 'dist/core/baseline/index.js'))})
     const t0 = process.hrtime.bigint()
+    const c0 = process.cpuUsage()
     let r
     try { const b = await createBaselineFromFile(${JSON.stringify(path)}, {subject: 'bench/x', ${path.endsWith('.csv') ? '' : "agent: 'agent-01', "}created: '2026-06-01T00:00:00Z'}); r = {observations: b.window.observations} }
     catch (e) { r = {error: String(e.message).slice(0, 200)} }
     const s = Number(process.hrtime.bigint() - t0) / 1e9
-    console.log(JSON.stringify({...r, seconds: s, maxRssKiB: process.resourceUsage().maxRSS}))`
+    const c = process.cpuUsage(c0)
+    console.log(JSON.stringify({...r, seconds: s, cpuSeconds: (c.user + c.system) / 1e6, maxRssKiB: process.resourceUsage().maxRSS}))`
   const p = spawnSync(process.execPath, ['--input-type=module', '-e', script], {encoding: 'utf8'})
   if (p.status !== 0) throw new Error(p.stderr)
   return JSON.parse(p.stdout)
@@ -78,16 +73,18 @@ try {
     const path = join(dir, 'field.csv')
     await writeCsvField(path, mib)
     const r = measure(path)
-    console.log(`CSV, one ${mib} MiB quoted field: ${r.seconds.toFixed(2)} s, peak RSS ${(r.maxRssKiB / 1024).toFixed(0)} MiB ${r.error ? `(error: ${r.error})` : ''}`)
+    console.log(`CSV, one ${mib} MiB quoted field: ${r.seconds.toFixed(2)} s (${r.cpuSeconds.toFixed(2)} s of CPU), peak RSS ${(r.maxRssKiB / 1024).toFixed(0)} MiB ${r.error ? `(error: ${r.error})` : ''}`)
   } else {
     const sizes = args.length ? args.map(Number) : [100, 1000]
-    console.log('size      bytes          seconds   MB/s    peak RSS   observations (agent-01)')
+    // Wall-clock MB/s depends on what else runs on the machine; MB per CPU-second is this process's own rate.
+    console.log(`load average ${(await import('node:os')).loadavg()[0].toFixed(1)} on ${(await import('node:os')).cpus().length} cores`)
+    console.log('size      bytes          seconds   MB/s   CPU s  MB/CPU-s  peak RSS   observations (agent-01)')
     for (const mb of sizes) {
       const path = join(dir, `obs-${mb}.jsonl`)
       await writeJsonl(path, mb * 1e6)
       const size = statSync(path).size
       const r = measure(path)
-      console.log(`${String(mb).padStart(5)} MB  ${String(size).padStart(13)}  ${r.seconds.toFixed(2).padStart(7)}  ${(size / 1e6 / r.seconds).toFixed(1).padStart(6)}  ${(r.maxRssKiB / 1024).toFixed(0).padStart(6)} MiB   ${r.observations ?? r.error}`)
+      console.log(`${String(mb).padStart(5)} MB  ${String(size).padStart(13)}  ${r.seconds.toFixed(2).padStart(7)}  ${(size / 1e6 / r.seconds).toFixed(1).padStart(6)}  ${r.cpuSeconds.toFixed(2).padStart(6)}  ${(size / 1e6 / r.cpuSeconds).toFixed(1).padStart(8)}  ${(r.maxRssKiB / 1024).toFixed(0).padStart(6)} MiB   ${r.observations ?? r.error}`)
       rmSync(path)
     }
   }
