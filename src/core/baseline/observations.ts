@@ -84,19 +84,21 @@ export class ObservationParser {
     const agent = rec.agent === undefined || rec.agent === null ? null : rec.agent
     if (agent !== null && (typeof agent !== 'string' || agent === '')) fail(what, n, '"agent" must be a non-empty string')
     const values: Record<string, number> = {}
-    const keys: string[] = []
+    // Most lines name the same features in the same order as the first: compare in place, and build the list of
+    // names (for checkFeatureSet's messages) only when they differ.
     const f = this.features
     let same = f !== null
+    let count = 0
     for (const k in rec) {
       if (k === 'time' || k === 'agent') continue
       const v = rec[k]
       if (k === '__proto__' || k === 'constructor' || k === 'prototype') fail(what, n, `"${k}" cannot be a feature name`)
       if (typeof v !== 'number' || !Number.isFinite(v)) fail(what, n, `feature "${k}" must be a finite number, got ${quote(v)}`)
       values[k] = v
-      if (same && f![keys.length] !== k) same = false
-      keys.push(k)
+      if (same && f![count] !== k) same = false
+      count++
     }
-    if (!same || f!.length !== keys.length) this.features = checkFeatureSet(f, keys, what, n)
+    if (!same || f!.length !== count) this.features = checkFeatureSet(f, Object.keys(values), what, n)
     return {agent: agent as string | null, time, values}
   }
 
