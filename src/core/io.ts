@@ -291,6 +291,9 @@ export interface LineOptions {
   maxLine?: number
   /** Bytes read at a time (default 1 MiB). */
   chunk?: number
+  /** Read only the bytes [start, end) (a range that starts at a line's first byte). */
+  start?: number
+  end?: number
 }
 
 /**
@@ -311,6 +314,8 @@ export async function forEachLine(path: string, onLine: (line: string, n: number
   }
   const dec = new TextDecoder('utf-8', {fatal: true}) // drops a leading BOM, as readFileText does
   const buf = Buffer.allocUnsafe(opts.chunk ?? 2 ** 20)
+  let pos = opts.start ?? 0
+  const end = opts.end ?? Infinity
   let pending: string[] = [] // pieces of the current line not yet ended
   let pendingLength = 0
   let n = 0
@@ -340,7 +345,8 @@ export async function forEachLine(path: string, onLine: (line: string, n: number
     for (;;) {
       let got: number
       try {
-        got = (await fh.read(buf, 0, buf.length, null)).bytesRead
+        got = (await fh.read(buf, 0, Math.min(buf.length, end - pos), pos)).bytesRead
+        pos += got
       } catch (e) {
         throw fromSystemError(e, what, path)
       }

@@ -8,7 +8,7 @@ import {toHex} from '../bytes.js'
 import {sha3_256} from '../crypto/hash.js'
 import {canonicalBytes} from '../canonical/jcs.js'
 import {Welford, featureStats} from './stats.js'
-import {streamObservations, type Observation, type ObservationSet} from './observations.js'
+import type {Observation, ObservationSet} from './observations.js'
 import {BASELINE_SCHEMA, type Baseline, type FeatureStats} from './types.js'
 
 export interface CreateOptions {
@@ -29,6 +29,14 @@ function checkSubject(subject: string): void {
  * Accumulates observations one at a time (Welford per feature, the time window, the agents seen): memory does
  * not grow with the number of observations. `agent` keeps only that agent's rows.
  */
+export interface BuilderState {
+  acc: Array<[string, {n: number; mean: number; m2: number; min: number; max: number}]>
+  start: number
+  end: number
+  rows: number
+  agentsSeen: string[]
+}
+
 export class BaselineBuilder {
   private acc = new Map<string, Welford>()
   private start = Infinity
@@ -38,6 +46,30 @@ export class BaselineBuilder {
   readonly agentsSeen = new Set<string>()
 
   constructor(private readonly agent?: string) {}
+
+  /** Plain data for another thread (see parallel.ts). */
+  state(): BuilderState {
+    return {
+      acc: [...this.acc].map(([f, w]) => [f, {n: w.n, mean: w.mean, m2: w.m2, min: w.min, max: w.max}]),
+      start: this.start,
+      end: this.end,
+      rows: this.rows,
+      agentsSeen: [...this.agentsSeen],
+    }
+  }
+
+  /** Adds the observations of a later part of the input (parts must be absorbed in input order). */
+  absorb(s: BuilderState): void {
+    for (const [f, o] of s.acc) {
+      let w = this.acc.get(f)
+      if (!w) this.acc.set(f, (w = new Welford()))
+      w.merge(o)
+    }
+    if (s.start < this.start) this.start = s.start
+    if (s.end > this.end) this.end = s.end
+    this.rows += s.rows
+    for (const a of s.agentsSeen) if (this.agentsSeen.size < 5) this.agentsSeen.add(a)
+  }
 
   add(r: Observation): void {
     if (r.agent !== null && this.agentsSeen.size < 5) this.agentsSeen.add(r.agent)
@@ -92,15 +124,15 @@ export function createBaseline(obs: ObservationSet, opts: CreateOptions): Baseli
 }
 
 /**
- * Builds a baseline from an observations file without holding it in memory (see streamObservations). With
+ * Builds a baseline from an observations file without holding it in memory (see parallel.ts). With
  * `opts.agent`, only that agent's observations count.
  */
 export async function createBaselineFromFile(path: string, opts: CreateOptions & {agent?: string}): Promise<Baseline> {
   // Refuse bad options before reading what may be gigabytes.
   checkSubject(opts.subject)
   if (opts.notAfter) parseTime(opts.notAfter, '--not-after')
-  const b = new BaselineBuilder(opts.agent ?? undefined)
-  await streamObservations(path, (o) => b.add(o), {what: path})
+  const {accumulateFile} = await import('./parallel.js')
+  const b = await accumulateFile(path, opts.agent ?? undefined)
   return b.finish(opts, path)
 }
 

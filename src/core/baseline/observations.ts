@@ -52,7 +52,13 @@ export class ObservationParser {
   private format: 'jsonl' | 'csv' | null = null
   private header: string[] | null = null
 
-  constructor(readonly what: string) {}
+  /** `format`: decided by the caller (a part of a file), else by the first non-blank line. */
+  constructor(
+    readonly what: string,
+    format: 'jsonl' | 'csv' | null = null,
+  ) {
+    this.format = format
+  }
 
   /** Parses line `n` (1-based, without its newline). Null for a blank line or the CSV header. */
   line(raw: string, n: number): Observation | null {

@@ -22,6 +22,22 @@ export class Welford {
     if (x > this.max) this.max = x
   }
 
+  /** Adds another accumulator's observations (Chan, Golub and LeVeque 1979, the pairwise update). */
+  merge(o: {n: number; mean: number; m2: number; min: number; max: number}): void {
+    if (o.n === 0) return
+    if (this.n === 0) {
+      Object.assign(this, {n: o.n, mean: o.mean, m2: o.m2, min: o.min, max: o.max})
+      return
+    }
+    const n = this.n + o.n
+    const d = o.mean - this.mean
+    this.mean += (d * o.n) / n
+    this.m2 += o.m2 + (d * d * this.n * o.n) / n
+    this.n = n
+    if (o.min < this.min) this.min = o.min
+    if (o.max > this.max) this.max = o.max
+  }
+
   get variance(): number {
     return this.n > 1 ? this.m2 / (this.n - 1) : 0
   }
