@@ -312,7 +312,8 @@ export async function forEachLine(path: string, onLine: (line: string, n: number
   } catch (e) {
     throw fromSystemError(e, what, path)
   }
-  const dec = new TextDecoder('utf-8', {fatal: true}) // drops a leading BOM, as readFileText does
+  // Drops a BOM at the start of the file, as readFileText does; a range starting later keeps one (it is data there).
+  const dec = new TextDecoder('utf-8', {fatal: true, ignoreBOM: (opts.start ?? 0) > 0})
   const buf = Buffer.allocUnsafe(opts.chunk ?? 2 ** 20)
   let pos = opts.start ?? 0
   const end = opts.end ?? Infinity

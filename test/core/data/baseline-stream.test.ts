@@ -179,3 +179,15 @@ describe('item 11: the JSONL fast path never accepts what the general path refus
     assert.equal(fastUtcTime('2024-02-29T23:59:59.999Z'), Date.UTC(2024, 1, 29, 23, 59, 59, 999))
   })
 })
+
+describe('item 11: byte ranges', () => {
+  it('a range that starts mid-file keeps a BOM as data; the file start drops it', async () => {
+    const p = file('bom.txt', '\ufeffa\n\ufeffb\n')
+    const all: string[] = []
+    await forEachLine(p, (l) => void all.push(l))
+    assert.deepEqual(all, ['a', '\ufeffb'])
+    const tail: string[] = []
+    await forEachLine(p, (l) => void tail.push(l), {start: 5})
+    assert.deepEqual(tail, ['\ufeffb'])
+  })
+})
