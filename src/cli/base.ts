@@ -66,9 +66,12 @@ export abstract class TcpCommand extends Command {
     return this.configCache
   }
 
-  /** A spinner on stderr when stderr is a TTY and --json is off; silent otherwise. */
+  /**
+   * A spinner on stderr when stderr is a terminal with a width and --json is off; silent otherwise. A pseudo-terminal
+   * of 0 columns (`script -qec` in CI) would make ora redraw without end.
+   */
   protected async progress(text: string): Promise<Progress> {
-    if (!process.stderr.isTTY || this.jsonEnabled() || process.env.CI) return NO_PROGRESS
+    if (!process.stderr.isTTY || !(process.stderr.columns > 0) || this.jsonEnabled() || process.env.CI) return NO_PROGRESS
     const {default: ora} = await import('ora')
     const s = ora({text, stream: process.stderr}).start()
     return {

@@ -4,7 +4,7 @@ import {TcpCommand} from '../cli/base.js'
 import {forceFlag, passphraseFileFlag} from '../cli/flags.js'
 import {passphraseSource} from '../cli/passphrase.js'
 import {TcpError} from '../core/errors.js'
-import {readFileBytes, writeFileAtomic} from '../core/io.js'
+import {inPlaceTarget, readFileBytes, writeFileAtomic} from '../core/io.js'
 import {readPrivateKeyFile} from '../core/keys/files.js'
 import {signFile} from '../core/envelope/sign.js'
 import {encodeEnvelope} from '../core/envelope/dsse.js'
@@ -44,8 +44,11 @@ its SHA3-256. Given an existing envelope, sign adds this key's signature (for th
     const inPlace = kind === 'countersignature' && !flags.out
     const outDir = flags.out || inPlace ? undefined : (await this.tcpConfig()).outDir
     const out = flags.out ?? (inPlace ? args.file : outDir ? join(outDir, `${basename(args.file)}.dsse.json`) : `${args.file}.dsse.json`)
-    await writeFileAtomic(out, encodeEnvelope(envelope), {force: flags.force || inPlace, what: 'envelope'})
-    this.log(`${kind === 'countersignature' ? 'added signature of' : `signed ${kind} with`} key ${key.keyId}: ${out} (${envelope.signatures.length} signature${envelope.signatures.length > 1 ? 's' : ''})`)
-    return {out, kind, keyId: key.keyId, payloadType: envelope.payloadType, signatures: envelope.signatures.length}
+    // In place through a symbolic link: update the file it points to, and say so (renaming over the link would
+    // leave the real envelope without the new signature).
+    const target = inPlace ? await inPlaceTarget(out, 'envelope') : {path: out, link: false}
+    await writeFileAtomic(target.path, encodeEnvelope(envelope), {force: flags.force || inPlace, what: 'envelope'})
+    this.log(`${kind === 'countersignature' ? 'added signature of' : `signed ${kind} with`} key ${key.keyId}: ${out}${target.link ? ` (a symbolic link: wrote its target ${target.path})` : ''} (${envelope.signatures.length} signature${envelope.signatures.length > 1 ? 's' : ''})`)
+    return {out, writtenTo: target.path, kind, keyId: key.keyId, payloadType: envelope.payloadType, signatures: envelope.signatures.length}
   }
 }

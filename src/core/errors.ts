@@ -45,7 +45,7 @@ export class TcpError extends Error {
   readonly details?: unknown
 
   constructor(code: TcpErrorCode, message: string, details?: unknown) {
-    super(message)
+    super(capMessage(message))
     this.name = 'TcpError'
     this.code = code
     if (details !== undefined) this.details = details
@@ -54,6 +54,27 @@ export class TcpError extends Error {
   get exitCode(): ExitCode {
     return exitCodeOf(this.code)
   }
+}
+
+/** Longest message a TcpError carries; longer ones keep their head and tail (the field name and the path). */
+export const MESSAGE_MAX = 1000
+
+/**
+ * The one place that bounds what an error repeats of its input: messages quote the bad value
+ * (`JSON.stringify(v)`), and a 5 MB value must not become a 5 MB "one line". Cuts the middle, says how much.
+ */
+export function capMessage(message: string): string {
+  if (message.length <= MESSAGE_MAX) return message
+  const head = 600
+  const tail = 300
+  return `${message.slice(0, head)}...[${message.length - head - tail} characters cut]...${message.slice(-tail)}`
+}
+
+/** JSON.stringify(value) for a message, cut to `max` characters of the value first (so a huge value is never copied whole). */
+export function quote(value: unknown, max = 200): string {
+  if (typeof value === 'string' && value.length > max) return `${JSON.stringify(value.slice(0, max))}...(${value.length} characters)`
+  const s = JSON.stringify(value) ?? String(value)
+  return s.length > max + 2 ? `${s.slice(0, max)}...(${s.length} characters)` : s
 }
 
 export const isTcpError = (e: unknown): e is TcpError => e instanceof TcpError
@@ -66,6 +87,8 @@ export function fromSystemError(e: unknown, what: string, path: string): TcpErro
   if (err && err.code === 'EEXIST') return new TcpError('exists', `${what} already exists: ${path} (use --force to overwrite)`)
   if (err && (err.code === 'EACCES' || err.code === 'EPERM'))
     return new TcpError('io', `${what} is not accessible (permission denied): ${path}`)
+  if (err && (err.code === 'ENOSPC' || err.code === 'EDQUOT')) return new TcpError('io', `${what} ${path}: disk full (${err.code === 'EDQUOT' ? 'quota exceeded' : 'no space left on device'})`)
+  if (err && err.code === 'EROFS') return new TcpError('io', `${what} ${path}: read-only file system`)
   if (err && err.code === 'EISDIR') return new TcpError('io', `${what} is a directory, expected a file: ${path}`)
   const msg = err && typeof err.message === 'string' ? err.message : String(e)
   return new TcpError('io', `${what} ${path}: ${msg}`)

@@ -5,7 +5,7 @@
  * where the platform allows it).
  */
 import {constants as fsConstants} from 'node:fs'
-import {link, mkdir, open, readFile, rename, stat, unlink, type FileHandle} from 'node:fs/promises'
+import {link, lstat, mkdir, open, readFile, readdir, realpath, rename, stat, unlink, type FileHandle} from 'node:fs/promises'
 import {basename, dirname, join} from 'node:path'
 import {randomBytes} from 'node:crypto'
 import {TcpError, fromSystemError} from './errors.js'
@@ -48,12 +48,27 @@ export interface OutputFile {
   abort(): Promise<void>
 }
 
+/**
+ * Where an in-place update of `path` must write: the file a symbolic link (chain) points to, so that the link stays
+ * a link and its target is what changes. `link` is true when `path` was a link. A dangling link is 'not_found'.
+ */
+export async function inPlaceTarget(path: string, what: string): Promise<{path: string; link: boolean}> {
+  try {
+    const st = await lstat(path)
+    if (!st.isSymbolicLink()) return {path, link: false}
+    return {path: await realpath(path), link: true}
+  } catch (e) {
+    throw fromSystemError(e, what, path)
+  }
+}
+
 /** TcpError('exists') when `path` exists: lets a command refuse before doing expensive work, not after. */
 export async function assertAbsent(path: string, what: string): Promise<void> {
   try {
     await stat(path)
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return
+    const code = (e as NodeJS.ErrnoException).code
+    if (code === 'ENOENT' || code === 'ENOTDIR') return // absent; creating it then says why it cannot be
     throw fromSystemError(e, what, path)
   }
   throw new TcpError('exists', `${what} already exists: ${path} (use --force to overwrite)`)
@@ -65,16 +80,21 @@ export async function assertAbsent(path: string, what: string): Promise<void> {
  * or, with force, rename(2), and given its final mode. On abort the temporary file is deleted. Streams: data
  * never needs to sit in memory whole.
  * Does NOT guarantee: that nobody with the same uid reads the temporary file while it is written, nor that a
- * killed process (SIGKILL, power loss) removes it: a `.NAME.*.tmp` file may remain, never a half-written NAME.
+ * killed process (SIGKILL, power loss) removes it: a `.NAME.PID.RANDOM.tmp` file may remain, never a half-written
+ * NAME; the next tcp write in that folder removes it (removeStaleTemporaries).
  */
 export async function createOutput(path: string, opts: {force?: boolean; mode: number; what: string}): Promise<OutputFile> {
   const {what} = opts
   if (!opts.force) await assertAbsent(path, what)
   const dir = dirname(path)
-  const tmp = join(dir, `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`)
+  await makeDir(dir, what, path)
+  if (!swept.has(dir)) {
+    swept.add(dir)
+    await removeStaleTemporaries(dir)
+  }
+  const tmp = join(dir, tempName(basename(path)))
   let fh: FileHandle
   try {
-    await mkdir(dir, {recursive: true})
     fh = await open(tmp, 'wx', 0o600)
   } catch (e) {
     throw fromSystemError(e, what, path)
@@ -96,7 +116,8 @@ export async function createOutput(path: string, opts: {force?: boolean; mode: n
         let total = 0
         for (const p of parts) total += p.length
         const {bytesWritten} = await fh.writev(parts)
-        if (bytesWritten !== total) throw new TcpError('io', `${what} ${path}: short write (${bytesWritten} of ${total} bytes)`)
+        // A short write is retried with the rest: the retry fails with the reason (ENOSPC: "disk full").
+        if (bytesWritten < total) await writeRest(fh, parts, bytesWritten, what, path)
         unsynced += total
         if (unsynced >= SYNC_EVERY) {
           unsynced = 0
@@ -135,7 +156,94 @@ export async function createOutput(path: string, opts: {force?: boolean; mode: n
   }
 }
 
-async function syncDir(dir: string): Promise<void> {
+async function writeRest(fh: FileHandle, parts: Uint8Array[], done: number, what: string, path: string): Promise<void> {
+  const rest = Buffer.concat(parts).subarray(done)
+  let off = 0
+  while (off < rest.length) {
+    const {bytesWritten} = await fh.write(rest, off, rest.length - off)
+    if (bytesWritten === 0) throw new TcpError('io', `${what} ${path}: disk full (the write made no progress)`)
+    off += bytesWritten
+  }
+}
+
+/**
+ * mkdir -p that says why it failed. Node's recursive mkdir reports ENOENT when a missing folder cannot be created
+ * on a read-only file system; creating the first missing folder alone gives the real reason (EROFS, EACCES...).
+ */
+async function makeDir(dir: string, what: string, path: string): Promise<void> {
+  try {
+    await mkdir(dir, {recursive: true})
+    return
+  } catch (e) {
+    let missing = dir
+    for (let parent = dirname(missing); parent !== missing; missing = parent, parent = dirname(parent)) {
+      const st = await stat(parent).catch(() => null)
+      if (!st) continue
+      if (!st.isDirectory()) throw new TcpError('io', `cannot create folder ${dir} for ${what} ${path}: ${parent} is not a folder`)
+      try {
+        await mkdir(missing)
+      } catch (e2) {
+        if ((e2 as NodeJS.ErrnoException).code !== 'EEXIST') e = e2
+      }
+      break
+    }
+    const err = fromSystemError(e, what, path)
+    throw new TcpError('io', `cannot create folder ${dir}: ${err.code === 'not_found' ? (e as Error).message : err.message}`)
+  }
+}
+
+// ---- temporary files ----
+// Name: `.NAME.PID.RANDOM.tmp`. The pid lets a later writer tell a live writer's file from one a killed process left.
+
+const TEMP_RE = /^\.(.+)\.(\d{1,10})\.[0-9a-f]{12}\.tmp$/
+
+export function tempName(name: string): string {
+  return `.${name}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`
+}
+
+/** True when no process with this pid exists on this machine (EPERM: it exists under another user). */
+export function pidIsDead(pid: number): boolean {
+  if (!Number.isSafeInteger(pid) || pid <= 0) return false
+  try {
+    process.kill(pid, 0)
+    return false
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'ESRCH'
+  }
+}
+
+/** Folders already swept by this process: a batch writing many files in one folder reads it once. */
+const swept = new Set<string>()
+
+/**
+ * Removes temporaries that tcp left in `dir` when the process that wrote them is gone: regular files
+ * named `.NAME.PID.RANDOM.tmp` (12 hex digits), owned by this user, whose PID is not a running process on this machine. A live
+ * writer's file is never touched (a reused pid only keeps a stale file longer). Does NOT handle: a folder shared
+ * between machines (a writer on another host has a pid that is not running here: its write then fails, it never
+ * publishes a partial file), nor temporaries of the older `.NAME.RANDOM.tmp` form, which carry no pid.
+ * Returns the names removed.
+ */
+export async function removeStaleTemporaries(dir: string): Promise<string[]> {
+  let entries: string[]
+  try {
+    entries = await readdir(dir)
+  } catch {
+    return []
+  }
+  const removed: string[] = []
+  const uid = process.getuid?.()
+  for (const e of entries) {
+    const m = TEMP_RE.exec(e)
+    if (!m || Number(m[2]) === process.pid || !pidIsDead(Number(m[2]))) continue
+    const p = join(dir, e)
+    const st = await lstat(p).catch(() => null)
+    if (!st || !st.isFile() || (uid !== undefined && st.uid !== uid)) continue
+    await unlink(p).then(() => removed.push(e), () => {})
+  }
+  return removed
+}
+
+export async function syncDir(dir: string): Promise<void> {
   try {
     const d = await open(dir, fsConstants.O_RDONLY)
     try {
@@ -175,4 +283,89 @@ export async function readFileText(path: string, opts: ReadOptions = {}): Promis
 
 export async function readJsonFile(path: string, opts: ReadOptions = {}): Promise<unknown> {
   return parseJson(await readFileText(path, opts), `${opts.what ?? 'input file'} ${path}`)
+}
+
+export interface LineOptions {
+  what?: string
+  /** Longest line accepted, in characters (default 256 Mi): the only memory that grows with the input. */
+  maxLine?: number
+  /** Bytes read at a time (default 1 MiB). */
+  chunk?: number
+  /** Read only the bytes [start, end) (a range that starts at a line's first byte). */
+  start?: number
+  end?: number
+}
+
+/**
+ * Calls `onLine(line, n)` for each line of a UTF-8 file (n from 1; the line without its "\n"; a last line without
+ * a newline counts). Reads in chunks, so memory is bounded by the chunk and the longest line, not the file; a line
+ * split across chunks is joined once (linear, however long). Invalid UTF-8 and over-long lines are input errors.
+ */
+export async function forEachLine(path: string, onLine: (line: string, n: number) => void, opts: LineOptions = {}): Promise<void> {
+  const what = opts.what ?? 'input file'
+  const maxLine = opts.maxLine ?? 256 * 1024 * 1024
+  let fh: FileHandle
+  try {
+    const st = await stat(path)
+    if (st.isDirectory()) throw new TcpError('io', `${what} is a directory, expected a file: ${path}`)
+    fh = await open(path, 'r')
+  } catch (e) {
+    throw fromSystemError(e, what, path)
+  }
+  // Drops a BOM at the start of the file, as readFileText does; a range starting later keeps one (it is data there).
+  const dec = new TextDecoder('utf-8', {fatal: true, ignoreBOM: (opts.start ?? 0) > 0})
+  const buf = Buffer.allocUnsafe(opts.chunk ?? 2 ** 20)
+  let pos = opts.start ?? 0
+  const end = opts.end ?? Infinity
+  let pending: string[] = [] // pieces of the current line not yet ended
+  let pendingLength = 0
+  let n = 0
+  const feed = (text: string) => {
+    let start = 0
+    for (;;) {
+      const end = text.indexOf('\n', start)
+      if (end < 0) break
+      let line = text.slice(start, end)
+      if (pending.length) {
+        pending.push(line)
+        line = pending.join('')
+        pending = []
+        pendingLength = 0
+      }
+      if (line.length > maxLine) throw new TcpError('input', `${what} ${path}:${n + 1}: line longer than ${maxLine} characters`)
+      onLine(line, ++n)
+      start = end + 1
+    }
+    if (start < text.length) {
+      pending.push(text.slice(start))
+      pendingLength += text.length - start
+      if (pendingLength > maxLine) throw new TcpError('input', `${what} ${path}:${n + 1}: line longer than ${maxLine} characters`)
+    }
+  }
+  try {
+    for (;;) {
+      let got: number
+      try {
+        got = (await fh.read(buf, 0, Math.min(buf.length, end - pos), pos)).bytesRead
+        pos += got
+      } catch (e) {
+        throw fromSystemError(e, what, path)
+      }
+      let text: string
+      try {
+        text = dec.decode(buf.subarray(0, got), {stream: got > 0})
+      } catch {
+        throw new TcpError('input', `${what} ${path}: not valid UTF-8 (after line ${n})`)
+      }
+      feed(text)
+      if (got === 0) break
+    }
+    if (pending.length) {
+      const line = pending.join('')
+      pending = []
+      onLine(line, ++n)
+    }
+  } finally {
+    await fh.close()
+  }
 }

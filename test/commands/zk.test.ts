@@ -234,7 +234,7 @@ describe('tcp zk setup, prove, verify (N = 8)', () => {
     assert.equal((await run(['zk', 'export-verifier', '--size', '64', '--out', p('V64.sol')])).code, 2)
   })
 
-  it('zk setup --ptau FILE with a beacon: phase 2 only, a new key; bundles of the old key then need it pinned explicitly', async () => {
+  it('zk setup --ptau FILE with a beacon: phase 2 only, a new key; the earlier key stays pinned until --drop-earlier (issue 9 item 18)', async () => {
     writeFileSync(p('junk.ptau'), 'not a ptau')
     const junk = await run(['zk', 'setup', '--size', '8', '--ptau', p('junk.ptau'), '--json'])
     assert.equal(junk.code, 2)
@@ -246,6 +246,13 @@ describe('tcp zk setup, prove, verify (N = 8)', () => {
     assert.equal(s2.ptau.sha3, setup.ptau.sha3)
     assert.deepEqual(s2.phase2.map((c: any) => c.name), ['tcp phase 2 contribution', 'tcp phase 2 beacon'])
     assert.notEqual(s2.verificationKeySha3, setup.verificationKeySha3)
+    assert.deepEqual(s2.earlierPinned.map((k: any) => k.sha3), [setup.verificationKeySha3])
+    // A proof made with the earlier setup still verifies: its key stayed pinned.
+    assert.equal((await run(['verify', p('proof.json'), '--baseline', p('b1.dsse.json'), ...trust])).code, 0)
+    // Asked to drop them, the earlier keys are unpinned, with a warning: the old proof now needs its key given explicitly.
+    const d = await run(['zk', 'setup', '--size', '8', '--ptau', setup.ptau.path, '--drop-earlier'])
+    assert.equal(d.code, 0, d.stdout + d.stderr)
+    assert.match(d.stderr, /warning: unpinned 2 earlier verification keys/)
     const v = await run(['verify', p('proof.json'), '--baseline', p('b1.dsse.json'), ...trust, '--json'])
     assert.equal(v.code, 1)
     assert.match(v.json().error.message, /verification-key: key [0-9a-f]{16}\.\.\. is not a pinned one/)

@@ -1,8 +1,8 @@
 import {Flags} from '@oclif/core'
 import {TcpCommand} from '../../cli/base.js'
 import {forceFlag} from '../../cli/flags.js'
-import {readJsonFile, writeFileAtomic} from '../../core/io.js'
-import {createBaseline} from '../../core/baseline/index.js'
+import {assertAbsent, readJsonFile, writeFileAtomic} from '../../core/io.js'
+import {createBaseline, createBaselineFromFile} from '../../core/baseline/index.js'
 import {TcpError} from '../../core/errors.js'
 import {describeSource, loadObservations} from '../../cli/observations.js'
 import {openSignedBaseline, unverifiedBaseline} from '../../core/envelope/verify.js'
@@ -35,11 +35,17 @@ and records its SHA3-256 (a chain that tcp verify --previous checks). Sign the r
 
   async run() {
     const {flags} = await this.parse(BaselineCreate)
-    const {set: obs, source} = await loadObservations(flags.from, {...flags, config: async () => ({})})
-    if (source) this.log(describeSource(source))
-    if (!source && !flags.previous && (flags.pub || flags.trust)) throw new TcpError('usage', '--pub/--trust apply to --previous or to a log given as --from')
+    if (!flags.force) await assertAbsent(flags.out, 'baseline') // before reading the observations, not after
+    const {isLogFile} = await import('../../core/log/observe.js')
+    const isLog = await isLogFile(flags.from)
+    if (!isLog && !flags.previous && (flags.pub || flags.trust)) throw new TcpError('usage', '--pub/--trust apply to --previous or to a log given as --from')
     const previous = flags.previous ? await this.previousBaseline(flags.previous, flags) : null
-    const b = createBaseline(obs, {subject: flags.subject, agent: flags.agent ?? null, notAfter: flags['not-after'] ?? null, previous})
+    const opts = {subject: flags.subject, agent: flags.agent ?? null, notAfter: flags['not-after'] ?? null, previous}
+    // A log is verified first and is as large as its agent's history; plain telemetry streams at any size.
+    const fromLog = isLog ? await loadObservations(flags.from, {...flags, config: async () => ({})}) : null
+    if (fromLog?.source) this.log(describeSource(fromLog.source))
+    const b = fromLog ? createBaseline(fromLog.set, opts) : await createBaselineFromFile(flags.from, {...opts, agent: flags.agent})
+    const source = fromLog?.source
     await writeFileAtomic(flags.out, JSON.stringify(b, null, 2) + '\n', {force: flags.force, what: 'baseline'})
     this.log(`baseline ${b.subject} v${b.version}: ${b.window.observations} observations, ${Object.keys(b.features).length} features -> ${flags.out}`)
     for (const [name, f] of Object.entries(b.features)) this.log(`  ${name.padEnd(20)} mean ${String(f.mean).padEnd(14)} sd ${f.sd}`)

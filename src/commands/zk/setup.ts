@@ -13,6 +13,7 @@ reuse the cached setup after checking those hashes. Cache: TCP_CACHE_DIR, else t
   static override examples = [
     '<%= config.bin %> zk setup --size 8',
     '<%= config.bin %> zk setup --size 64 --entropy "$(head -c 32 /dev/urandom | base64)" --fresh',
+    '<%= config.bin %> zk setup --size 8 --fresh --drop-earlier   # earlier proofs of size 8 stop verifying here',
     '<%= config.bin %> zk setup --size 256 --ptau powersOfTau28_hez_final_15.ptau',
     '<%= config.bin %> zk setup --size 8 --beacon 0123abcd... --beacon-iterations 10 --fresh --json',
   ]
@@ -23,7 +24,8 @@ reuse the cached setup after checking those hashes. Cache: TCP_CACHE_DIR, else t
     entropy: Flags.string({description: 'your contribution entropy (snarkjs adds 64 bytes from the OS either way)'}),
     beacon: Flags.string({description: 'public randomness (hex) for a final beacon contribution in both phases'}),
     'beacon-iterations': Flags.integer({description: 'beacon: 2^N hash iterations, 10 to 63 (default 10)', dependsOn: ['beacon']}),
-    fresh: Flags.boolean({description: 'run a new ceremony and phase 2 even if the cache holds a setup'}),
+    fresh: Flags.boolean({description: 'run a new ceremony and phase 2 even if the cache holds a setup (earlier verification keys stay pinned)'}),
+    'drop-earlier': Flags.boolean({description: 'when replacing a setup (--fresh or --ptau): unpin the verification keys of earlier setups (their proofs stop verifying here)'}),
   }
 
   async run() {
@@ -38,12 +40,16 @@ reuse the cached setup after checking those hashes. Cache: TCP_CACHE_DIR, else t
       entropy: flags.entropy,
       beacon: flags.beacon ? {hash: flags.beacon, iterationsExp: flags['beacon-iterations'] ?? 10} : undefined,
       fresh: flags.fresh,
+      dropEarlier: flags['drop-earlier'],
       log: (line) => (p.update(line), this.note(line)),
     }).finally(() => p.stop())
     const r = s.record
     this.log(`${s.reused ? 'reused' : 'created'} setup for ${r.circuit}-${r.size}: ${r.constraints} constraints, power ${r.power}, in ${s.compiled.dir}`)
     for (const c of [...r.ptau.contributions, ...r.phase2]) this.log(`  contribution ${c.name}: ${c.hash}`)
     this.log(`  verification key SHA3-256: ${r.verificationKeySha3}`)
-    return {...r, reused: s.reused, dir: s.compiled.dir, verificationKeyPath: s.vkeyPath}
+    if (s.earlier?.length)
+      this.note(`warning: this setup has a new verification key; proofs made with the ${s.earlier.length} earlier setup${s.earlier.length > 1 ? 's' : ''} still verify here because their keys stay pinned (${s.earlier.map((k) => k.sha3.slice(0, 16)).join(', ')}); tcp zk setup --fresh --drop-earlier unpins them`)
+    if (s.dropped?.length) this.note(`warning: unpinned ${s.dropped.length} earlier verification key${s.dropped.length > 1 ? 's' : ''}: proofs made with those setups no longer verify here`)
+    return {...r, reused: s.reused, dir: s.compiled.dir, verificationKeyPath: s.vkeyPath, earlierPinned: s.earlier ?? [], unpinned: s.dropped ?? []}
   }
 }

@@ -2,13 +2,13 @@
  * Creating, parsing and digesting baselines. Canonical bytes: RFC 8785 (JCS) of the document; digest: SHA3-256 of
  * those bytes. A chain links each version to the digest of the one before it.
  */
-import {TcpError} from '../errors.js'
+import {TcpError, quote} from '../errors.js'
 import {parseTime} from '../time.js'
 import {toHex} from '../bytes.js'
 import {sha3_256} from '../crypto/hash.js'
 import {canonicalBytes} from '../canonical/jcs.js'
 import {Welford, featureStats} from './stats.js'
-import type {ObservationSet} from './observations.js'
+import type {Observation, ObservationSet} from './observations.js'
 import {BASELINE_SCHEMA, type Baseline, type FeatureStats} from './types.js'
 
 export interface CreateOptions {
@@ -21,40 +21,119 @@ export interface CreateOptions {
 
 const SUBJECT_RE = /^[\x21-\x7e]{1,200}$/
 
+function checkSubject(subject: string): void {
+  if (!SUBJECT_RE.test(subject)) throw new TcpError('usage', `--subject: 1 to 200 printable ASCII characters without spaces, got ${quote(subject)}`)
+}
+
+/**
+ * Accumulates observations one at a time (Welford per feature, the time window, the agents seen): memory does
+ * not grow with the number of observations. `agent` keeps only that agent's rows.
+ */
+export interface BuilderState {
+  acc: Array<[string, {n: number; mean: number; m2: number; min: number; max: number}]>
+  start: number
+  end: number
+  rows: number
+  agentsSeen: string[]
+}
+
+export class BaselineBuilder {
+  private acc = new Map<string, Welford>()
+  private start = Infinity
+  private end = -Infinity
+  rows = 0
+  /** Up to 5 distinct agents seen, for the error when `agent` matched nothing. */
+  readonly agentsSeen = new Set<string>()
+
+  constructor(private readonly agent?: string) {}
+
+  /** Plain data for another thread (see parallel.ts). */
+  state(): BuilderState {
+    return {
+      acc: [...this.acc].map(([f, w]) => [f, {n: w.n, mean: w.mean, m2: w.m2, min: w.min, max: w.max}]),
+      start: this.start,
+      end: this.end,
+      rows: this.rows,
+      agentsSeen: [...this.agentsSeen],
+    }
+  }
+
+  /** Adds the observations of a later part of the input (parts must be absorbed in input order). */
+  absorb(s: BuilderState): void {
+    for (const [f, o] of s.acc) {
+      let w = this.acc.get(f)
+      if (!w) this.acc.set(f, (w = new Welford()))
+      w.merge(o)
+    }
+    if (s.start < this.start) this.start = s.start
+    if (s.end > this.end) this.end = s.end
+    this.rows += s.rows
+    for (const a of s.agentsSeen) if (this.agentsSeen.size < 5) this.agentsSeen.add(a)
+  }
+
+  add(r: Observation): void {
+    if (r.agent !== null && this.agentsSeen.size < 5) this.agentsSeen.add(r.agent)
+    if (this.agent !== undefined && r.agent !== this.agent) return
+    this.rows++
+    if (r.time < this.start) this.start = r.time
+    if (r.time > this.end) this.end = r.time
+    for (const f in r.values) {
+      let w = this.acc.get(f)
+      if (!w) this.acc.set(f, (w = new Welford()))
+      w.push(r.values[f]!)
+    }
+  }
+
+  finish(opts: CreateOptions, what = 'observations'): Baseline {
+    checkSubject(opts.subject)
+    if (this.agent !== undefined && this.rows === 0) {
+      const known = [...this.agentsSeen]
+      throw new TcpError('input', `${what}: no observations of agent "${this.agent}"${known.length ? ` (agents seen: ${known.join(', ')}...)` : ''}`)
+    }
+    if (this.rows < 2) throw new TcpError('input', `observations: a baseline needs at least 2 observations, got ${this.rows}`)
+    const created = opts.created ?? new Date().toISOString()
+    let notAfter: string | null = null
+    if (opts.notAfter) {
+      const t = parseTime(opts.notAfter, '--not-after')
+      if (t <= Date.parse(created)) throw new TcpError('usage', `--not-after: ${opts.notAfter} is not after the creation time ${created}`)
+      notAfter = new Date(t).toISOString()
+    }
+    const features: Record<string, FeatureStats> = {}
+    for (const f of [...this.acc.keys()].sort()) features[f] = featureStats(this.acc.get(f)!, f)
+    const prev = opts.previous ?? null
+    if (prev && prev.subject !== opts.subject)
+      throw new TcpError('usage', `--previous: its subject is "${prev.subject}", not "${opts.subject}"`)
+    return {
+      schema: BASELINE_SCHEMA,
+      subject: opts.subject,
+      agent: opts.agent ?? null,
+      version: prev ? prev.version + 1 : 1,
+      previous: prev ? toHex(baselineDigest(prev)) : null,
+      created,
+      notAfter,
+      window: {start: new Date(this.start).toISOString(), end: new Date(this.end).toISOString(), observations: this.rows},
+      features,
+    }
+  }
+}
+
 export function createBaseline(obs: ObservationSet, opts: CreateOptions): Baseline {
-  if (!SUBJECT_RE.test(opts.subject)) throw new TcpError('usage', `--subject: 1 to 200 printable ASCII characters without spaces, got ${JSON.stringify(opts.subject)}`)
-  if (obs.rows.length < 2) throw new TcpError('input', `observations: a baseline needs at least 2 observations, got ${obs.rows.length}`)
-  const created = opts.created ?? new Date().toISOString()
-  let notAfter: string | null = null
-  if (opts.notAfter) {
-    const t = parseTime(opts.notAfter, '--not-after')
-    if (t <= Date.parse(created)) throw new TcpError('usage', `--not-after: ${opts.notAfter} is not after the creation time ${created}`)
-    notAfter = new Date(t).toISOString()
-  }
-  const acc = new Map(obs.features.map((f) => [f, new Welford()]))
-  let start = Infinity
-  let end = -Infinity
-  for (const r of obs.rows) {
-    if (r.time < start) start = r.time
-    if (r.time > end) end = r.time
-    for (const [f, w] of acc) w.push(r.values[f]!)
-  }
-  const features: Record<string, FeatureStats> = {}
-  for (const f of [...obs.features].sort()) features[f] = featureStats(acc.get(f)!)
-  const prev = opts.previous ?? null
-  if (prev && prev.subject !== opts.subject)
-    throw new TcpError('usage', `--previous: its subject is "${prev.subject}", not "${opts.subject}"`)
-  return {
-    schema: BASELINE_SCHEMA,
-    subject: opts.subject,
-    agent: opts.agent ?? null,
-    version: prev ? prev.version + 1 : 1,
-    previous: prev ? toHex(baselineDigest(prev)) : null,
-    created,
-    notAfter,
-    window: {start: new Date(start).toISOString(), end: new Date(end).toISOString(), observations: obs.rows.length},
-    features,
-  }
+  const b = new BaselineBuilder()
+  for (const r of obs.rows) b.add(r)
+  return b.finish(opts)
+}
+
+/**
+ * Builds a baseline from an observations file without holding it in memory (see parallel.ts). With
+ * `opts.agent`, only that agent's observations count.
+ */
+export async function createBaselineFromFile(path: string, opts: CreateOptions & {agent?: string}): Promise<Baseline> {
+  // Refuse bad options before reading what may be gigabytes.
+  checkSubject(opts.subject)
+  if (opts.notAfter) parseTime(opts.notAfter, '--not-after')
+  const {accumulateFile} = await import('./parallel.js')
+  const b = await accumulateFile(path, opts.agent ?? undefined)
+  return b.finish(opts, path)
 }
 
 export function baselineBytes(b: Baseline): Uint8Array {

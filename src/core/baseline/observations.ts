@@ -3,9 +3,11 @@
  * 8601), optionally an `agent`, and numeric features. Every malformed line is reported with its line number; nothing
  * is skipped silently (blank lines and, in CSV, nothing else are ignored).
  */
-import {TcpError} from '../errors.js'
+import {TcpError, quote} from '../errors.js'
 import {parseJson} from '../json.js'
 import {parseTime} from '../time.js'
+import {forEachLine} from '../io.js'
+import {fastUtcTime, flatWithoutDuplicates} from './fastline.js'
 
 export interface Observation {
   agent: string | null
@@ -41,100 +43,175 @@ function checkFeatureSet(features: string[] | null, keys: string[], what: string
   return features
 }
 
-function parseJsonl(text: string, what: string): ObservationSet {
-  let features: string[] | null = null
-  const rows: Observation[] = []
-  const lines = text.split('\n')
-  for (let i = 0; i < lines.length; i++) {
-    const raw = lines[i]!.replace(/\r$/, '')
-    if (raw.trim() === '') continue
-    const n = i + 1
+/**
+ * One record of JSONL or CSV at a time: the same checks whether the input is a string in memory or a stream of
+ * lines (streamObservations), so memory does not grow with the input.
+ */
+export class ObservationParser {
+  features: string[] | null = null
+  private format: 'jsonl' | 'csv' | null = null
+  private header: string[] | null = null
+
+  /** `format`: decided by the caller (a part of a file), else by the first non-blank line. */
+  constructor(
+    readonly what: string,
+    format: 'jsonl' | 'csv' | null = null,
+  ) {
+    this.format = format
+  }
+
+  /** Parses line `n` (1-based, without its newline). Null for a blank line or the CSV header. */
+  line(raw: string, n: number): Observation | null {
+    if (raw.charCodeAt(raw.length - 1) === 13) raw = raw.slice(0, -1)
+    if (raw.trim() === '') return null
+    if (this.format === null) this.format = raw.trimStart()[0] === '{' ? 'jsonl' : 'csv'
+    if (this.format === 'jsonl') return this.jsonl(raw, n)
+    if (this.header === null) {
+      this.csvHeader(raw, n)
+      return null
+    }
+    return this.csvRow(raw, n)
+  }
+
+  private jsonl(raw: string, n: number): Observation {
+    const what = this.what
     let o: unknown
     try {
-      o = parseJson(raw, `${what}:${n}`)
+      o = JSON.parse(raw)
+      // JSON.parse keeps the last of duplicate names: unless the cheap check proves there is none, scan.
+      if (!o || typeof o !== 'object' || Array.isArray(o) || !flatWithoutDuplicates(raw, o as Record<string, unknown>)) o = parseJson(raw, `${what}:${n}`)
     } catch (e) {
       throw e instanceof TcpError && /duplicate/.test(e.message) ? e : new TcpError('input', `${what}:${n}: not valid JSON`)
     }
     if (!o || typeof o !== 'object' || Array.isArray(o)) fail(what, n, 'expected a JSON object')
     const rec = o as Record<string, unknown>
-    const time = checkTime(rec.time, what, n)
+    const ft = typeof rec.time === 'string' ? fastUtcTime(rec.time) : NaN
+    const time = Number.isNaN(ft) ? checkTime(rec.time, what, n) : ft
     const agent = rec.agent === undefined || rec.agent === null ? null : rec.agent
     if (agent !== null && (typeof agent !== 'string' || agent === '')) fail(what, n, '"agent" must be a non-empty string')
     const values: Record<string, number> = {}
-    const keys: string[] = []
-    for (const [k, v] of Object.entries(rec)) {
-      if (RESERVED.has(k)) continue
-      if (FORBIDDEN.has(k)) fail(what, n, `"${k}" cannot be a feature name`)
-      if (typeof v !== 'number' || !Number.isFinite(v)) fail(what, n, `feature "${k}" must be a finite number, got ${JSON.stringify(v)}`)
+    // Most lines name the same features in the same order as the first: compare in place, and build the list of
+    // names (for checkFeatureSet's messages) only when they differ.
+    const f = this.features
+    let same = f !== null
+    let count = 0
+    for (const k in rec) {
+      if (k === 'time' || k === 'agent') continue
+      const v = rec[k]
+      if (k === '__proto__' || k === 'constructor' || k === 'prototype') fail(what, n, `"${k}" cannot be a feature name`)
+      if (typeof v !== 'number' || !Number.isFinite(v)) fail(what, n, `feature "${k}" must be a finite number, got ${quote(v)}`)
       values[k] = v
-      keys.push(k)
+      if (same && f![count] !== k) same = false
+      count++
     }
-    features = checkFeatureSet(features, keys, what, n)
-    rows.push({agent: agent as string | null, time, values})
+    if (!same || f!.length !== count) this.features = checkFeatureSet(f, Object.keys(values), what, n)
+    return {agent: agent as string | null, time, values}
   }
-  return {features: features ?? [], rows}
-}
 
-export function splitCsv(line: string, what: string, n: number): string[] {
-  const out: string[] = []
-  let cur = ''
-  let q = false
-  for (let i = 0; i < line.length; i++) {
-    const c = line[i]!
-    if (q) {
-      if (c === '"' && line[i + 1] === '"') (cur += '"'), i++
-      else if (c === '"') q = false
-      else cur += c
-    } else if (c === '"' && cur === '') q = true
-    else if (c === ',') out.push(cur), (cur = '')
-    else cur += c
+  private csvHeader(raw: string, n: number): void {
+    const what = this.what
+    const header = splitCsv(raw, what, n).map((h) => h.trim())
+    if (new Set(header).size !== header.length) fail(what, n, 'duplicate column in header')
+    if (!header.includes('time')) fail(what, n, 'header has no "time" column')
+    const features = header.filter((h) => !RESERVED.has(h))
+    if (features.length === 0) fail(what, n, 'header has no feature columns')
+    if (features.some((f) => f === '')) fail(what, n, 'empty column name in header')
+    const bad = features.find((f) => FORBIDDEN.has(f))
+    if (bad) fail(what, n, `"${bad}" cannot be a feature name`)
+    this.header = header
+    this.features = features
   }
-  if (q) fail(what, n, 'unterminated quoted field')
-  out.push(cur)
-  return out
-}
 
-function parseCsv(text: string, what: string): ObservationSet {
-  const lines = text.split('\n').map((l) => l.replace(/\r$/, ''))
-  const headerAt = lines.findIndex((l) => l.trim() !== '')
-  if (headerAt < 0) return {features: [], rows: []}
-  const header = splitCsv(lines[headerAt]!, what, headerAt + 1).map((h) => h.trim())
-  if (new Set(header).size !== header.length) fail(what, headerAt + 1, 'duplicate column in header')
-  if (!header.includes('time')) fail(what, headerAt + 1, 'header has no "time" column')
-  const features = header.filter((h) => !RESERVED.has(h))
-  if (features.length === 0) fail(what, headerAt + 1, 'header has no feature columns')
-  if (features.some((f) => f === '')) fail(what, headerAt + 1, 'empty column name in header')
-  const bad = features.find((f) => FORBIDDEN.has(f))
-  if (bad) fail(what, headerAt + 1, `"${bad}" cannot be a feature name`)
-  const rows: Observation[] = []
-  for (let i = headerAt + 1; i < lines.length; i++) {
-    if (lines[i]!.trim() === '') continue
-    const n = i + 1
-    const cells = splitCsv(lines[i]!, what, n)
+  private csvRow(raw: string, n: number): Observation {
+    const what = this.what
+    const header = this.header!
+    const cells = splitCsv(raw, what, n)
     if (cells.length !== header.length) fail(what, n, `expected ${header.length} fields, got ${cells.length}`)
     const values: Record<string, number> = {}
     let time = 0
     let agent: string | null = null
-    header.forEach((h, j) => {
+    for (let j = 0; j < header.length; j++) {
+      const h = header[j]!
       const cell = cells[j]!.trim()
       if (h === 'time') time = checkTime(cell, what, n)
       else if (h === 'agent') agent = cell === '' ? null : cell
       else {
-        if (!NUMBER_RE.test(cell)) fail(what, n, `feature "${h}" must be a number, got ${JSON.stringify(cell)}`)
+        if (!NUMBER_RE.test(cell)) fail(what, n, `feature "${h}" must be a number, got ${quote(cell)}`)
         const v = Number(cell)
-        if (!Number.isFinite(v)) fail(what, n, `feature "${h}" is out of range: ${cell}`)
+        if (!Number.isFinite(v)) fail(what, n, `feature "${h}" is out of range: ${quote(cell)}`)
         values[h] = v
       }
-    })
-    rows.push({agent, time, values})
+    }
+    return {agent, time, values}
   }
-  return {features, rows}
 }
 
-/** Parses observations; the format is JSONL when the first non-blank character is "{", CSV otherwise. */
+/**
+ * Splits one CSV record (RFC 4180 quoting; a quote opens a quoted field only at the start of a field). Linear in
+ * the line's length: fields are sliced, never built a character at a time.
+ */
+export function splitCsv(line: string, what: string, n: number): string[] {
+  const out: string[] = []
+  let i = 0
+  for (;;) {
+    let field: string
+    if (line.charCodeAt(i) === 0x22 /* " */) {
+      const parts: string[] = []
+      let j = i + 1
+      for (;;) {
+        const k = line.indexOf('"', j)
+        if (k < 0) fail(what, n, 'unterminated quoted field')
+        parts.push(line.slice(j, k))
+        if (line.charCodeAt(k + 1) === 0x22) {
+          parts.push('"')
+          j = k + 2
+        } else {
+          i = k + 1
+          break
+        }
+      }
+      const c = line.indexOf(',', i)
+      parts.push(line.slice(i, c < 0 ? line.length : c)) // text after the closing quote is kept as it is
+      field = parts.join('')
+      i = c
+    } else {
+      const c = line.indexOf(',', i)
+      field = line.slice(i, c < 0 ? line.length : c)
+      i = c
+    }
+    out.push(field)
+    if (i < 0) return out
+    i++
+  }
+}
+
+/** Parses observations held in memory; the format is JSONL when the first non-blank character is "{", CSV otherwise. */
 export function parseObservations(text: string, what = 'observations'): ObservationSet {
-  const first = text.trimStart()[0]
-  return first === '{' ? parseJsonl(text, what) : parseCsv(text, what)
+  const p = new ObservationParser(what)
+  const rows: Observation[] = []
+  let n = 0
+  for (let start = 0; start <= text.length; ) {
+    let end = text.indexOf('\n', start)
+    if (end < 0) end = text.length
+    const o = p.line(text.slice(start, end), ++n)
+    if (o) rows.push(o)
+    start = end + 1
+  }
+  return {features: p.features ?? [], rows}
+}
+
+/**
+ * Streams the observations of a file through `onRow`, one line at a time: memory stays bounded by the longest
+ * line (at most `maxLine` characters), whatever the file's size. Returns the feature names.
+ */
+export async function streamObservations(path: string, onRow: (o: Observation) => void, opts: {what?: string; maxLine?: number} = {}): Promise<string[]> {
+  const what = opts.what ?? path
+  const p = new ObservationParser(what)
+  await forEachLine(path, (line, n) => {
+    const o = p.line(line, n)
+    if (o) onRow(o)
+  }, {what: 'observations', maxLine: opts.maxLine})
+  return p.features ?? []
 }
 
 export function filterAgent(set: ObservationSet, agent: string | undefined, what = 'observations'): ObservationSet {

@@ -84,7 +84,7 @@ export function runAllPairs(o: AllPairsOptions): AllPairsReport {
   const progress = o.onProgress ?? (() => {})
   const rows: AllPairsRow[] = []
   // Warm-up so that the first timed size does not pay for the JIT.
-  const warm = new SimHasher({dim, seed: o.seed}).hashAll(new FleetData('fleet', 2000, dim, o.seed ^ 1).all())
+  const warm = new SimHasher({dim, seed: o.seed}).hashAll(new FleetData('fleet', 2000, dim, (o.seed ^ 1) >>> 0).all())
   for (let r = 0; r < 3; r++) {
     new LshIndex(warm, chooseParams(2000, radius, o.seed)).allPairs()
     bruteForcePairs(warm, radius)
@@ -109,7 +109,7 @@ export function runAllPairs(o: AllPairsOptions): AllPairsReport {
       progress(`all-pairs ${kind} n=${n}: brute force${estimated ? ` on ${sampleRows} sampled rows` : ''}`)
       let sample: Int32Array | undefined
       if (estimated) {
-        const rng = new Rng(o.seed ^ n)
+        const rng = new Rng((o.seed ^ n) >>> 0) // >>> 0: a seed of 2^31 or more would turn negative
         sample = Int32Array.from({length: sampleRows}, () => rng.int(n)).sort()
         sample = sample.filter((x, i) => i === 0 || x !== sample![i - 1])
       }

@@ -2,7 +2,7 @@
  * Key derivation. scrypt (RFC 7914) and HKDF (RFC 5869) on node:crypto; same results as @noble/hashes' scrypt and
  * hkdf (tested). scrypt parameters travel with the data they protect so that they can be raised later.
  */
-import {hkdfSync, scryptSync} from 'node:crypto'
+import {hkdfSync, scrypt as scryptCallback, scryptSync} from 'node:crypto'
 import {assertBytes} from '../bytes.js'
 import {TcpError} from '../errors.js'
 
@@ -48,4 +48,18 @@ export function scrypt(passphrase: Uint8Array, salt: Uint8Array, params: ScryptP
 export function hkdfSha256(ikm: Uint8Array, salt: Uint8Array, info: Uint8Array, length: number): Uint8Array {
   assertBytes('ikm', ikm)
   return new Uint8Array(hkdfSync('sha256', ikm, salt, info, length))
+}
+
+/**
+ * scrypt on libuv's thread pool: the same bytes as scrypt(), but the event loop keeps running (a spinner moves,
+ * timers fire) during the second or so it takes.
+ */
+export function scryptAsync(passphrase: Uint8Array, salt: Uint8Array, params: ScryptParams, dkLen = 32): Promise<Uint8Array> {
+  assertBytes('passphrase', passphrase)
+  assertBytes('salt', salt)
+  const {N, r, p} = checkScryptParams(params)
+  const maxmem = 128 * N * r * p + 64 * 1024 * 1024
+  return new Promise((resolve, reject) =>
+    scryptCallback(passphrase, salt, dkLen, {N, r, p, maxmem}, (err, key) => (err ? reject(new TcpError('internal', `scrypt: ${err.message}`)) : resolve(new Uint8Array(key)))),
+  )
 }

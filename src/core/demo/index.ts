@@ -23,6 +23,8 @@ export interface DemoStepResult {
   ok: boolean
   /** Set when the step could not run here (e.g. swtpm not installed), with the reason. */
   skipped?: string
+  /** Set when the step was not run because it needs an artifact that a failed step did not produce. */
+  blocked?: string
   /** One readable line for the summary. */
   summary: string
   details?: Record<string, unknown>
@@ -45,21 +47,45 @@ export const STEP_MODULES: Array<() => Promise<{steps: DemoStep[]}>> = [
   () => import('./bench.js'),
 ]
 
-export async function runDemo(ctx: DemoContext): Promise<DemoStepResult[]> {
+/** Thrown inside a step that reads an artifact a failed step did not produce. */
+class Blocked extends Error {}
+
+/**
+ * Runs every step. A failed step does not stop the demo: the steps after it run, and a step that reads an artifact
+ * which a failed step did not produce (or produced before failing: those are withdrawn) is marked blocked, not run
+ * to a confusing error. Dependencies are found by watching which artifacts a step reads, so steps declare nothing.
+ */
+export async function runDemo(ctx: DemoContext, modules = STEP_MODULES): Promise<DemoStepResult[]> {
   const results: DemoStepResult[] = []
-  for (const load of STEP_MODULES) {
+  const failed: string[] = []
+  const store = ctx.artifacts
+  for (const load of modules) {
     const {steps} = await load()
     for (const step of steps) {
       ctx.log(`- ${step.name} ...`)
+      const written: string[] = []
+      const watched = new Proxy(store, {
+        get(target, key, receiver) {
+          if (typeof key === 'string' && !(key in target) && key !== 'toJSON' && key !== 'then' && failed.length > 0)
+            throw new Blocked(`needs "${key}", which failed step ${failed.map((f) => `"${f}"`).join(', ')} did not produce`)
+          return Reflect.get(target, key, receiver)
+        },
+        set(target, key, value, receiver) {
+          if (typeof key === 'string') written.push(key)
+          return Reflect.set(target, key, value, receiver)
+        },
+      })
       let r: DemoStepResult
       try {
-        r = await step.run(ctx)
+        r = await step.run({...ctx, artifacts: watched})
       } catch (e) {
-        r = {step: step.name, ok: false, summary: `failed: ${(e as Error).message}`}
+        r = e instanceof Blocked ? {step: step.name, ok: false, blocked: e.message, summary: `not run: ${e.message}`} : {step: step.name, ok: false, summary: `failed: ${(e as Error).message}`}
       }
       results.push(r)
-      // Later steps build on earlier ones: stop at the first failure rather than cascade.
-      if (!r.ok) return results
+      if (!r.ok) {
+        if (!r.blocked) failed.push(step.name)
+        for (const k of written) delete store[k] // a failed step's artifacts are not to be trusted by later steps
+      }
     }
   }
   return results

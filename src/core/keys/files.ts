@@ -1,7 +1,7 @@
 /** Reading and writing key files on disk (see keys.ts for the formats). */
-import {stat} from 'node:fs/promises'
-import {readFileText, writeFileAtomic} from '../io.js'
-import {TcpError} from '../errors.js'
+import {assertAbsent, readFileText} from '../io.js'
+import {fromBase64} from '../bytes.js'
+import {recoverPair, replacePair} from './pair.js'
 import {decodePublicKeyPem, encodePublicKeyPem, type KeyType} from './pem.js'
 import {keyIdOf} from './keyid.js'
 // keys.ts (scrypt, XChaCha20, X25519) is loaded only when a private key is read or written: verifying needs
@@ -23,7 +23,13 @@ export async function readPublicKeyFile(path: string): Promise<PublicKeyInfo> {
   return {type, publicKey, keyId: keyIdOf(publicKey), path}
 }
 
+/** A key file's pair, when its name is PATH.key: an interrupted replacement is completed before it is read. */
+async function recoverIfPair(path: string): Promise<void> {
+  if (path.endsWith('.key')) await recoverPair(keyPaths(path))
+}
+
 export async function readPrivateKeyFile(path: string, passphrase: PassphraseSource): Promise<PrivateKeyInfo> {
+  await recoverIfPair(path)
   const text = await readFileText(path, {what: 'key file', maxBytes: KEY_FILE_MAX})
   const {decodePrivateKeyFile} = await import('./keys.js')
   return decodePrivateKeyFile(text, passphrase, `key file ${path}`)
@@ -41,6 +47,7 @@ export interface KeyFileSummary {
 
 /** What `tcp keys show` prints, from a .key (without decrypting it) or a .pub file. */
 export async function describeKeyFile(path: string): Promise<KeyFileSummary> {
+  await recoverIfPair(path)
   const text = await readFileText(path, {what: 'key file', maxBytes: KEY_FILE_MAX})
   if (text.includes('-----BEGIN PUBLIC KEY-----')) {
     const {type, publicKey} = decodePublicKeyPem(text, `public key file ${path}`)
@@ -52,15 +59,6 @@ export async function describeKeyFile(path: string): Promise<KeyFileSummary> {
   return {path, kind: 'private', type: f.type, keyId: f.keyId, encrypted: f.encryption !== null, created: f.created, kdf}
 }
 
-async function exists(p: string): Promise<boolean> {
-  try {
-    await stat(p)
-    return true
-  } catch {
-    return false
-  }
-}
-
 /** Paths of a key pair: `--out alice` gives alice.key and alice.pub (a trailing .key or .pub is dropped). */
 export function keyPaths(base: string): {key: string; pub: string} {
   const b = base.replace(/\.(key|pub)$/, '')
@@ -68,17 +66,26 @@ export function keyPaths(base: string): {key: string; pub: string} {
 }
 
 /**
- * Writes PATH.key (mode 0600) and PATH.pub atomically. Checks both first: without force, an existing file of either
- * name leaves both untouched.
+ * Writes PATH.key (mode 0600) and PATH.pub as one pair: a crash at any instant leaves the old pair or the new one
+ * (see pair.ts). Without force, an existing file of either name leaves both untouched.
  */
 export async function writeKeyPair(base: string, kp: KeyPair, opts: EncodeOptions & {force?: boolean} = {}): Promise<{key: string; pub: string; keyId: string}> {
   const paths = keyPaths(base)
-  if (!opts.force)
-    for (const p of [paths.key, paths.pub])
-      if (await exists(p)) throw new TcpError('exists', `key file already exists: ${p} (use --force to overwrite)`)
+  if (!opts.force) await assertAbsent(paths.key, 'key file') // before the slow encryption; checked again under the lock
   const {encodePrivateKeyFile} = await import('./keys.js')
-  const keyText = encodePrivateKeyFile(kp, opts)
-  await writeFileAtomic(paths.key, keyText, {force: opts.force, mode: 0o600, what: 'key file'})
-  await writeFileAtomic(paths.pub, encodePublicKeyPem(kp.type, kp.publicKey), {force: opts.force, mode: 0o644, what: 'public key file'})
+  await replacePair(paths, encodePrivateKeyFile(kp, opts), Boolean(opts.force))
   return {...paths, keyId: keyIdOf(kp.publicKey)}
+}
+
+/** The public key of a key file, as PEM (`tcp keys show --pub`): the private key file always holds it. */
+export async function publicKeyPemOf(path: string): Promise<string> {
+  await recoverIfPair(path)
+  const text = await readFileText(path, {what: 'key file', maxBytes: KEY_FILE_MAX})
+  if (text.includes('-----BEGIN PUBLIC KEY-----')) {
+    const {type, publicKey} = decodePublicKeyPem(text, `public key file ${path}`)
+    return encodePublicKeyPem(type, publicKey)
+  }
+  const {parsePrivateKeyFile} = await import('./keys.js')
+  const f = parsePrivateKeyFile(text, `key file ${path}`)
+  return encodePublicKeyPem(f.type, fromBase64(f.publicKey))
 }

@@ -16,7 +16,7 @@ import {TcpError} from '../errors.js'
 import {ed25519} from '../crypto/ed25519.js'
 import {randomBytes} from '../crypto/random.js'
 import {xchacha20poly1305} from '../crypto/aead.js'
-import {SCRYPT_DEFAULT, checkScryptParams, scrypt, type ScryptParams} from '../crypto/kdf.js'
+import {SCRYPT_DEFAULT, checkScryptParams, scrypt, scryptAsync, type ScryptParams} from '../crypto/kdf.js'
 import {canonicalize} from '../canonical/jcs.js'
 import {parseJson} from '../json.js'
 import {parseTime} from '../time.js'
@@ -142,7 +142,7 @@ export async function decodePrivateKeyFile(text: string, passphrase: PassphraseS
   let secretKey: Uint8Array
   if (f.encryption) {
     const pass = await passphrase()
-    const kek = scrypt(pass, fromBase64(f.encryption.salt), f.encryption.params)
+    const kek = await scryptAsync(pass, fromBase64(f.encryption.salt), f.encryption.params)
     try {
       secretKey = xchacha20poly1305(kek, fromBase64(f.encryption.nonce), associatedData(f)).decrypt(sealed)
     } catch {

@@ -24,7 +24,7 @@
 import {createHmac} from 'node:crypto'
 import {assertBytes, concatBytes, equalBytes, utf8, wipe} from '../bytes.js'
 import {TcpError} from '../errors.js'
-import {chacha20poly1305, hkdfSha256, randomBytes, scrypt, SCRYPT_DEFAULT, x25519, type ScryptParams} from '../crypto/index.js'
+import {chacha20poly1305, hkdfSha256, randomBytes, scryptAsync, SCRYPT_DEFAULT, x25519, type ScryptParams} from '../crypto/index.js'
 import {keyIdOf} from '../keys/keys.js'
 import {
   checkChunkSize,
@@ -95,8 +95,8 @@ function x25519WrapKey(shared: Uint8Array, ephemeral: Uint8Array, recipient: Uin
   return hkdfSha256(shared, concatBytes(ephemeral, recipient), utf8(LABEL.x25519), 32)
 }
 
-function scryptWrapKey(passphrase: Uint8Array, salt: Uint8Array, params: ScryptParams): Uint8Array {
-  return scrypt(passphrase, concatBytes(utf8(LABEL.scrypt), salt), params, 32)
+function scryptWrapKey(passphrase: Uint8Array, salt: Uint8Array, params: ScryptParams): Promise<Uint8Array> {
+  return scryptAsync(passphrase, concatBytes(utf8(LABEL.scrypt), salt), params, 32)
 }
 
 function headerMac(fileKey: Uint8Array, authenticated: Uint8Array): Uint8Array {
@@ -115,12 +115,12 @@ function checkPassphrase(p: unknown): Uint8Array {
   return p
 }
 
-function wrapStanzas(to: SealTo, fileKey: Uint8Array, opts: SealOptions): Stanzas {
+async function wrapStanzas(to: SealTo, fileKey: Uint8Array, opts: SealOptions): Promise<Stanzas> {
   const rnd = opts.random ?? randomBytes
   if ('passphrase' in to) {
     const params = checkSealScrypt(opts.scrypt ?? SCRYPT_DEFAULT)
     const salt = rnd(SALT_LENGTH)
-    const wrapKey = scryptWrapKey(checkPassphrase(to.passphrase), salt, params)
+    const wrapKey = await scryptWrapKey(checkPassphrase(to.passphrase), salt, params)
     const wrapped = chacha20poly1305(wrapKey, ZERO_NONCE).encrypt(fileKey)
     wipe(wrapKey)
     return {mode: 'passphrase', salt, scrypt: params, wrapped}
@@ -150,7 +150,7 @@ function wrapStanzas(to: SealTo, fileKey: Uint8Array, opts: SealOptions): Stanza
 }
 
 /** Tries the identity or passphrase on the stanzas; returns the file key and the stanza index, or rejects. */
-function unwrapFileKey(st: Stanzas, withKey: UnsealWith): {fileKey: Uint8Array; stanza: number} {
+async function unwrapFileKey(st: Stanzas, withKey: UnsealWith): Promise<{fileKey: Uint8Array; stanza: number}> {
   const open = (wrapKey: Uint8Array, wrapped: Uint8Array): Uint8Array | undefined => {
     try {
       return chacha20poly1305(wrapKey, ZERO_NONCE).decrypt(wrapped)
@@ -161,7 +161,7 @@ function unwrapFileKey(st: Stanzas, withKey: UnsealWith): {fileKey: Uint8Array; 
   if (st.mode === 'passphrase') {
     if (!('passphrase' in withKey))
       throw new TcpError('usage', 'this file is sealed to a passphrase: unseal it with --passphrase, not an identity')
-    const wrapKey = scryptWrapKey(checkPassphrase(withKey.passphrase), st.salt, st.scrypt)
+    const wrapKey = await scryptWrapKey(checkPassphrase(withKey.passphrase), st.salt, st.scrypt)
     const fileKey = open(wrapKey, st.wrapped)
     wipe(wrapKey)
     if (!fileKey) throw new TcpError('rejected', 'wrong passphrase, or the header was altered')
@@ -195,7 +195,7 @@ async function sealStream(src: ByteSource, sink: ByteSink, to: SealTo, opts: Sea
   const rnd = opts.random ?? randomBytes
   const fileKey = rnd(FILE_KEY_LENGTH)
   try {
-    const stanzas = wrapStanzas(to, fileKey, opts)
+    const stanzas = await wrapStanzas(to, fileKey, opts)
     const payloadNonce = rnd(NONCE_LENGTH)
     const authenticated = encodeHeader({chunkSize, stanzas, payloadNonce})
     const mac = headerMac(fileKey, authenticated)
@@ -213,7 +213,7 @@ async function sealStream(src: ByteSource, sink: ByteSink, to: SealTo, opts: Sea
 
 async function unsealStream(src: ByteSource, sink: ByteSink, withKey: UnsealWith, opts: UnsealOptions): Promise<UnsealResult> {
   const h = await readHeader(src)
-  const {fileKey, stanza} = unwrapFileKey(h.stanzas, withKey)
+  const {fileKey, stanza} = await unwrapFileKey(h.stanzas, withKey)
   try {
     if (!equalBytes(headerMac(fileKey, h.authenticated), h.mac))
       throw new TcpError('rejected', 'header MAC mismatch: the header (version, chunk size, recipients or KDF parameters) was altered')

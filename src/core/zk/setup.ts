@@ -18,6 +18,7 @@ import {readJsonFile, writeFileAtomic} from '../io.js'
 import {sha3_256} from '../crypto/hash.js'
 import {randomBytes} from '../crypto/random.js'
 import {canonicalBytes} from '../canonical/jcs.js'
+import {dropEarlier, earlierKeys, keepEarlier, type EarlierKey} from './pins.js'
 import {checkFileSha3, circuitDir, circuitHash, ensureCompiled, fileSha3, zkCacheRoot, type CompiledCircuit} from './artifacts.js'
 import {withCurve, type VerificationKey} from './snark.js'
 import {CIRCUIT_ID, type CircuitSize} from './statement.js'
@@ -52,6 +53,9 @@ export interface SetupRecord {
 }
 
 export interface Setup {
+  /** Verification keys of earlier setups still pinned / unpinned by this run (fresh setups only). */
+  earlier?: EarlierKey[]
+  dropped?: EarlierKey[]
   compiled: CompiledCircuit
   record: SetupRecord
   zkey: string
@@ -77,6 +81,8 @@ export interface SetupOptions {
   beacon?: Beacon
   /** Redo phase 2 (and the local ceremony) even when the cache holds one. */
   fresh?: boolean
+  /** When a setup is replaced (fresh or ptau): unpin the verification keys of earlier setups instead of keeping them (pins.ts). */
+  dropEarlier?: boolean
   log?: (line: string) => void
 }
 
@@ -156,6 +162,15 @@ export async function setupCircuit(opts: SetupOptions): Promise<Setup> {
       throw new TcpError('usage', `a setup for ${CIRCUIT_ID}-${opts.size} is cached and would be reused without your ${opts.beacon ? '--beacon' : '--entropy'}: add --fresh for a new one`)
     if (existing) return existing
   }
+  // The setup about to be replaced: its verification key stays pinned (or, asked, every earlier one is dropped),
+  // recorded before anything is overwritten.
+  const replaced = await readJsonFile(join(compiled.dir, 'setup.json'), {what: 'setup record'}).catch(() => null) as SetupRecord | null
+  let earlier: EarlierKey[] = []
+  let dropped: EarlierKey[] = []
+  if (opts.dropEarlier) {
+    dropped = await dropEarlier(compiled.dir)
+    if (replaced && typeof replaced.verificationKeySha3 === 'string') dropped.push({sha3: replaced.verificationKeySha3, created: replaced.created, replaced: new Date().toISOString()})
+  }  else if (replaced && typeof replaced.verificationKeySha3 === 'string') earlier = await keepEarlier(compiled.dir, {sha3: replaced.verificationKeySha3, created: replaced.created})
   const power = requiredPower(compiled)
   const t0 = performance.now()
   let ptau: PtauRecord
@@ -209,7 +224,7 @@ export async function setupCircuit(opts: SetupOptions): Promise<Setup> {
     seconds: {compile: compiled.compileSeconds, ptau: ptauSeconds, phase2: round2((performance.now() - t1) / 1000)},
   }
   await writeFileAtomic(join(compiled.dir, 'setup.json'), JSON.stringify(record, null, 2) + '\n', {what: 'setup record', force: true})
-  return {compiled, record, zkey, vkeyPath, verificationKey, reused: false}
+  return {compiled, record, zkey, vkeyPath, verificationKey, reused: false, earlier, dropped}
 }
 
 /** The cached setup of a size, every file checked against its recorded hash; TcpError('not_found') when absent. */
@@ -242,8 +257,9 @@ export async function exportSolidityVerifier(setup: Setup): Promise<string> {
 }
 
 /**
- * The verification key hash recorded by this machine's setup of a size, without compiling anything; [] when there
- * is none. The key file is checked against the record.
+ * The verification key hash recorded by this machine's setup of a size, then those of the earlier setups that
+ * `zk setup --fresh` replaced and kept pinned (pins.ts), without compiling anything; [] when there is no setup.
+ * The current key file is checked against the record.
  */
 export async function cachedVerificationKeySha3(cacheDir: string, size: CircuitSize): Promise<string[]> {
   const dir = circuitDir(cacheDir, size, await circuitHash(size))
@@ -251,5 +267,5 @@ export async function cachedVerificationKeySha3(cacheDir: string, size: CircuitS
   if (!record) return []
   const vk = await readJsonFile(join(dir, 'verification_key.json'), {what: 'verification key'})
   if (verificationKeySha3(vk) !== record.verificationKeySha3) throw new TcpError('input', `verification key in ${dir}: its SHA3-256 does not match setup.json`)
-  return [record.verificationKeySha3]
+  return [record.verificationKeySha3, ...(await earlierKeys(dir)).map((k) => k.sha3).filter((h) => h !== record.verificationKeySha3)]
 }
