@@ -1,0 +1,281 @@
+/**
+ * Verifying a fleet of logs together: every log on its own (verify.ts), then across logs:
+ *   fleet-agents      one log per agent, one agent per key; a key named in the trust store signs only its agent
+ *   fleet-references  every clock component resolves to a committed entry with that sequence number and hash
+ *   fleet-time        a referenced entry is not later than the entry referencing it, beyond the skew
+ *   fleet-causality   the happened-before graph (each log's chain plus the references) has no cycle
+ *
+ * Memory: one pass over each file, keeping per agent 40 bytes an entry (its hash and time, in typed arrays) and
+ * 56 bytes a changed clock component; nothing else of a line outlives it. Time is linear in the bytes read plus
+ * the references.
+ */
+import {readdirSync, realpathSync, statSync} from 'node:fs'
+import {join} from 'node:path'
+import {TcpError, fromSystemError} from '../errors.js'
+import {makeReport, type Check, type VerifyReport} from '../verify/report.js'
+import type {ClockRef} from './format.js'
+import {CHECK_NAMES, LogVerifier, checkFrom, okDetailFor, type EntrySink, type LogFailure, type LogSummary, type LogVerifyOptions} from './verify.js'
+
+export const FLEET_CHECKS = ['fleet-agents', 'fleet-references', 'fleet-time', 'fleet-causality'] as const
+const LOG_EXT = /\.(log|jsonl|tcplog)$/
+
+class Grow {
+  hashes = Buffer.alloc(32 * 256)
+  times = new Float64Array(256)
+  n = 0
+  push(hash: Buffer, t: number): void {
+    if (this.n === this.times.length) {
+      const h = Buffer.alloc(this.hashes.length * 2)
+      this.hashes.copy(h)
+      this.hashes = h
+      const tt = new Float64Array(this.times.length * 2)
+      tt.set(this.times)
+      this.times = tt
+    }
+    hash.copy(this.hashes, this.n * 32)
+    this.times[this.n++] = t
+  }
+}
+
+class Refs {
+  cap = 1024
+  n = 0
+  from = new Int32Array(this.cap)
+  agent = new Int32Array(this.cap)
+  target = new Int32Array(this.cap)
+  toSeq = new Float64Array(this.cap)
+  line = new Int32Array(this.cap)
+  time = new Float64Array(this.cap)
+  hash = Buffer.alloc(this.cap * 32)
+  push(agent: number, from: number, line: number, time: number, target: number, ref: ClockRef): void {
+    if (this.n === this.cap) this.grow()
+    const i = this.n++
+    this.agent[i] = agent
+    this.from[i] = from
+    this.line[i] = line
+    this.time[i] = time
+    this.target[i] = target
+    this.toSeq[i] = ref[0]
+    this.hash.write(ref[1], i * 32, 'hex')
+  }
+  private grow(): void {
+    this.cap *= 2
+    const g = <T extends Int32Array | Float64Array>(a: T, C: new (n: number) => T): T => {
+      const b = new C(this.cap)
+      b.set(a)
+      return b
+    }
+    this.from = g(this.from, Int32Array)
+    this.agent = g(this.agent, Int32Array)
+    this.target = g(this.target, Int32Array)
+    this.line = g(this.line, Int32Array)
+    this.toSeq = g(this.toSeq, Float64Array)
+    this.time = g(this.time, Float64Array)
+    const h = Buffer.alloc(this.cap * 32)
+    this.hash.copy(h)
+    this.hash = h
+  }
+}
+
+interface AgentData {
+  name: string
+  file: string | null
+  data: Grow | null
+  committedSeq: number
+  refStart: number
+  refEnd: number
+}
+
+export interface FleetReport extends VerifyReport {
+  fleet: {dir: string; logs: number; agents: number; entries: number; references: number}
+  log: LogSummary | null
+  failures: LogFailure[]
+  trust: string
+}
+
+/** Log files of a fleet directory: regular files named *.log, *.jsonl or *.tcplog. */
+export function fleetFiles(dir: string): string[] {
+  let names: string[]
+  try {
+    names = readdirSync(dir).sort()
+  } catch (e) {
+    throw fromSystemError(e, 'fleet directory', dir)
+  }
+  return names.filter((n) => LOG_EXT.test(n)).map((n) => join(dir, n)).filter((p) => statSync(p).isFile())
+}
+
+/**
+ * Verifies every log of `dir` (plus `main`, when given and not already in it) and the references between them.
+ * `main`'s own summary is returned as `log`.
+ */
+export function verifyFleet(dir: string, opts: LogVerifyOptions & {main?: string}): FleetReport {
+  const files = fleetFiles(dir)
+  const real = new Set(files.map((f) => realpathSync(f)))
+  if (opts.main && !real.has(realpathSync(opts.main))) files.unshift(opts.main)
+  if (files.length === 0) throw new TcpError('input', `fleet directory ${dir}: no *.log, *.jsonl or *.tcplog files`)
+  const skew = opts.maxSkewMs ?? 2000
+  const keep = opts.keepFailures ?? 20
+  const ids = new Map<string, number>()
+  const agents: AgentData[] = []
+  const idOf = (name: string): number => {
+    let id = ids.get(name)
+    if (id === undefined) {
+      id = agents.length
+      ids.set(name, id)
+      agents.push({name, file: null, data: null, committedSeq: -1, refStart: 0, refEnd: 0})
+    }
+    return id
+  }
+  const refs = new Refs()
+  const counts = new Map<string, number>()
+  const failures: LogFailure[] = []
+  const kept = new Map<string, number>()
+  const keepFailure = (f: LogFailure) => {
+    const k = kept.get(f.check) ?? 0
+    if (k < keep) (failures.push(f), kept.set(f.check, k + 1))
+  }
+  const fail = (check: string, file: string, line: number, seq: number | null, detail: string) => {
+    counts.set(check, (counts.get(check) ?? 0) + 1)
+    keepFailure({check, file, line, seq, detail})
+  }
+  const keyAgent = new Map<string, string>()
+  const keyName = new Map(opts.trust.keys.map((k) => [k.keyId, (k as {name?: string}).name]))
+  let entries = 0
+  let mainSummary: LogSummary | null = null
+  for (const file of files) {
+    const data = new Grow()
+    let self = -1
+    const refStart = refs.n
+    const sink: EntrySink = {
+      entry(seq, hash, t) {
+        if (seq === data.n) data.push(hash, t)
+      },
+      reference(from, t, line, agent, ref) {
+        if (self < 0) return
+        refs.push(self, from, line, t, idOf(agent), ref)
+      },
+    }
+    // The agent is known from the first line; the sink needs its id before the first reference.
+    const v: LogVerifier = new LogVerifier(file, {...opts, keepFailures: keep}, {
+      entry: sink.entry,
+      reference: (...a) => {
+        if (self < 0 && v.agent) self = idOf(v.agent)
+        sink.reference(...a)
+      },
+    })
+    v.run(file)
+    for (const f of v.failures) keepFailure(f)
+    for (const [c, n] of v.counts) counts.set(c, (counts.get(c) ?? 0) + n)
+    const s = v.summary()
+    entries += s.entries
+    if (opts.main && realpathSync(file) === realpathSync(opts.main)) mainSummary = s
+    if (!s.agent) continue
+    const id = idOf(s.agent)
+    const a = agents[id]!
+    if (a.file !== null) {
+      fail('fleet-agents', file, 1, null, `agent "${s.agent}" already has a log: ${a.file}`)
+      continue
+    }
+    a.file = file
+    a.data = data
+    a.committedSeq = s.head?.seq ?? -1
+    a.refStart = refStart
+    a.refEnd = refs.n
+    for (const k of s.keys) {
+      const other = keyAgent.get(k)
+      if (other && other !== s.agent) fail('fleet-agents', file, 1, null, `key ${k} signs for both "${other}" and "${s.agent}"`)
+      keyAgent.set(k, s.agent)
+      const named = keyName.get(k)
+      if (named && named !== s.agent) fail('fleet-agents', file, 1, null, `key ${k} is named "${named}" in the trust store, but signs the log of "${s.agent}"`)
+    }
+  }
+  // References: resolve, and compare times.
+  for (let i = 0; i < refs.n; i++) {
+    const from = agents[refs.agent[i]!]!
+    const to = agents[refs.target[i]!]!
+    const seq = refs.toSeq[i]!
+    const where = [from.file!, refs.line[i]!, refs.from[i]!] as const
+    if (!to.file || !to.data) {
+      fail('fleet-references', ...where, `clock references agent "${to.name}", which has no log in the fleet`)
+      continue
+    }
+    if (seq > to.committedSeq) {
+      fail('fleet-references', ...where, `clock of "${to.name}" is raised to seq ${seq}, beyond what "${to.name}" signed (its last committed seq is ${to.committedSeq})`)
+      continue
+    }
+    if (to.data.hashes.compare(refs.hash, i * 32, i * 32 + 32, seq * 32, seq * 32 + 32) !== 0) {
+      fail('fleet-references', ...where, `clock of "${to.name}" seq ${seq} names hash ${refs.hash.toString('hex', i * 32, i * 32 + 8)}..., but that entry's hash is ${to.data.hashes.toString('hex', seq * 32, seq * 32 + 8)}...`)
+      continue
+    }
+    const tTo = to.data.times[seq]!
+    if (tTo > refs.time[i]! + skew)
+      fail('fleet-time', ...where, `references "${to.name}" seq ${seq} at ${new Date(tTo).toISOString()}, later than this entry's own time ${new Date(refs.time[i]!).toISOString()} + skew ${skew} ms`)
+  }
+  causality(agents, refs, fail)
+  const checks: Check[] = []
+  const agg = (name: string) => (name === 'signature' ? `${files.length} logs, ${entries} entries (trust: ${opts.trust.source})` : name === 'committed' ? `${entries} entries in ${files.length} logs` : name === 'time-future' ? okDetailFor(name, {} as LogSummary, opts) : '')
+  for (const name of CHECK_NAMES) {
+    if (name === 'freshness' && opts.freshWithinMs === undefined) continue
+    if (name === 'commitments' && !counts.has(name)) continue
+    checks.push(checkFrom(name, counts.get(name) ?? 0, failures, agg(name)))
+  }
+  const present = agents.filter((a) => a.file).length
+  const fleetOk: Record<string, string> = {
+    'fleet-agents': `${present} agents, one log and one key each`,
+    'fleet-references': `${refs.n} clock references resolve to committed entries`,
+    'fleet-time': `every referenced entry is no later than its reference + ${skew} ms`,
+    'fleet-causality': `no cycle among ${entries} entries and ${refs.n} references`,
+  }
+  for (const name of FLEET_CHECKS) checks.push(checkFrom(name, counts.get(name) ?? 0, failures, fleetOk[name]!))
+  return makeReport('tcp-log', checks, {
+    fleet: {dir, logs: files.length, agents: present, entries, references: refs.n},
+    log: mainSummary,
+    failures,
+    trust: opts.trust.source,
+  }) as FleetReport
+}
+
+/**
+ * Kahn-style walk of the happened-before graph: an agent advances through its entries until one references an entry
+ * of another agent not yet reached; it then waits on that agent. Entries never reached lie on (or behind) a cycle.
+ */
+function causality(agents: AgentData[], refs: Refs, fail: (check: string, file: string, line: number, seq: number | null, detail: string) => void): void {
+  const n = agents.length
+  const done = new Float64Array(n) // entries processed
+  const next = new Int32Array(n) // next reference index
+  const waiters: number[][] = Array.from({length: n}, () => [])
+  const queue: number[] = []
+  for (let a = 0; a < n; a++) if (agents[a]!.data) (next[a] = agents[a]!.refStart), queue.push(a)
+  while (queue.length) {
+    const a = queue.pop()!
+    const ag = agents[a]!
+    const count = ag.data!.n
+    const before = done[a]!
+    for (;;) {
+      if (next[a]! >= ag.refEnd) {
+        done[a] = count
+        break
+      }
+      const i = next[a]!
+      const b = refs.target[i]!
+      const j = refs.toSeq[i]!
+      if (b === a || !agents[b]!.data || j >= agents[b]!.data!.n || done[b]! > j) {
+        next[a]!++
+        continue
+      }
+      done[a] = Math.max(done[a]!, refs.from[i]!)
+      waiters[b]!.push(a)
+      break
+    }
+    if (done[a]! > before && waiters[a]!.length) {
+      for (const w of waiters[a]!) queue.push(w)
+      waiters[a] = []
+    }
+  }
+  for (let a = 0; a < n; a++) {
+    const ag = agents[a]!
+    if (!ag.data || done[a]! >= ag.data.n) continue
+    const i = next[a]!
+    fail('fleet-causality', ag.file!, refs.line[i]!, refs.from[i]!, `causal cycle: this entry references "${agents[refs.target[i]!]!.name}" seq ${refs.toSeq[i]}, which does not happen before it (a chain of references leads back here)`)
+  }
+}
