@@ -1,0 +1,130 @@
+/**
+ * Calibration of the change statistics on honest fleets, by seeded simulation: honest agents are i.i.d. N(0, 1)
+ * after standardisation, so the null distribution of a statistic depends only on (T, F, the reference mode and the
+ * window), not on the data. Each distribution is simulated once per process (fixed seed, so the same input always
+ * gets the same thresholds) and cached.
+ *
+ * Per-agent p-values: the maximum over onsets of a chi-square(F) process has the tail of a chi-square(F) times an
+ * effective number of independent onsets. That number is fitted on the simulation as the largest ratio of simulated
+ * to chi-square tail at the 5%, 1% and 0.2% points (the largest keeps the p-values conservative where they are
+ * measured), and the p-value beyond the simulated range is min(1, Neff * chi2Sf(s, F)): an extrapolation, stated as
+ * such in docs/detect.md.
+ */
+import {Rng} from '../rng.js'
+import {minSegment, shiftStatistic, tailStatistic, windowMoments} from './change.js'
+import {chi2Sf, quantile} from './stats.js'
+
+export type ReferenceMode = 'fleet' | 'self' | 'baseline'
+
+export const CALIBRATION_SEED = 0x7c9d1e
+export const AGENT_SIMULATIONS = 10_000
+export const FLEET_SIMULATIONS = 10_000
+/** Agents with a per-agent p-value at most this are candidates of the coordinated-onset scan. */
+export const CANDIDATE_P = 0.05
+
+export interface AgentNull {
+  T: number
+  F: number
+  /** First onset the per-agent statistic considers (0, or the reference length in 'self' mode). */
+  t0: number
+  m: number
+  neff: number
+  /** Simulated statistics and their onsets. */
+  stats: Float64Array
+  onsets: Int32Array
+  sims: number
+}
+
+export interface FleetNull {
+  T: number
+  F: number
+  m: number
+  /** Sorted simulated max |z|. */
+  sorted: Float64Array
+  sims: number
+}
+
+const agentCache = new Map<string, AgentNull>()
+const fleetCache = new Map<string, FleetNull>()
+
+/** Standardises in place with the mean and sd of the first refLen observations (the 'self' reference). */
+export function selfStandardise(x: Float64Array, T: number, F: number, refLen: number): void {
+  for (let f = 0; f < F; f++) {
+    const [mean, v] = windowMoments(x, F, f, refLen)
+    const sd = Math.sqrt(v) || 1e-12
+    for (let t = 0; t < T; t++) x[t * F + f] = (x[t * F + f]! - mean) / sd
+  }
+}
+
+export function agentStart(mode: ReferenceMode, refLen: number): number {
+  return mode === 'self' ? refLen : 0
+}
+
+export function agentNull(T: number, F: number, mode: ReferenceMode, refLen: number): AgentNull {
+  const self = mode === 'self'
+  const key = `${T}/${F}/${self ? refLen : 'known'}`
+  const hit = agentCache.get(key)
+  if (hit) return hit
+  const rng = new Rng(CALIBRATION_SEED)
+  const N = AGENT_SIMULATIONS
+  const t0 = agentStart(mode, refLen)
+  const m = minSegment(T)
+  const z = new Float64Array(T * F)
+  const S = new Float64Array(F)
+  const out = new Float64Array(2)
+  const stats = new Float64Array(N)
+  const onsets = new Int32Array(N)
+  for (let s = 0; s < N; s++) {
+    for (let j = 0; j < z.length; j++) z[j] = rng.normal()
+    if (self) selfStandardise(z, T, F, refLen)
+    tailStatistic(z, T, F, t0, m, S, out)
+    stats[s] = out[0]!
+    onsets[s] = out[1]!
+  }
+  let neff = 1
+  for (const q of [0.05, 0.01, 0.002]) {
+    const x = quantile(stats, 1 - q)
+    let above = 0
+    for (let s = 0; s < N; s++) above += +(stats[s]! >= x)
+    neff = Math.max(neff, above / N / chi2Sf(x, F))
+  }
+  const r: AgentNull = {T, F, t0, m, neff, stats, onsets, sims: N}
+  agentCache.set(key, r)
+  return r
+}
+
+/** Conservative per-agent p-value of a backward-CUSUM statistic s. */
+export function agentP(nul: AgentNull, s: number): number {
+  return Math.min(1, nul.neff * chi2Sf(s, nul.F))
+}
+
+export function fleetNull(T: number, F: number): FleetNull {
+  const key = `${T}/${F}`
+  const hit = fleetCache.get(key)
+  if (hit) return hit
+  const rng = new Rng(CALIBRATION_SEED ^ 0x5eed)
+  const N = FLEET_SIMULATIONS
+  const m = minSegment(T)
+  const x = new Float64Array(T * F)
+  const d = new Float64Array(T)
+  const stats = new Float64Array(N)
+  for (let s = 0; s < N; s++) {
+    for (let j = 0; j < x.length; j++) x[j] = rng.normal()
+    stats[s] = shiftStatistic(x, T, F, m, d).stat
+  }
+  const r: FleetNull = {T, F, m, sorted: stats.sort(), sims: N}
+  fleetCache.set(key, r)
+  return r
+}
+
+/** Empirical p-value (count of simulated >= s, plus one, over sims plus one): never below 1 / (sims + 1). */
+export function fleetP(nul: FleetNull, s: number): number {
+  let lo = 0
+  let hi = nul.sorted.length
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1
+    if (nul.sorted[mid]! < s) lo = mid + 1
+    else hi = mid
+  }
+  return (nul.sorted.length - lo + 1) / (nul.sims + 1)
+}
