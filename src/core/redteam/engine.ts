@@ -35,6 +35,9 @@ export interface PathSummary {
   attackSuccess: number
   detectionRate: number
   falsePositiveRate: number
+  /** The counts behind falsePositiveRate: honest units flagged, out of honest units judged. */
+  falsePositives: number
+  honestUnits: number
   /** Median and largest time to detection over the trials that were flagged; null when none was. */
   timeToDetection: {median: number; max: number; flagged: number} | null
   /** Mean distortion of the global baseline (sd); null when the vector has no baseline. */
@@ -129,6 +132,8 @@ export function summarise(outcomes: readonly PathOutcome[]): PathSummary {
     attackSuccess: n ? round(success / n) : 0,
     detectionRate: attackers ? round(detected / attackers) : 0,
     falsePositiveRate: honest ? round(fp / honest) : 0,
+    falsePositives: fp,
+    honestUnits: honest,
     timeToDetection: ttd.length ? {median: round(ttd[(ttd.length - 1) >> 1]!, 3), max: round(ttd[ttd.length - 1]!, 3), flagged: ttd.length} : null,
     distortionSd: dN ? round(dSum / dN, 4) : null,
     resisted: n - success,
@@ -144,9 +149,32 @@ function metricOf(s: PathSummary, m: Metric): number | null {
   return s[m]
 }
 
+/** P(X >= k) for X ~ Binomial(n, p): how surprising k false positives are if the stated rate p holds. */
+export function binomialTail(k: number, n: number, p: number): number {
+  if (k <= 0) return 1
+  if (p <= 0) return 0
+  if (p >= 1) return 1
+  // Sum the lower terms in log space and take the complement (n is at most a few hundred thousand here).
+  let logTerm = n * Math.log1p(-p) // P(X = 0)
+  let below = 0
+  for (let i = 0; i < k; i++) {
+    below += Math.exp(logTerm)
+    logTerm += Math.log((n - i) / (i + 1)) + Math.log(p) - Math.log1p(-p)
+  }
+  return Math.max(0, 1 - below)
+}
+
+/** A measured false-positive rate misses its stated bound only when it is significantly above it (binomial p < this). */
+export const FPR_SIGNIFICANCE = 0.001
+
 export function checkBounds(v: Pick<Vector, 'bounds'>, undefended: PathSummary, defended: PathSummary): Check[] {
   const checks: Check[] = v.bounds.map((b) => {
     const value = metricOf(defended, b.metric)
+    if (b.metric === 'falsePositiveRate' && b.op === '<=' && b.value > 0) {
+      // A rate measured on a few hundred honest units is noisy: judge whether it is consistent with the stated one.
+      const p = binomialTail(defended.falsePositives, defended.honestUnits, b.value)
+      return {name: `defended falsePositiveRate consistent with <= ${b.value} (${defended.falsePositives}/${defended.honestUnits}, binomial p = ${p.toPrecision(3)} >= ${FPR_SIGNIFICANCE})`, path: 'defended', metric: b.metric, op: b.op, bound: b.value, value, ok: p >= FPR_SIGNIFICANCE, source: b.source}
+    }
     return {name: `defended ${b.metric} ${b.op} ${b.value}`, path: 'defended', metric: b.metric, op: b.op, bound: b.value, value, ok: value !== null && compare(value, b.op, b.value), source: b.source}
   })
   checks.push({

@@ -17,7 +17,7 @@ const ONSET = 120
 const WINDOW = 60
 const FPR = 0.01
 export const FLEET_SHIFT = {fraction: 0.32, sd: 0.1}
-export const SLEEPER = {fraction: 0.05, sd: 0.35}
+export const SLEEPER = {fraction: 0.1, sd: 0.35}
 
 type World =
   | {kind: 'fleet'; honest: Fleet; attacked: Fleet; members: Int32Array; onset: number}
