@@ -1,10 +1,9 @@
 import {Args, Flags} from '@oclif/core'
 import {TcpCommand} from '../cli/base.js'
-import {readJsonFile} from '../core/io.js'
 import {loadTrust, parseAt, trustFlags} from '../cli/trust.js'
 import {VERIFY_FLAGS, VERIFY_KINDS} from '../cli/verify/index.js'
 import {atFlag} from '../cli/verify/dsse-envelope.js'
-import {detectArtifact} from '../core/verify/detect.js'
+import {readArtifact} from '../core/verify/detect.js'
 import {TcpError} from '../core/errors.js'
 import {requireAllPassed, type VerifyReport} from '../core/verify/report.js'
 import type {BatchResult} from '../core/envelope/verify.js'
@@ -26,6 +25,7 @@ the input cannot be read.`
     '<%= config.bin %> verify --batch envelopes.jsonl --trust ./trust     # one envelope per line',
     '<%= config.bin %> verify proof.json --baseline b1.dsse.json --pub alice.pub   # a zero-knowledge proof bundle',
     '<%= config.bin %> verify quote.json --ak state/ak.pem --nonce 5f2c...   # a TPM quote bundle',
+    '<%= config.bin %> verify agent-01.log --trust ./trust --fleet ./logs --fresh-within 5m   # a tcp.log/v1 agent log',
   ]
 
   static override args = {
@@ -47,8 +47,7 @@ the input cannot be read.`
       return this.batch(flags.batch, flags as BatchFlags)
     }
     if (!args.artifact) throw new TcpError('usage', 'missing ARTIFACT (or --batch FILE); see tcp verify --help')
-    const doc = await readJsonFile(args.artifact, {what: 'artifact'})
-    const kind = detectArtifact(doc, `artifact ${args.artifact}`)
+    const {kind, doc} = await readArtifact(args.artifact)
     const verifier = VERIFY_KINDS[kind]
     this.refuseForeignFlags(`a ${kind}`, Object.keys(verifier.flags))
     const report = await verifier.verify({artifact: args.artifact, doc, flags, config: () => this.tcpConfig(), cacheDir: this.config.cacheDir})

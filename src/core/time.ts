@@ -22,3 +22,13 @@ export function parseTime(value: unknown, what: string): number {
     throw new TcpError('input', `${what}: expected an RFC 3339 time with an offset such as 2026-01-01T00:00:00Z, got ${JSON.stringify(value)}`)
   return t
 }
+
+const DURATION_RE = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)$/
+const UNIT_MS: Record<string, number> = {ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000}
+
+/** A duration such as "500ms", "2s", "5m", "1h", "7d" in milliseconds, or TcpError('usage') naming `what`. */
+export function parseDuration(value: string, what: string): number {
+  const m = DURATION_RE.exec(value.trim())
+  if (!m) throw new TcpError('usage', `${what}: expected a duration such as 500ms, 2s, 5m, 1h or 7d, got ${JSON.stringify(value)}`)
+  return Math.round(Number(m[1]) * UNIT_MS[m[2]!]!)
+}

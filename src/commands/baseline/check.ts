@@ -2,8 +2,9 @@ import {Flags} from '@oclif/core'
 import {TcpCommand} from '../../cli/base.js'
 import {loadTrust, parseAt, trustFlags} from '../../cli/trust.js'
 import {EXIT, TcpError} from '../../core/errors.js'
-import {readFileText, readJsonFile} from '../../core/io.js'
-import {checkWindow, filterAgent, parseObservations} from '../../core/baseline/index.js'
+import {readJsonFile} from '../../core/io.js'
+import {checkWindow} from '../../core/baseline/index.js'
+import {describeSource, loadObservations} from '../../cli/observations.js'
 import {openSignedBaseline} from '../../core/envelope/verify.js'
 
 export default class BaselineCheck extends TcpCommand {
@@ -16,12 +17,13 @@ uses exact integer arithmetic, the same rule tcp prove proves. Exit 3 names the 
 
   static override examples = [
     '<%= config.bin %> baseline check --baseline b1.dsse.json --pub alice.pub --window last-hour.jsonl',
+    '<%= config.bin %> baseline check --baseline b1.dsse.json --pub alice.pub --pub agent-01.pub --window agent-01.log   # a verified log',
     '<%= config.bin %> baseline check --baseline b1.dsse.json --trust ./trust --window w.csv --agent agent-05 --k 2.5 --json',
   ]
 
   static override flags = {
     baseline: Flags.string({description: 'the signed baseline (DSSE envelope)', required: true}),
-    window: Flags.string({description: 'observations to check (JSONL or CSV)', required: true}),
+    window: Flags.string({description: 'observations to check (JSONL or CSV), or a tcp.log/v1 log (verified first under the same trust)', required: true}),
     agent: Flags.string({description: 'check only the observations of this agent'}),
     k: Flags.string({description: 'deviation threshold in standard errors of the mean', default: '3'}),
     ...trustFlags,
@@ -36,8 +38,9 @@ uses exact integer arithmetic, the same rule tcp prove proves. Exit 3 names the 
     if (baseline.agent && flags.agent && flags.agent !== baseline.agent)
       throw new TcpError('usage', `--agent ${flags.agent}: the baseline describes agent ${baseline.agent}`)
     const agent = flags.agent ?? baseline.agent ?? undefined
-    const obs = filterAgent(parseObservations(await readFileText(flags.window, {what: 'window'}), flags.window), agent, flags.window)
-    const r = checkWindow(baseline, obs, flags.k)
+    const {set: obs, source} = await loadObservations(flags.window, {...flags, agent, now: parseAt(flags.at), config: () => this.tcpConfig()})
+    if (source) this.log(describeSource(source))
+    const r = {...checkWindow(baseline, obs, flags.k), ...(source ? {logSource: source} : {})}
     for (const f of r.features) this.log(`${f.deviates ? 'DEVIATES' : 'ok      '} ${f.feature.padEnd(20)} z = ${f.z.toFixed(2).padStart(7)}  ${f.reasons.join('; ')}`)
     if (r.deviating.length) {
       this.log(`findings: ${r.deviating.length} feature(s) deviate beyond k = ${r.k}: ${r.deviating.join(', ')}`)

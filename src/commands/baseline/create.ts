@@ -1,8 +1,10 @@
 import {Flags} from '@oclif/core'
 import {TcpCommand} from '../../cli/base.js'
 import {forceFlag} from '../../cli/flags.js'
-import {readFileText, readJsonFile, writeFileAtomic} from '../../core/io.js'
-import {createBaseline, filterAgent, parseObservations} from '../../core/baseline/index.js'
+import {readJsonFile, writeFileAtomic} from '../../core/io.js'
+import {createBaseline} from '../../core/baseline/index.js'
+import {TcpError} from '../../core/errors.js'
+import {describeSource, loadObservations} from '../../cli/observations.js'
 import {openSignedBaseline, unverifiedBaseline} from '../../core/envelope/verify.js'
 import {loadTrust} from '../../cli/trust.js'
 
@@ -15,30 +17,33 @@ and records its SHA3-256 (a chain that tcp verify --previous checks). Sign the r
 
   static override examples = [
     '<%= config.bin %> baseline create --from telemetry.jsonl --subject fleet/agent-01 --agent agent-01 --out b1.json',
+    '<%= config.bin %> baseline create --from agent-01.log --pub agent-01.pub --subject fleet/agent-01 --out b1.json   # a verified log',
     '<%= config.bin %> baseline create --from week2.csv --subject fleet/agent-01 --previous b1.dsse.json --not-after 2027-01-01T00:00:00Z --out b2.json',
   ]
 
   static override flags = {
-    from: Flags.string({description: 'observations (JSONL or CSV)', required: true}),
+    from: Flags.string({description: 'observations (JSONL or CSV), or a tcp.log/v1 log (verified first: --pub/--trust)', required: true}),
     subject: Flags.string({description: 'what the baseline describes, e.g. fleet/agent-01', required: true}),
     agent: Flags.string({description: 'use only the observations of this agent'}),
     'not-after': Flags.string({description: 'expiry (ISO time); tcp verify rejects the baseline after it'}),
     previous: Flags.string({description: 'the previous signed baseline of this subject (chain)'}),
-    pub: Flags.string({description: 'with --previous: a trusted key its signatures must verify under (repeatable)', multiple: true, exclusive: ['trust'], dependsOn: ['previous']}),
-    trust: Flags.string({description: 'with --previous: a trust directory its signatures must verify under', dependsOn: ['previous']}),
+    pub: Flags.string({description: 'a trusted key: --previous and a log given as --from must verify under it (repeatable)', multiple: true, exclusive: ['trust']}),
+    trust: Flags.string({description: 'a trust directory: --previous and a log given as --from must verify under it'}),
     out: Flags.string({char: 'o', description: 'output baseline JSON (unsigned)', required: true}),
     force: forceFlag,
   }
 
   async run() {
     const {flags} = await this.parse(BaselineCreate)
-    const obs = filterAgent(parseObservations(await readFileText(flags.from, {what: 'observations'}), flags.from), flags.agent, flags.from)
+    const {set: obs, source} = await loadObservations(flags.from, {...flags, config: async () => ({})})
+    if (source) this.log(describeSource(source))
+    if (!source && !flags.previous && (flags.pub || flags.trust)) throw new TcpError('usage', '--pub/--trust apply to --previous or to a log given as --from')
     const previous = flags.previous ? await this.previousBaseline(flags.previous, flags) : null
     const b = createBaseline(obs, {subject: flags.subject, agent: flags.agent ?? null, notAfter: flags['not-after'] ?? null, previous})
     await writeFileAtomic(flags.out, JSON.stringify(b, null, 2) + '\n', {force: flags.force, what: 'baseline'})
     this.log(`baseline ${b.subject} v${b.version}: ${b.window.observations} observations, ${Object.keys(b.features).length} features -> ${flags.out}`)
     for (const [name, f] of Object.entries(b.features)) this.log(`  ${name.padEnd(20)} mean ${String(f.mean).padEnd(14)} sd ${f.sd}`)
-    return b
+    return source ? {...b, logSource: source} : b
   }
 
   /** The previous version: verified when trust is given, otherwise read with a warning (tcp verify --previous checks the link). */

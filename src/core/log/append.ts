@@ -14,7 +14,7 @@ import {closeSync, fsyncSync, openSync, statSync, truncateSync, writeSync} from 
 import {TcpError, fromSystemError} from '../errors.js'
 import type {Observation} from '../baseline/observations.js'
 import {keyIdOf} from '../keys/keyid.js'
-import {MAX_LINE_BYTES, formatLogTime, lineShapeError, LOG_CHECKPOINT_TYPE, LOG_ENTRY_TYPE, ENTRY_DOMAIN, type ClockRef} from './format.js'
+import {MAX_LINE_BYTES, formatLogTime, logTimeMs, lineShapeError, LOG_CHECKPOINT_TYPE, LOG_ENTRY_TYPE, ENTRY_DOMAIN, type ClockRef} from './format.js'
 import {forEachLine} from './lines.js'
 import {runLogVerifier, type LogVerifier} from './verify.js'
 import {LogWriter, emptyState, type WriterState} from './writer.js'
@@ -65,9 +65,9 @@ function fileSize(path: string): number | null {
 }
 
 /** The last committed entry of another agent's log: [agent, [seq, hash]]. Structure only: fleet verification checks it. */
-export function committedHeadOf(path: string): {agent: string; ref: ClockRef} {
-  let last: {agent: string; seq: number; hash: string} | null = null
-  let head: {agent: string; ref: ClockRef} | null = null
+export function committedHeadOf(path: string): {agent: string; ref: ClockRef; timeMs: number} {
+  let last: {agent: string; seq: number; hash: string; timeMs: number} | null = null
+  let head: {agent: string; ref: ClockRef; timeMs: number} | null = null
   forEachLine(path, MAX_LINE_BYTES, (buf, n, torn) => {
     if (torn) return
     let o: Record<string, unknown>
@@ -77,8 +77,8 @@ export function committedHeadOf(path: string): {agent: string; ref: ClockRef} {
       return
     }
     if (lineShapeError(o)) return
-    if (o.type === LOG_ENTRY_TYPE) last = {agent: o.agent as string, seq: o.seq as number, hash: createHash('sha3-256').update(ENTRY_DOMAIN).update(buf).digest('hex')}
-    else if (o.type === LOG_CHECKPOINT_TYPE && last && last.seq === o.seq && last.hash === o.head && last.agent === o.agent) head = {agent: last.agent, ref: [last.seq, last.hash]}
+    if (o.type === LOG_ENTRY_TYPE) last = {agent: o.agent as string, seq: o.seq as number, hash: createHash('sha3-256').update(ENTRY_DOMAIN).update(buf).digest('hex'), timeMs: logTimeMs(o.time)}
+    else if (o.type === LOG_CHECKPOINT_TYPE && last && last.seq === o.seq && last.hash === o.head && last.agent === o.agent) head = {agent: last.agent, ref: [last.seq, last.hash], timeMs: last.timeMs}
     void n
   }, 'seen log')
   if (!head) throw new TcpError('input', `seen log ${path}: no committed entry`)
@@ -134,11 +134,15 @@ export function appendToLog(o: AppendOptions): AppendResult {
   if (!agent) throw new TcpError('usage', `a new log needs --agent NAME (or observations that name their agent)`)
   const w = new LogWriter(agent, o.key.secretKey, keyId, state, window)
   const merged: Record<string, ClockRef> = {}
+  const skew = o.maxSkewMs ?? 2000
+  let seenAt = -Infinity
   for (const p of o.saw ?? []) {
     const h = committedHeadOf(p)
-    if (w.saw(h.agent, h.ref)) merged[h.agent] = h.ref
+    if (w.saw(h.agent, h.ref)) (merged[h.agent] = h.ref), (seenAt = Math.max(seenAt, h.timeMs))
   }
-  const skew = o.maxSkewMs ?? 2000
+  const firstTime = o.observations[0]?.time ?? now
+  if (firstTime + skew < seenAt)
+    throw new TcpError('input', `the first observation (${formatLogTime(firstTime)}) is earlier than an entry it claims to have seen (${formatLogTime(seenAt)}): an entry cannot see the future`)
   // Every observation is checked before the first byte is written: an append is all or nothing up to a crash.
   let last = state.lastTimeMs
   for (const [i, r] of o.observations.entries()) {

@@ -32,18 +32,26 @@ export const isScheme = (s: string): s is CommitmentScheme => Object.prototype.h
 
 /** The last MAX_WINDOW entry hashes, in a ring. */
 export class WindowHashes {
-  private readonly ring = Buffer.alloc(MAX_WINDOW * 32)
+  private ring = Buffer.alloc(64 * 32)
   private last = -1
   used = false
   push(seq: number, hash: Buffer): void {
-    hash.copy(this.ring, (seq % MAX_WINDOW) * 32)
+    // Grows to MAX_WINDOW entries only for logs that long: a short log costs a short ring.
+    if (seq >= this.ring.length / 32 && this.ring.length < MAX_WINDOW * 32) {
+      const r = Buffer.alloc(MAX_WINDOW * 32)
+      this.ring.copy(r)
+      this.ring = r
+    }
+    const cap = this.ring.length / 32
+    hash.copy(this.ring, (seq % cap) * 32)
     this.last = seq
   }
   /** Hashes of entries from..to, or null when they are not all in the ring. */
   range(from: number, to: number): Buffer[] | null {
-    if (to > this.last || from <= this.last - MAX_WINDOW || to - from + 1 > MAX_WINDOW) return null
+    const cap = this.ring.length / 32
+    if (to > this.last || from < 0 || from <= this.last - cap || to - from + 1 > cap) return null
     const out: Buffer[] = []
-    for (let s = from; s <= to; s++) out.push(this.ring.subarray((s % MAX_WINDOW) * 32, (s % MAX_WINDOW) * 32 + 32))
+    for (let s = from; s <= to; s++) out.push(this.ring.subarray((s % cap) * 32, (s % cap) * 32 + 32))
     return out
   }
 }

@@ -17,7 +17,7 @@ import type {ClockRef} from './format.js'
 import {CHECK_NAMES, LogVerifier, checkFrom, okDetailFor, type EntrySink, type LogFailure, type LogSummary, type LogVerifyOptions} from './verify.js'
 
 export const FLEET_CHECKS = ['fleet-agents', 'fleet-references', 'fleet-time', 'fleet-causality'] as const
-const LOG_EXT = /\.(log|jsonl|tcplog)$/
+const LOG_EXT = /\.log$/
 
 class Grow {
   hashes = Buffer.alloc(32 * 256)
@@ -93,7 +93,7 @@ export interface FleetReport extends VerifyReport {
   trust: string
 }
 
-/** Log files of a fleet directory: regular files named *.log, *.jsonl or *.tcplog. */
+/** Log files of a fleet directory: regular files named *.log. */
 export function fleetFiles(dir: string): string[] {
   let names: string[]
   try {
@@ -112,7 +112,7 @@ export function verifyFleet(dir: string, opts: LogVerifyOptions & {main?: string
   const files = fleetFiles(dir)
   const real = new Set(files.map((f) => realpathSync(f)))
   if (opts.main && !real.has(realpathSync(opts.main))) files.unshift(opts.main)
-  if (files.length === 0) throw new TcpError('input', `fleet directory ${dir}: no *.log, *.jsonl or *.tcplog files`)
+  if (files.length === 0) throw new TcpError('input', `fleet directory ${dir}: no *.log files`)
   const skew = opts.maxSkewMs ?? 2000
   const keep = opts.keepFailures ?? 20
   const ids = new Map<string, number>()

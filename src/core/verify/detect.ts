@@ -3,11 +3,14 @@
  * Each later artifact kind declares a top-level "type" string; DSSE envelopes are recognised by their fields.
  */
 import {TcpError} from '../errors.js'
+import {readFirstLine} from '../log/lines.js'
+import {readJsonFile} from '../io.js'
+import {LOG_CHECKPOINT_TYPE, LOG_ENTRY_TYPE, MAX_LINE_BYTES} from '../log/format.js'
 
 export const ZK_BUNDLE_TYPE = 'tcp.zk.proof-bundle/v1'
 export const TPM_QUOTE_TYPE = 'tcp.attest.quote-bundle/v1'
 
-export type ArtifactKind = 'dsse-envelope' | 'zk-proof-bundle' | 'tpm-quote-bundle'
+export type ArtifactKind = 'dsse-envelope' | 'zk-proof-bundle' | 'tpm-quote-bundle' | 'tcp-log'
 
 export function detectArtifact(doc: unknown, what = 'artifact'): ArtifactKind {
   if (typeof doc !== 'object' || doc === null || Array.isArray(doc))
@@ -18,6 +21,23 @@ export function detectArtifact(doc: unknown, what = 'artifact'): ArtifactKind {
   if ('payloadType' in o && 'payload' in o && 'signatures' in o) return 'dsse-envelope'
   throw new TcpError(
     'input',
-    `${what}: not a tcp artifact (expected a DSSE envelope, a "${ZK_BUNDLE_TYPE}" or a "${TPM_QUOTE_TYPE}")`,
+    `${what}: not a tcp artifact (expected a DSSE envelope, a "${ZK_BUNDLE_TYPE}", a "${TPM_QUOTE_TYPE}" or a "${LOG_ENTRY_TYPE}" log)`,
   )
+}
+
+/**
+ * A tcp.log/v1 file is JSON Lines, not one JSON document: it is recognised by the "type" of its first line, read
+ * alone (bounded), so that a large log is streamed by its verifier rather than loaded here. Anything else is read as
+ * one JSON document and detected by detectArtifact. A line-oriented artifact comes back with doc undefined.
+ */
+export async function readArtifact(path: string, what = `artifact ${path}`): Promise<{kind: ArtifactKind; doc: unknown}> {
+  const first = await readFirstLine(path, MAX_LINE_BYTES + 1, 'artifact')
+  try {
+    const o = JSON.parse(first) as {type?: unknown}
+    if (o && (o.type === LOG_ENTRY_TYPE || o.type === LOG_CHECKPOINT_TYPE)) return {kind: 'tcp-log', doc: undefined}
+  } catch {
+    // not a single JSON line: a pretty-printed document, or not JSON at all (readJsonFile names the problem)
+  }
+  const doc = await readJsonFile(path, {what: 'artifact'})
+  return {kind: detectArtifact(doc, what), doc}
 }
