@@ -21,7 +21,7 @@ export interface ObservationSet {
 const RESERVED = new Set(['agent', 'time'])
 // Names that would reach Object.prototype instead of becoming a feature.
 const FORBIDDEN = new Set(['__proto__', 'constructor', 'prototype'])
-const NUMBER_RE = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/
+export const NUMBER_RE = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/
 
 function fail(what: string, line: number, msg: string): never {
   throw new TcpError('input', `${what}:${line}: ${msg}`)
@@ -75,7 +75,7 @@ function parseJsonl(text: string, what: string): ObservationSet {
   return {features: features ?? [], rows}
 }
 
-function splitCsv(line: string, what: string, n: number): string[] {
+export function splitCsv(line: string, what: string, n: number): string[] {
   const out: string[] = []
   let cur = ''
   let q = false

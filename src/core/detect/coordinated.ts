@@ -4,7 +4,8 @@
  * are counted in bins of about window / 6 observations, and each bin and each pair of adjacent bins is compared
  * with the count an honest fleet gives (n x the simulated probability that an honest agent is a candidate with its
  * onset in that span: Poisson tail). Bonferroni over all spans gives the stated rate (a union bound, so the real
- * rate is lower). Significant spans that touch are merged into one group.
+ * rate is lower). Significant spans that touch are merged into one group, and its edge bins
+ * without an excess of their own are trimmed.
  */
 import {agentP, CANDIDATE_P} from './calibrate.js'
 import {poissonSf} from './stats.js'
@@ -45,11 +46,16 @@ export const coordinated: Detector = {
       if (!sig[k] || (k > 0 && sig[k - 1])) continue
       let e = k
       while (e + 1 < B && sig[e + 1]) e++
-      const from = k * b
+      // A significant pair marks both bins; trim edge bins that show no excess of their own (uncorrected 5%).
+      const excess = (j: number) => poissonSf(count[j]!, (n * (simCount[j]! + 0.5)) / nul.sims) <= 0.05
+      let s0 = k
+      while (s0 < e && !excess(s0)) s0++
+      while (e > s0 && !excess(e)) e--
+      const from = s0 * b
       const to = Math.min(T - 1, (e + 1) * b - 1)
       let best = 1
-      for (let j = k; j <= e; j++) best = Math.min(best, pOf(j, 1).p, j < e ? pOf(j, 2).p : 1)
-      const all = pOf(k, e - k + 1)
+      for (let j = s0; j <= e; j++) best = Math.min(best, pOf(j, 1).p, j < e ? pOf(j, 2).p : 1)
+      const all = pOf(s0, e - s0 + 1)
       const members: number[] = []
       for (let i = 0; i < n; i++) if (ctx.p[i]! <= CANDIDATE_P && ctx.onset[i]! >= from && ctx.onset[i]! <= to) members.push(i)
       members.sort((x, y) => ctx.p[x]! - ctx.p[y]!)

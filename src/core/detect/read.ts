@@ -1,0 +1,244 @@
+/**
+ * Reading a fleet's telemetry from a file, streamed line by line into typed arrays (never one object per line):
+ * JSONL (one object a line, as `tcp sample` writes) or CSV with a header, both with `agent`, `time` (RFC 3339) and
+ * numeric features. Every malformed line is an input error naming the file and the line.
+ *
+ * Formats are a table keyed by TelemetryFormat. Hook for verified logs: the signed `tcp log` format (branch `log`)
+ * becomes one more entry here, whose reader checks the log's signatures and chain before it yields a single record,
+ * and whose report says where trust came from; detectFleet then runs unchanged on the records it yields.
+ *
+ * Alignment: agents are aligned by observation index. Each agent's records are sorted by time; an agent with two
+ * records at one time is refused (a replay); T is the smallest count over the agents, and agents with more keep their
+ * last T (the report counts them). The timeline's clock is that of the first agent in the file.
+ */
+import {createReadStream} from 'node:fs'
+import {createInterface} from 'node:readline'
+import {TcpError} from '../errors.js'
+import {parseTime} from '../time.js'
+import {NUMBER_RE, splitCsv} from '../baseline/observations.js'
+import {MAX_FEATURES, MemoryFleet} from './fleet.js'
+
+export type TelemetryFormat = 'jsonl' | 'csv'
+export const MAX_LINES = 50_000_000
+
+interface LineReader {
+  /** Called for every non-blank line; `emit` stores one record. */
+  line(text: string, n: number): void
+}
+
+export interface RecordSink {
+  features: string[] | null
+  emit(agent: string, time: number, values: ArrayLike<number>): void
+}
+
+const RESERVED = new Set(['agent', 'time'])
+const FORBIDDEN = new Set(['__proto__', 'constructor', 'prototype'])
+
+function jsonlReader(what: string, sink: RecordSink): LineReader {
+  const vals: number[] = []
+  return {
+    line(text, n) {
+      let o: unknown
+      try {
+        o = JSON.parse(text)
+      } catch {
+        throw new TcpError('input', `${what}:${n}: not valid JSON`)
+      }
+      if (!o || typeof o !== 'object' || Array.isArray(o)) throw new TcpError('input', `${what}:${n}: expected a JSON object`)
+      const rec = o as Record<string, unknown>
+      const agent = rec.agent
+      if (typeof agent !== 'string' || agent === '') throw new TcpError('input', `${what}:${n}: "agent" must be a non-empty string`)
+      const time = parseTime(rec.time, `${what}:${n}: "time"`)
+      if (sink.features === null) {
+        const keys = Object.keys(rec).filter((k) => !RESERVED.has(k))
+        if (keys.length === 0) throw new TcpError('input', `${what}:${n}: no numeric features`)
+        if (keys.length > MAX_FEATURES) throw new TcpError('input', `${what}:${n}: at most ${MAX_FEATURES} features, got ${keys.length}`)
+        const bad = keys.find((k) => FORBIDDEN.has(k))
+        if (bad) throw new TcpError('input', `${what}:${n}: "${bad}" cannot be a feature name`)
+        sink.features = keys
+      }
+      const fs = sink.features
+      let count = 0
+      for (const k in rec) if (!RESERVED.has(k)) count++
+      if (count !== fs.length) throw new TcpError('input', `${what}:${n}: expected the ${fs.length} features of the first line, got ${count}`)
+      vals.length = 0
+      for (const k of fs) {
+        const v = rec[k]
+        if (typeof v !== 'number' || !Number.isFinite(v)) throw new TcpError('input', `${what}:${n}: feature "${k}" must be a finite number, got ${JSON.stringify(v) ?? 'nothing'}`)
+        vals.push(v)
+      }
+      sink.emit(agent, time, vals)
+    },
+  }
+}
+
+function csvReader(what: string, sink: RecordSink): LineReader {
+  let header: string[] | null = null
+  let ai = -1
+  let ti = -1
+  let fi: number[] = []
+  const vals: number[] = []
+  return {
+    line(text, n) {
+      const cells = splitCsv(text, what, n).map((c) => c.trim())
+      if (header === null) {
+        header = cells
+        if (new Set(header).size !== header.length) throw new TcpError('input', `${what}:${n}: duplicate column in header`)
+        ai = header.indexOf('agent')
+        ti = header.indexOf('time')
+        if (ai < 0 || ti < 0) throw new TcpError('input', `${what}:${n}: header needs "agent" and "time" columns`)
+        fi = header.map((_, j) => j).filter((j) => j !== ai && j !== ti)
+        const fs = fi.map((j) => header![j]!)
+        if (fs.length === 0 || fs.length > MAX_FEATURES) throw new TcpError('input', `${what}:${n}: expected 1 to ${MAX_FEATURES} feature columns, got ${fs.length}`)
+        const bad = fs.find((f) => f === '' || FORBIDDEN.has(f))
+        if (bad !== undefined) throw new TcpError('input', `${what}:${n}: "${bad}" cannot be a feature name`)
+        sink.features = fs
+        return
+      }
+      if (cells.length !== header.length) throw new TcpError('input', `${what}:${n}: expected ${header.length} fields, got ${cells.length}`)
+      const agent = cells[ai]!
+      if (agent === '') throw new TcpError('input', `${what}:${n}: empty "agent"`)
+      const time = parseTime(cells[ti], `${what}:${n}: "time"`)
+      vals.length = 0
+      for (const j of fi) {
+        const c = cells[j]!
+        const v = Number(c)
+        if (!NUMBER_RE.test(c) || !Number.isFinite(v)) throw new TcpError('input', `${what}:${n}: feature "${header[j]}" must be a number, got ${JSON.stringify(c)}`)
+        vals.push(v)
+      }
+      sink.emit(agent, time, vals)
+    },
+  }
+}
+
+export const TELEMETRY_FORMATS: Record<TelemetryFormat, (what: string, sink: RecordSink) => LineReader> = {
+  jsonl: jsonlReader,
+  csv: csvReader,
+}
+
+/** Accumulates records in growable typed arrays, then aligns them into a MemoryFleet. */
+export class FleetBuilder implements RecordSink {
+  features: string[] | null = null
+  private ids = new Map<string, number>()
+  private names: string[] = []
+  private agentOf = new Int32Array(1024)
+  private timeOf = new Float64Array(1024)
+  private vals = new Float64Array(1024)
+  private count = 0
+
+  constructor(private readonly what: string) {}
+
+  get records(): number {
+    return this.count
+  }
+
+  emit(agent: string, time: number, values: ArrayLike<number>): void {
+    const F = values.length
+    if (this.count === this.agentOf.length) {
+      const grow = <A extends Int32Array | Float64Array>(a: A, len: number): A => {
+        const b = new (a.constructor as new (n: number) => A)(len)
+        b.set(a)
+        return b
+      }
+      this.agentOf = grow(this.agentOf, this.count * 2)
+      this.timeOf = grow(this.timeOf, this.count * 2)
+    }
+    if ((this.count + 1) * F > this.vals.length) {
+      const b = new Float64Array(Math.max(this.vals.length * 2, (this.count + 1) * F))
+      b.set(this.vals)
+      this.vals = b
+    }
+    let id = this.ids.get(agent)
+    if (id === undefined) {
+      id = this.names.length
+      this.ids.set(agent, id)
+      this.names.push(agent)
+    }
+    this.agentOf[this.count] = id
+    this.timeOf[this.count] = time
+    for (let f = 0; f < F; f++) this.vals[this.count * F + f] = values[f]!
+    this.count++
+  }
+
+  build(): {fleet: MemoryFleet; truncatedAgents: number} {
+    const what = this.what
+    const F = this.features?.length ?? 0
+    const n = this.names.length
+    if (n < 2) throw new TcpError('input', `${what}: expected telemetry of at least 2 agents, got ${n}`)
+    const counts = new Int32Array(n + 1)
+    for (let r = 0; r < this.count; r++) counts[this.agentOf[r]! + 1]!++
+    let T = Infinity
+    let fewest = 0
+    for (let a = 0; a < n; a++)
+      if (counts[a + 1]! < T) {
+        T = counts[a + 1]!
+        fewest = a
+      }
+    if (T < 8) throw new TcpError('input', `${what}: agent "${this.names[fewest]}" has ${T} observations; every agent needs at least 8`)
+    for (let a = 0; a < n; a++) counts[a + 1]! += counts[a]!
+    const order = new Int32Array(this.count)
+    const next = counts.slice(0, n)
+    for (let r = 0; r < this.count; r++) order[next[this.agentOf[r]!]!++] = r
+    const values = new Float64Array(n * T * F)
+    const times = new Float64Array(T)
+    let truncated = 0
+    for (let a = 0; a < n; a++) {
+      const rows = order.subarray(counts[a]!, counts[a + 1]!)
+      let sorted = true
+      for (let k = 1; k < rows.length; k++) if (this.timeOf[rows[k]!]! < this.timeOf[rows[k - 1]!]!) sorted = false
+      if (!sorted) rows.sort((x, y) => this.timeOf[x]! - this.timeOf[y]!)
+      for (let k = 1; k < rows.length; k++)
+        if (this.timeOf[rows[k]!] === this.timeOf[rows[k - 1]!])
+          throw new TcpError('input', `${what}: agent "${this.names[a]}" has two observations at ${new Date(this.timeOf[rows[k]!]!).toISOString()}`)
+      if (rows.length > T) truncated++
+      const keep = rows.subarray(rows.length - T)
+      for (let t = 0; t < T; t++) {
+        const r = keep[t]!
+        if (a === 0) times[t] = this.timeOf[r]!
+        for (let f = 0; f < F; f++) values[(a * T + t) * F + f] = this.vals[r * F + f]!
+      }
+    }
+    return {fleet: new MemoryFleet({agents: this.names, features: this.features!, observations: T, values, times}), truncatedAgents: truncated}
+  }
+}
+
+export interface ReadFleetResult {
+  fleet: MemoryFleet
+  format: TelemetryFormat
+  lines: number
+  truncatedAgents: number
+}
+
+/** Streams a JSONL or CSV file (by its first non-blank character: "{" is JSONL) into a fleet. */
+export async function readFleet(path: string, opts: {maxLines?: number} = {}): Promise<ReadFleetResult> {
+  const maxLines = opts.maxLines ?? MAX_LINES
+  const sink = new FleetBuilder(path)
+  let reader: LineReader | null = null
+  let format: TelemetryFormat = 'jsonl'
+  let n = 0
+  const stream = createReadStream(path, {encoding: 'utf8'})
+  const lines = createInterface({input: stream, crlfDelay: Infinity})
+  try {
+    for await (const raw of lines) {
+      n++
+      if (n > maxLines) throw new TcpError('input', `${path}: more than ${maxLines.toLocaleString('en-US')} lines`)
+      if (raw.trim() === '') continue
+      if (reader === null) {
+        format = raw.trimStart().startsWith('{') ? 'jsonl' : 'csv'
+        reader = TELEMETRY_FORMATS[format](path, sink)
+      }
+      reader.line(raw, n)
+    }
+  } catch (e) {
+    if (e instanceof TcpError) throw e
+    const code = (e as {code?: string}).code
+    if (code === 'ENOENT') throw new TcpError('not_found', `${path}: no such file`)
+    throw new TcpError('io', `${path}: cannot read: ${(e as Error).message}`)
+  } finally {
+    lines.close()
+    stream.destroy()
+  }
+  if (reader === null) throw new TcpError('input', `${path}: no telemetry (empty file)`)
+  const {fleet, truncatedAgents} = sink.build()
+  return {fleet, format, lines: n, truncatedAgents}
+}
