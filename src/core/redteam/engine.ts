@@ -96,7 +96,12 @@ export interface RedteamReport {
 export interface RedteamRun {
   report: RedteamReport
   /** Wall-clock figures, kept out of the report so that the report's bytes depend on the seed alone. */
-  timings: {totalMs: number; vectors: Partial<Record<VectorName, number>>}
+  timings: {
+    totalMs: number
+    vectors: Partial<Record<VectorName, number>>
+    /** Wall time spent in each path over all trials (world generation excluded): the defence's overhead. */
+    paths: Partial<Record<VectorName, {undefendedMs: number; defendedMs: number; ratio: number}>>
+  }
 }
 
 /** A u32 seed for one (vector, attack, trial), from the run's seed: independent streams, reproducible one by one. */
@@ -190,7 +195,7 @@ export function checkBounds(v: Pick<Vector, 'bounds'>, undefended: PathSummary, 
   return checks
 }
 
-async function runVector(v: Vector, o: RunOptions): Promise<VectorReport> {
+async function runVector(v: Vector, o: RunOptions, clock: {undefendedMs: number; defendedMs: number}): Promise<VectorReport> {
   const attacks: AttackReport[] = []
   const claimedU: PathOutcome[] = []
   const claimedD: PathOutcome[] = []
@@ -204,8 +209,12 @@ async function runVector(v: Vector, o: RunOptions): Promise<VectorReport> {
       const world = await v.world(mk(), attack)
       try {
         // Each path gets its own generator from the same seed: neither path's draws change the other's.
+        let t = performance.now()
         us.push(checkOutcome(await v.undefended(world, attack, mk()), v.name, attack, 'undefended'))
+        clock.undefendedMs += performance.now() - t
+        t = performance.now()
         ds.push(checkOutcome(await v.defended(world, attack, mk()), v.name, attack, 'defended'))
+        clock.defendedMs += performance.now() - t
       } finally {
         await v.dispose?.(world)
       }
@@ -259,13 +268,15 @@ export async function runRedteam(o: RunOptions, table: Record<VectorName, Vector
   if (!Number.isSafeInteger(o.agents) || o.agents < MIN_AGENTS || o.agents > MAX_AGENTS)
     throw new TcpError('usage', `--agents: expected an integer from ${MIN_AGENTS} to ${MAX_AGENTS}, got ${o.agents}`)
   const t0 = performance.now()
-  const timings: RedteamRun['timings'] = {totalMs: 0, vectors: {}}
+  const timings: RedteamRun['timings'] = {totalMs: 0, vectors: {}, paths: {}}
   const vectors: VectorReport[] = []
   for (const name of VECTORS) {
     if (!o.vectors.includes(name)) continue
     const t = performance.now()
-    vectors.push(await runVector(table[name], o))
+    const clock = {undefendedMs: 0, defendedMs: 0}
+    vectors.push(await runVector(table[name], o, clock))
     timings.vectors[name] = Math.round(performance.now() - t)
+    timings.paths[name] = {undefendedMs: Math.round(clock.undefendedMs), defendedMs: Math.round(clock.defendedMs), ratio: Number((clock.defendedMs / Math.max(clock.undefendedMs, 1e-3)).toFixed(2))}
   }
   let attacks = 0, resisted = 0
   const unclaimed: RedteamReport['unclaimed'] = []
