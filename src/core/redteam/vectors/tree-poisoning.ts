@@ -61,23 +61,27 @@ function shifted(m: Moments, d: number): Moments {
   return {n: m.n, sum: m.sum + m.n * quantize(d, DECIMALS), m2n: m.m2n}
 }
 
+/**
+ * Moments of n integers (n even) with the given mean and sd: half at mean - sd, half at mean + sd (quantised).
+ * A poisoner has to report moments some set of integers can have: tcp's exact merge rejects any other.
+ */
+export function twoPointMoments(n: bigint, mean: number, sd: number): Moments {
+  const k = n / 2n
+  const lo = quantize(mean - sd, DECIMALS)
+  const hi = quantize(mean + sd, DECIMALS)
+  const sum = k * (lo + hi)
+  const sq = k * (lo * lo + hi * hi)
+  return {n: 2n * k, sum, m2n: 2n * k * sq - sum * sum}
+}
+
 function crafted(name: Exclude<Name, 'altered-child'>, c: ChildInput, sd: number): ChildInput {
   const {moments: m, center} = c.features[F]!
-  let out: Moments
-  let d: number
-  if (name === 'shifted-mean') {
-    d = 3 * sd
-    out = shifted(m, d)
-  } else if (name === 'low-variance') {
-    d = 2.5 * sd
-    const s = shifted(m, d)
-    // n * M2 / 20: the variance is cut 20-fold (kept an exact integer the way a real node would carry it).
-    out = {n: s.n, sum: s.sum, m2n: s.m2n / 20n}
-  } else {
-    d = 0.5 * sd
-    const s = shifted(m, d)
-    out = {n: s.n * 20n, sum: s.sum * 20n, m2n: s.m2n * 400n}
-  }
+  const mean = meanOf(m, DECIMALS)
+  const own = Math.sqrt(varianceOf(m, DECIMALS))
+  // shifted-mean: 3 sd; low-variance: 2.5 sd with the variance cut 20-fold; over-weighted: 0.5 sd, counts x20.
+  const d = name === 'shifted-mean' ? 3 * sd : name === 'low-variance' ? 2.5 * sd : 0.5 * sd
+  const n = name === 'over-weighted' ? m.n * 20n : m.n
+  const out = twoPointMoments(n, mean + d, name === 'low-variance' ? own / Math.sqrt(20) : own)
   return syntheticChild(c.id, DECIMALS, {[F]: {moments: out, center: center + d}}, c.leaves)
 }
 
