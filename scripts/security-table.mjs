@@ -45,11 +45,21 @@ const path = join(root, 'SECURITY.md')
 const before = readFileSync(path, 'utf8')
 const after = before.replace(/<!-- redteam-table (\w+) -->\n[\s\S]*?<!-- end redteam-table -->/g, (_, name) => {
   if (!(name in RUNS)) throw new Error(`SECURITY.md: unknown redteam-table ${name}`)
-  const report = JSON.parse(readFileSync(join(root, 'docs', 'redteam', `${name}.json`), 'utf8'))
+  let report
+  try {
+    report = JSON.parse(readFileSync(join(root, 'docs', 'redteam', `${name}.json`), 'utf8'))
+  } catch (e) {
+    if (e.code !== 'ENOENT') throw e
+    return `<!-- redteam-table ${name} -->\nNot run yet: \`node scripts/security-table.mjs --run ${name}\` (\`tcp ${RUNS[name].join(' ')}\`).\n<!-- end redteam-table -->`
+  }
   let timing = ''
   try {
     const t = JSON.parse(readFileSync(join(root, 'docs', 'redteam', `${name}.timings.json`), 'utf8'))
-    timing = `\n\nRun time of that run on this 2-core machine: ${(t.totalMs / 1000).toFixed(1)} s (${Object.entries(t.vectors).map(([v, ms]) => `${v} ${(ms / 1000).toFixed(1)} s`).join(', ')}).`
+    timing = `\n\nRun time of that run on this 2-core machine (shared with other jobs): ${(t.totalMs / 1000).toFixed(1)} s (${Object.entries(t.vectors).map(([v, ms]) => `${v} ${(ms / 1000).toFixed(1)} s`).join(', ')}).`
+    if (t.paths) {
+      timing += '\n\n| vector | undefended path (ms, all trials) | defended path (ms, all trials) | overhead (x) |\n|---|---|---|---|\n'
+      timing += Object.entries(t.paths).map(([v, p]) => `| ${v} | ${p.undefendedMs} | ${p.defendedMs} | ${p.ratio} |`).join('\n')
+    }
   } catch {}
   return `<!-- redteam-table ${name} -->\n${renderResistanceTable(report, `tcp ${RUNS[name].join(' ')}`)}${timing}\n<!-- end redteam-table -->`
 })

@@ -2,6 +2,9 @@
 // bound, on fixed seeds; same seed, same report bytes; a defence that misses its bound makes the verdict 'misses'.
 import {describe, it} from 'node:test'
 import assert from 'node:assert/strict'
+import {execFileSync} from 'node:child_process'
+import {readFileSync} from 'node:fs'
+import {join} from 'node:path'
 import {runRedteam, VECTOR_TABLE, parseVectors, trialSeed, renderRedteamSvg, renderResistanceTable, type Vector} from '../../../src/core/redteam/index.js'
 import {runRedteam as runWithTable} from '../../../src/core/redteam/engine.js'
 import {clockForgery, unsignedClocksAccept} from '../../../src/core/redteam/vectors/clock-forgery.js'
@@ -46,6 +49,13 @@ describe('tcp redteam: every vector on a fixed seed (quick)', async () => {
     const wh = r.unclaimed.find((u) => u.attack === 'quorum-withhold')!
     assert.equal(wh.defendedSuccess, 1, 'withholding stalls the 75% quorum')
     assert.ok(!st.attacks.find((a) => a.name === 'quorum-withhold')!.claimed)
+  })
+
+  it('SECURITY.md\'s quick table is this run: docs/redteam/quick.json has the same bytes, and the tables are current', () => {
+    const root = join(import.meta.dirname, '..', '..', '..')
+    const checkedIn = readFileSync(join(root, 'docs', 'redteam', 'quick.json'), 'utf8')
+    assert.equal(checkedIn, JSON.stringify(r, null, 2) + '\n', 'regenerate: node scripts/security-table.mjs --run quick')
+    execFileSync(process.execPath, [join(root, 'scripts', 'security-table.mjs'), '--check'], {stdio: 'pipe'})
   })
 
   it('timings are kept out of the report; the SVG and the table are built from the report alone', () => {

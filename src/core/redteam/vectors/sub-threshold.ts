@@ -20,7 +20,7 @@ export const FLEET_SHIFT = {fraction: 0.32, sd: 0.1}
 export const SLEEPER = {fraction: 0.1, sd: 0.35}
 
 type World =
-  | {kind: 'fleet'; honest: Fleet; attacked: Fleet; members: Int32Array; onset: number}
+  | {kind: 'fleet'; honest: Fleet; attacked: Fleet; members: Int32Array; onset: number; twinAlarm: boolean}
   | {kind: 'quorum'}
 
 const attacks = [
@@ -75,7 +75,6 @@ export function detectOutcome(w: Extract<World, {kind: 'fleet'}>, mode: 'event' 
   const found = runDetect(w.attacked, FPR)
   const mask = memberMask(w.attacked.agents, w.members)
   if (mode === 'event') {
-    const twin = runDetect(w.honest, FPR)
     let named = 0
     let namedAt = -1
     const times: number[] = []
@@ -87,7 +86,7 @@ export function detectOutcome(w: Extract<World, {kind: 'fleet'}>, mode: 'event' 
       success: at === null,
       detected: at === null ? 0 : 1,
       attackers: 1,
-      falsePositives: twin.fleetShiftAt !== null ? 1 : 0,
+      falsePositives: w.twinAlarm ? 1 : 0,
       honest: 1,
       timeToDetection: at === null ? null : Math.max(0, at - w.onset),
       distortionSd: at === null ? fleetDistortion(w.attacked, w.onset) : 0,
@@ -131,7 +130,10 @@ export const subThreshold: Vector<World> = {
     const spec = attack.name === 'fleet-shift' ? FLEET_SHIFT : SLEEPER
     const members = pickAgents(ctx.rng, ctx.agents, Math.round(spec.fraction * ctx.agents))
     applyShift(attacked, members, (s) => (s >= ONSET ? spec.sd : 0))
-    return {kind: 'fleet', honest, attacked, members, onset: ONSET}
+    // The false alarms of the fleet-level detectors are measured on the honest twin (the same fleet without the
+    // attack). Done here, with the world, so that the defended path's time is the defence's cost on one fleet.
+    const twinAlarm = attack.name === 'sleeper-unnamed' ? false : runDetect(honest, FPR).fleetShiftAt !== null
+    return {kind: 'fleet', honest, attacked, members, onset: ONSET, twinAlarm}
   },
   undefended(w, attack, ctx) {
     if (w.kind === 'quorum') return quorumOutcome(quorumRun(ctx, UNDEFENDED_QUORUM, attack.name === 'quorum-withhold' ? 'withhold' : 'strongest'), attack.name === 'quorum-withhold' ? 'stall' : 'conflict')

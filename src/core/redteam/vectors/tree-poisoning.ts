@@ -101,7 +101,7 @@ export const treePoisoning: Vector<World> = {
   undefendedPath: 'plain weighted averaging of the local aggregators\' reports (exact merge, no outlier test, no audit)',
   defendedPath: `tcp aggregate: outlier test at every parent (robust z > ${defaultTest().threshold} on mean, centre, log-variance, count) with --exclude-outliers, exact merge of the accepted children, and --audit recomputing each node from its children`,
   statedFpr: 0.01,
-  timeUnit: 'levels above the poisoned node',
+  timeUnit: 'level(s) above the poisoned node',
   attacks,
   trials: (quick) => (quick ? 4 : 10),
   world(ctx: TrialContext, attack: AttackSpec): World {
@@ -127,7 +127,12 @@ export const treePoisoning: Vector<World> = {
     return {name, locals, poisoned, agents, honestMean: honest.mean, honestSd: honest.sd}
   },
   undefended(w): PathOutcome {
-    const d = distortion(w, stats(w.locals))
+    // The whole plain tree, from the agents up (so that the overhead figure compares like with like): honest local
+    // aggregators merge their agents, poisoned ones report what they like, the global baseline merges the reports.
+    const reports = w.locals.map((c, i) =>
+      w.poisoned.has(i) ? c : syntheticChild(c.id, DECIMALS, {[F]: mergeAll(w.agents.slice(i * LEAF, (i + 1) * LEAF).map((a) => a.features[F]!.moments))}, c.leaves),
+    )
+    const d = distortion(w, stats(reports))
     return {success: w.name === 'altered-child' ? true : d >= DISTORTION_GOAL, detected: 0, attackers: w.poisoned.size, falsePositives: 0, honest: w.locals.length - w.poisoned.size, timeToDetection: null, distortionSd: d}
   },
   defended(w): PathOutcome {
