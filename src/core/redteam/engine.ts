@@ -20,7 +20,8 @@ export const RESISTED_GOAL = 0.98
 /** The undefended path must show the attack working in at least this fraction of trials, or the harness proves nothing. */
 export const HARNESS_MIN_SUCCESS = 0.5
 export const MIN_AGENTS = 200
-export const MAX_AGENTS = 1_000_000
+/** A fleet holds agents x 360 observations as float64 (about 288 MB at 1e5): larger runs would exhaust memory. */
+export const MAX_AGENTS = 100_000
 
 export interface RunOptions {
   vectors: readonly VectorName[]

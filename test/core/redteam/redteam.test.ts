@@ -107,6 +107,8 @@ describe('tcp redteam: the engine judges, it does not assume', () => {
   it('refuses bad vectors and fleet sizes', async () => {
     assert.throws(() => parseVectors('tree-poisoning,bogus'), /--vector: expected all or one of/)
     await assert.rejects(runRedteam({vectors: ['temporal'], agents: 10, seed: 1, quick: true}), /--agents: expected an integer from 200/)
+    await assert.rejects(runRedteam({vectors: ['temporal'], agents: 1_000_000, seed: 1, quick: true}), /--agents: expected an integer from 200 to 100000/)
+    await assert.rejects(runRedteam({vectors: ['temporal'], agents: 1000.5, seed: 1, quick: true}), /--agents/)
   })
 })
 
