@@ -61,7 +61,7 @@ function panel(v: VectorReport, x0: number, y0: number): string[] {
 export function renderRedteamSvg(r: RedteamReport): string {
   const rows = Math.ceil(r.vectors.length / COLS)
   const W = PANEL_W * COLS + 20
-  const H = TOP + rows * PANEL_H + 40
+  const H = TOP + rows * PANEL_H + 24 + 16 * (r.unclaimed.length + 1)
   const out: string[] = []
   out.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="12">`)
   out.push(`<rect width="${W}" height="${H}" fill="#ffffff"/>`)
@@ -72,10 +72,12 @@ export function renderRedteamSvg(r: RedteamReport): string {
   out.push(`<rect x="${W - 250}" y="12" width="12" height="12" fill="${COLORS.without}"/><text x="${W - 232}" y="22">without the defence</text>`)
   out.push(`<rect x="${W - 250}" y="32" width="12" height="12" fill="${COLORS.with}"/><text x="${W - 232}" y="42">with tcp's defence</text>`)
   r.vectors.forEach((v, i) => out.push(...panel(v, 10 + (i % COLS) * PANEL_W, TOP + Math.floor(i / COLS) * PANEL_H)))
-  if (r.unclaimed.length)
-    out.push(
-      `<text x="14" y="${H - 14}" fill="#666" font-size="11">${esc(`not claimed (run and reported): ${r.unclaimed.map((u) => `${u.vector}/${u.attack} succeeds ${pct(u.defendedSuccess)} with the defence`).join('; ')}`)}</text>`,
-    )
+  let y = TOP + rows * PANEL_H + 20
+  if (r.unclaimed.length) out.push(`<text x="14" y="${y}" fill="#666" font-size="11">not claimed (run and reported, left out of the verdict):</text>`)
+  for (const u of r.unclaimed) {
+    y += 16
+    out.push(`<text x="24" y="${y}" fill="#666" font-size="11">${esc(`${u.vector}/${u.attack}: ${u.goal}; succeeds ${pct(u.undefendedSuccess)} without, ${pct(u.defendedSuccess)} with the defence`)}</text>`)
+  }
   out.push('</svg>')
   return out.join('\n') + '\n'
 }
