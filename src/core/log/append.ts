@@ -14,11 +14,10 @@ import {closeSync, fsyncSync, openSync, statSync, truncateSync, writeSync} from 
 import {TcpError, fromSystemError} from '../errors.js'
 import type {Observation} from '../baseline/observations.js'
 import {keyIdOf} from '../keys/keyid.js'
-import {MAX_LINE_BYTES, formatLogTime, logTimeMs, lineShapeError, LOG_CHECKPOINT_TYPE, LOG_ENTRY_TYPE, ENTRY_DOMAIN, type ClockRef} from './format.js'
+import {MAX_LINE_BYTES, formatLogTime, logTimeMs, lineShapeError, LOG_CHECKPOINT_TYPE, LOG_ENTRY_TYPE, entryHash, type ClockRef} from './format.js'
 import {forEachLine} from './lines.js'
 import {runLogVerifier, type LogVerifier} from './verify.js'
 import {LogWriter, emptyState, type WriterState} from './writer.js'
-import {createHash} from 'node:crypto'
 
 export interface AppendKey {
   secretKey: Uint8Array
@@ -77,7 +76,7 @@ export function committedHeadOf(path: string): {agent: string; ref: ClockRef; ti
       return
     }
     if (lineShapeError(o)) return
-    if (o.type === LOG_ENTRY_TYPE) last = {agent: o.agent as string, seq: o.seq as number, hash: createHash('sha3-256').update(ENTRY_DOMAIN).update(buf).digest('hex'), timeMs: logTimeMs(o.time)}
+    if (o.type === LOG_ENTRY_TYPE) last = {agent: o.agent as string, seq: o.seq as number, hash: entryHash(buf.toString('utf8')).toString('hex'), timeMs: logTimeMs(o.time)}
     else if (o.type === LOG_CHECKPOINT_TYPE && last && last.seq === o.seq && last.hash === o.head && last.agent === o.agent) head = {agent: last.agent, ref: [last.seq, last.hash], timeMs: last.timeMs}
     void n
   }, 'seen log')
@@ -119,7 +118,9 @@ export function appendToLog(o: AppendOptions): AppendResult {
   if (size !== null && size > 0) {
     let v = runLogVerifier(o.log, {trust, now, maxSkewMs: o.maxSkewMs})
     const committedLine = v.head?.checkpointLine ?? 0
-    const before = v.failures.find((f) => f.line !== 0 && f.line <= committedLine)
+    // Only a tail can be repaired: any failure within the committed part, or any checkpoint this key cannot vouch
+    // for (another agent's log, a forged checkpoint), refuses the append; --repair never truncates such a log.
+    const before = v.failures.find((f) => (f.line !== 0 && f.line <= committedLine) || f.check === 'signature' || f.check === 'agent')
     if (before) throw new TcpError('rejected', `log ${o.log} does not verify under the appending key: ${before.check} at line ${before.line}: ${before.detail}`)
     if (v.summary().uncommittedLines > 0) {
       if (!o.repair) throw new TcpError('input', `log ${o.log}: ${v.summary().uncommittedLines} line(s) after the last checkpoint (a torn or uncommitted tail, line ${committedLine + 1}); run with --repair to drop them`)
@@ -163,7 +164,7 @@ export function appendToLog(o: AppendOptions): AppendResult {
   try {
     let group: string[] = []
     const flush = () => {
-      const cp = w.checkpoint(now)
+      const cp = w.checkpoint(-Infinity) // a checkpoint carries the time of the entry it commits
       if (cp) (group.push(cp), checkpoints++)
       if (group.length) writeSync(fd, group.join('\n') + '\n')
       group = []

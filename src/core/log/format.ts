@@ -19,6 +19,7 @@
  * Does NOT guarantee: that `time` is true (only that it is monotone, not in the future beyond the skew, and
  * consistent with causality within the skew), or that an agent logged everything it did.
  */
+import {hash} from 'node:crypto'
 import {TcpError} from '../errors.js'
 import {canonicalize} from '../canonical/jcs.js'
 import {utf8} from '../bytes.js'
@@ -29,7 +30,15 @@ export const LOG_CHECKPOINT_TYPE = 'tcp.log.checkpoint/v1'
 export const ENTRY_DOMAIN = utf8('tcp.log/v1 entry\0')
 export const CHECKPOINT_DOMAIN = utf8('tcp.log/v1 checkpoint\0')
 export const ZERO_HASH = '0'.repeat(64)
+const ENTRY_PREFIX = 'tcp.log/v1 entry\0'
 
+/** SHA3-256(ENTRY_DOMAIN || utf8(line)): the hash of an entry line (without its newline). */
+export function entryHash(line: string): Buffer {
+  return hash('sha3-256', ENTRY_PREFIX + line, 'buffer') as Buffer
+}
+
+// Names that would reach Object.prototype, or clash with an observation's own fields, when a log becomes a baseline.
+const RESERVED_OBS = new Set(['__proto__', 'constructor', 'prototype', 'agent', 'time'])
 export const AGENT_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/
 const HASH_RE = /^[0-9a-f]{64}$/
 const KEYID_RE = /^[0-9a-f]{16}$/
@@ -83,11 +92,28 @@ export function isSeq(v: unknown): v is number {
   return typeof v === 'number' && Number.isSafeInteger(v) && v >= 0
 }
 
-/** Milliseconds of a log time, or NaN when it is not in the one accepted form. */
+const DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
+const digits = (v: string, i: number, n: number): number => {
+  let x = 0
+  for (let k = i; k < i + n; k++) x = x * 10 + (v.charCodeAt(k) - 48)
+  return x
+}
+
+/**
+ * Milliseconds of a log time, or NaN when it is not in the one accepted form (what toISOString writes for years
+ * 1000-9999). Parsed by hand: it runs once per entry on the verify path.
+ */
 export function logTimeMs(v: unknown): number {
-  if (typeof v !== 'string' || !TIME_RE.test(v)) return NaN
-  const t = Date.parse(v)
-  return Number.isNaN(t) || new Date(t).toISOString() !== v ? NaN : t
+  if (typeof v !== 'string' || v.length !== 24 || !TIME_RE.test(v)) return NaN
+  const y = digits(v, 0, 4)
+  const mo = digits(v, 5, 2)
+  const d = digits(v, 8, 2)
+  const h = digits(v, 11, 2)
+  const mi = digits(v, 14, 2)
+  const sec = digits(v, 17, 2)
+  const leap = (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0
+  if (y < 1000 || mo < 1 || mo > 12 || d < 1 || d > DAYS[mo - 1]! + (mo === 2 && leap ? 1 : 0) || h > 23 || mi > 59 || sec > 59) return NaN
+  return Date.UTC(y, mo - 1, d, h, mi, sec, digits(v, 20, 3))
 }
 
 export const formatLogTime = (ms: number): string => new Date(ms).toISOString()
@@ -119,7 +145,10 @@ export function lineShapeError(o: unknown): string | null {
     if (!obs || typeof obs !== 'object' || Array.isArray(obs)) return '"obs" must be an object'
     const ok = Object.keys(obs)
     if (ok.length > MAX_OBS_FIELDS) return `"obs" has more than ${MAX_OBS_FIELDS} fields`
-    for (const k of ok) if (typeof obs[k] !== 'number' || !Number.isFinite(obs[k])) return `"obs.${k}" is not a finite number`
+    for (const k of ok) {
+      if (typeof obs[k] !== 'number' || !Number.isFinite(obs[k])) return `"obs.${k}" is not a finite number`
+      if (RESERVED_OBS.has(k)) return `"obs.${k}" cannot be a feature name`
+    }
     const clock = r.clock as Record<string, unknown>
     if (!clock || typeof clock !== 'object' || Array.isArray(clock)) return '"clock" must be an object'
     const ck = Object.keys(clock)
@@ -151,6 +180,28 @@ export function lineShapeError(o: unknown): string | null {
     return null
   }
   return `unknown "type" ${JSON.stringify(r.type)} (expected "${LOG_ENTRY_TYPE}" or "${LOG_CHECKPOINT_TYPE}")`
+}
+
+const PLAIN_KEY = /^[\x20-\x7e]*$/
+
+/**
+ * The JCS form of an entry of the checked shape, written directly for its fixed fields (the hot path of append and
+ * verify). Equal to canonicalize(e) (test/core/log: compared on random entries); falls back to it for an
+ * observation name outside printable ASCII, where JCS's surrogate rules apply.
+ */
+export function encodeEntry(e: LogEntry): string {
+  let clock = ''
+  for (const k of Object.keys(e.clock).sort()) {
+    const c = e.clock[k]!
+    clock += (clock ? ',' : '') + JSON.stringify(k) + ':[' + JSON.stringify(c[0]) + ',' + JSON.stringify(c[1]) + ']'
+  }
+  let obs = ''
+  for (const k of Object.keys(e.obs).sort()) {
+    const v = e.obs[k]!
+    if (!PLAIN_KEY.test(k) || !Number.isFinite(v)) return canonicalize(e)
+    obs += (obs ? ',' : '') + JSON.stringify(k) + ':' + JSON.stringify(v)
+  }
+  return `{"agent":${JSON.stringify(e.agent)},"clock":{${clock}},"obs":{${obs}},"prev":${JSON.stringify(e.prev)},"seq":${JSON.stringify(e.seq)},"time":${JSON.stringify(e.time)},"type":${JSON.stringify(e.type)}}`
 }
 
 /** The one byte form of a line (JCS), without the newline. */

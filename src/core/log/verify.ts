@@ -16,18 +16,18 @@
  *   commitments  every window commitment a checkpoint carries is recomputed and equal (only when present)
  *   freshness    with freshWithin: the head's time is no older than that at `now`
  */
-import {createHash} from 'node:crypto'
 import {ed25519} from '../crypto/ed25519.js'
 import {fromBase64} from '../bytes.js'
 import {canonicalize} from '../canonical/jcs.js'
 import {keyUnusableReason, type TrustStore, type TrustedKey} from '../envelope/trust.js'
 import {makeReport, type Check, type VerifyReport} from '../verify/report.js'
 import {
-  ENTRY_DOMAIN,
   LOG_ENTRY_TYPE,
   MAX_LINE_BYTES,
   ZERO_HASH,
   checkpointMessage,
+  encodeEntry,
+  entryHash,
   lineShapeError,
   logTimeMs,
   type ClockRef,
@@ -158,7 +158,7 @@ export class LogVerifier {
     if (shape) return this.fail('format', n, seqOf(o), shape)
     let canon: string
     try {
-      canon = canonicalize(o)
+      canon = (o as LogEntry).type === LOG_ENTRY_TYPE ? encodeEntry(o as LogEntry) : canonicalize(o)
     } catch (e) {
       return this.fail('format', n, seqOf(o), (e as Error).message)
     }
@@ -168,12 +168,12 @@ export class LogVerifier {
     const r = o as LogEntry | LogCheckpoint
     if (this.agent === null) this.agent = r.agent
     else if (r.agent !== this.agent) this.fail('agent', n, r.seq, `agent "${r.agent}" in a log of "${this.agent}"`)
-    if (r.type === LOG_ENTRY_TYPE) this.entry(r, buf, n)
+    if (r.type === LOG_ENTRY_TYPE) this.entry(r, text, n)
     else this.checkpoint(r, n)
   }
 
-  private entry(e: LogEntry, buf: Buffer, n: number): void {
-    const hash = createHash('sha3-256').update(ENTRY_DOMAIN).update(buf).digest()
+  private entry(e: LogEntry, text: string, n: number): void {
+    const hash = entryHash(text)
     const hex = hash.toString('hex')
     if (e.seq !== this.expectSeq)
       this.fail('sequence', n, e.seq, e.seq < this.expectSeq ? `sequence ${e.seq} again after ${this.expectSeq - 1}: a duplicate or replayed entry` : `gap: expected sequence ${this.expectSeq}, got ${e.seq}`)
@@ -213,6 +213,7 @@ export class LogVerifier {
       this.fail('signature', n, cp.seq, why)
     }
     if (this.lastEntryLine !== n - 1 || lastSeq < 0) bad('a checkpoint must follow the entry it commits')
+    else if (cp.seq <= this.lastCheckpointSeq) bad(`checkpoint of seq ${cp.seq} after one of seq ${this.lastCheckpointSeq}: a committed head never goes back`)
     else if (cp.seq !== lastSeq || cp.head !== this.prevHash) bad(`checkpoint commits seq ${cp.seq} head ${cp.head.slice(0, 16)}... but the entry before it is seq ${lastSeq} with hash ${this.prevHash.slice(0, 16)}...`)
     const k = this.keyById.get(cp.key)
     if (this.opts.unsignedStructureOnly) void 0
@@ -220,6 +221,7 @@ export class LogVerifier {
     else {
       const unusable = keyUnusableReason(k, this.opts.trust as TrustStore, this.now)
       if (unusable) bad(unusable)
+      else if (k.name !== undefined && k.name !== cp.agent) bad(`key ${cp.key} is named "${k.name}" in the trust store, not "${cp.agent}": it does not sign for this agent`)
       else {
         let sig: Uint8Array | null = null
         try {
@@ -230,7 +232,9 @@ export class LogVerifier {
         if (sig && !ed25519.verify(sig, checkpointMessage(cp), k.publicKey)) bad(`bad signature by key ${cp.key}`)
       }
     }
-    if (logTimeMs(cp.time) > this.now + this.skew) this.fail('time-future', n, cp.seq, `checkpoint time ${cp.time} is in the future`)
+    const ct = logTimeMs(cp.time)
+    if (ct > this.now + this.skew) this.fail('time-future', n, cp.seq, `checkpoint time ${cp.time} is beyond now (${new Date(this.now).toISOString()}) + skew ${this.skew} ms`)
+    if (ct < this.prevTime) this.fail('time-order', n, cp.seq, `checkpoint time ${cp.time} is before the entry it commits (${this.lastTimeStr})`)
     if (cp.commitments) for (const c of cp.commitments) {
       const why = checkCommitment(c, this.windows, cp.seq)
       if (why) this.fail('commitments', n, cp.seq, why)

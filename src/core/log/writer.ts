@@ -2,19 +2,19 @@
  * Producing tcp.log/v1 lines: the one place entries are hashed and checkpoints signed. Kept in memory (no I/O) so
  * that the appender, the seeded fleet simulator and the benchmarks share it.
  */
-import {createHash} from 'node:crypto'
 import {ed25519} from '../crypto/ed25519.js'
 import {toBase64} from '../bytes.js'
 import {TcpError} from '../errors.js'
 import {canonicalize} from '../canonical/jcs.js'
 import {COMMITMENT_SCHEMES, windowsEndingIn} from './commit.js'
 import {
-  ENTRY_DOMAIN,
   LOG_CHECKPOINT_TYPE,
   LOG_ENTRY_TYPE,
   ZERO_HASH,
   assertAgentName,
   checkpointMessage,
+  encodeEntry,
+  entryHash,
   formatLogTime,
   type ClockRef,
   type LogCheckpoint,
@@ -63,8 +63,8 @@ export class LogWriter {
     const clock: Record<string, ClockRef> = {}
     for (const [a, r] of this.pending) clock[a] = r
     const e: LogEntry = {type: LOG_ENTRY_TYPE, agent: this.agent, seq: this.state.nextSeq, time: formatLogTime(timeMs), prev: this.state.prev, obs, clock}
-    const line = canonicalize(e)
-    const hb = createHash('sha3-256').update(ENTRY_DOMAIN).update(line, 'utf8').digest()
+    const line = encodeEntry(e)
+    const hb = entryHash(line)
     const hash = hb.toString('hex')
     for (const [a, r] of this.pending) this.state.clock.set(a, r)
     this.pending.clear()

@@ -183,7 +183,7 @@ describe('tcp.log/v1 single-log verification', () => {
   it('rejects unknown fields, non-canonical lines and bad shapes as format', () => {
     const {lines} = craft('a', key, [{}])
     const e = JSON.parse(lines[0]!)
-    for (const bad of [JSON.stringify({...e, extra: 1}), JSON.stringify(e, null, 1).replace(/\n/g, ''), lines[0]!.replace('"seq":0', '"seq":0.0'), lines[0]!.replace('.000Z', 'Z'), '[]', '{']) {
+    for (const bad of [JSON.stringify({...e, extra: 1}), lines[0]!.replace('"obs":{"x":0}', '"obs":{"__proto__":1}'), lines[0]!.replace('"obs":{"x":0}', '"obs":{"time":1}'), JSON.stringify(e, null, 1).replace(/\n/g, ''), lines[0]!.replace('"seq":0', '"seq":0.0'), lines[0]!.replace('.000Z', 'Z'), '[]', '{']) {
       const r = verifyLogFile(writeLog(dir, 'fmt.log', [bad, lines[1]!]), {trust, now: NOW})
       assert.ok(failed(r).includes('format'), bad)
     }
@@ -298,6 +298,40 @@ describe('tcp.log/v1 fleet verification', () => {
     const d2 = tmp()
     writeLog(d2, 'B.log', craft('B', b, [{}]).lines)
     const named = trustOf([{...a, name: 'A'}, {...b, name: 'C'}] as never)
-    assert.deepEqual(failed(verifyFleet(d2, {trust: named, now: NOW})), ['fleet-agents'])
+    const r = verifyFleet(d2, {trust: named, now: NOW})
+    assert.ok(failed(r).includes('fleet-agents') && failed(r).includes('signature'), JSON.stringify(r.checks))
+    // The same binding holds for one log verified alone.
+    const one = verifyLogFile(join(d2, 'B.log'), {trust: named, now: NOW})
+    assert.match(one.checks.find((c) => c.check === 'signature')!.detail!, /named "C" in the trust store, not "B"/)
+    assert.equal(verifyLogFile(join(d2, 'B.log'), {trust: trustOf([{...b, name: 'B'}] as never), now: NOW}).ok, true)
+  })
+})
+
+describe('encodeEntry', () => {
+  it('equals RFC 8785 canonicalize on random entries, odd names included', async () => {
+    const {encodeEntry} = await import('../../../src/core/log/format.js')
+    const {canonicalize} = await import('../../../src/core/canonical/jcs.js')
+    const {Rng} = await import('../../../src/core/rng.js')
+    const rng = new Rng(5)
+    const names = ['a', 'B', 'z_1', 'é', '\u{1F600}', 'ä\u0000', '"q"', 'aa', 'a\\b', '\u007f', '10', '9']
+    const nums = [0, -0, 1e21, 1e-7, 0.1, -3.25, 123456789.125, 2 ** 53, 5e-324]
+    for (let i = 0; i < 500; i++) {
+      const obs: Record<string, number> = {}
+      const clock: Record<string, [number, string]> = {}
+      for (let j = rng.int(5); j > 0; j--) obs[names[rng.int(names.length)]!] = nums[rng.int(nums.length)]! * (rng.float() < 0.5 ? 1 : rng.float())
+      for (let j = rng.int(3); j > 0; j--) clock[`agent-${rng.int(20)}`] = [rng.int(1000), 'ab'.repeat(32)]
+      const e = {type: 'tcp.log/v1' as const, agent: `a-${i}`, seq: i, time: iso(T0 + i), prev: 'cd'.repeat(32), obs, clock}
+      assert.equal(encodeEntry(e), canonicalize(e))
+    }
+  })
+})
+
+describe('log times', () => {
+  it('accept only what toISOString writes, and only real calendar dates', async () => {
+    const {logTimeMs} = await import('../../../src/core/log/format.js')
+    for (const ok of ['2026-01-01T00:00:00.000Z', '2028-02-29T23:59:59.999Z', '2000-02-29T12:00:00.001Z', '9999-12-31T23:59:59.999Z'])
+      assert.equal(logTimeMs(ok), Date.parse(ok), ok)
+    for (const bad of ['2026-02-29T00:00:00.000Z', '1900-02-29T00:00:00.000Z', '2026-13-01T00:00:00.000Z', '2026-04-31T00:00:00.000Z', '2026-01-01T24:00:00.000Z', '2026-01-01T00:60:00.000Z', '2026-01-01T00:00:60.000Z', '0999-01-01T00:00:00.000Z', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00.000+00:00', '2026-01-01 00:00:00.000Z', 1, null])
+      assert.ok(Number.isNaN(logTimeMs(bad)), String(bad))
   })
 })
