@@ -1,6 +1,6 @@
 /**
  * `tcp demo`: the main job on bundled sample data, step by step, in a temporary folder. Each topic contributes its
- * steps in its own module (foundation.ts, prove.ts, attest.ts, consensus.ts, bench.ts) and registers them in
+ * steps in its own module (foundation.ts, prove.ts, attest.ts, consensus.ts, bench.ts, detect.ts) and registers them in
  * STEP_MODULES below. Steps share files and facts through `ctx.artifacts`.
  */
 
@@ -34,7 +34,7 @@ export interface DemoStep {
 }
 
 /** Step modules, in order. Each exports `steps: DemoStep[]`. Imported lazily so start-up stays light. */
-export const STEP_MODULES: Array<() => Promise<{steps: DemoStep[]}>> = [() => import('./foundation.js'), () => import('./prove.js'), () => import('./seal.js'), () => import('./attest.js'), () => import('./consensus.js'), () => import('./log.js'), () => import('./redteam.js'), () => import('./bench.js')]
+export const STEP_MODULES: Array<() => Promise<{steps: DemoStep[]}>> = [() => import('./foundation.js'), () => import('./prove.js'), () => import('./seal.js'), () => import('./attest.js'), () => import('./consensus.js'), () => import('./log.js'), () => import('./detect.js'), () => import('./redteam.js'), () => import('./bench.js')]
 
 export async function runDemo(ctx: DemoContext): Promise<DemoStepResult[]> {
   const results: DemoStepResult[] = []

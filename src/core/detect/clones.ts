@@ -2,51 +2,50 @@
  * Clusters of near-identical agents (clones, sybils run by one operator, replayed telemetry), found through the LSH
  * path of src/core/lsh: each agent's standardised series is cut into blocks, the block means (minus the fleet's,
  * so that what every agent shares, such as a fleet-wide load peak, does not make everyone alike) form a vector of
- * about 64 dimensions, SimHash turns it into 64 bits (dense Gaussian hyperplanes: the exact 1 - theta / pi law),
- * and the bit-sampling index finds the pairs within Hamming distance `radius` without comparing all pairs. Pairs are
- * joined into groups by union-find.
+ * about 64 dimensions, SimHash turns it into 64 bits (dense Gaussian hyperplanes), and the bit-sampling index
+ * proposes the pairs within Hamming distance RADIUS without comparing all pairs. Each proposed pair is then confirmed
+ * on the vectors themselves: cosine at least `minCosine`. Confirmed pairs are joined into groups by union-find.
+ *
+ * Why the confirmation: 64-bit signatures alone are too short for large fleets. Two independent random vectors land
+ * within Hamming distance 3 with probability about 1e-11 (mostly at wide angles, through the binomial's tail), so
+ * among the 5e11 pairs of a million agents some would, by chance alone.
  *
  * Stated false-positive rate, an analytic bound: honest agents' vectors are independent and isotropic (Gaussian
- * block means), so a pair's angle has density proportional to sin^(d-2) theta and its Hamming distance is
- * Binomial(64, theta / pi) given the angle. The expected number of honest pairs within the radius is
- * C(n, 2) x p_r; by Markov's inequality that bounds the probability of any false group. The radius is the largest
- * of 0..MAX_RADIUS that keeps the bound at most alpha. What it does NOT cover: correlated features (the vectors are
- * then not isotropic) and honest agents that really are near-identical (two copies of one deterministic job).
+ * block means), so the angle of a pair has density proportional to sin^(d-2) theta; the expected number of honest
+ * pairs with cosine >= c is C(n, 2) x P(theta <= acos c), which by Markov's inequality bounds the probability of any
+ * false group. minCosine is the smallest of COSINES that keeps the bound at most alpha. What it does NOT cover:
+ * correlated features (the vectors are then not isotropic) and honest agents that really are near-identical (two
+ * copies of one deterministic job): those are reported, as they should be looked at.
  */
 import {chooseParams, LshIndex} from '../lsh/bucket.js'
 import {popcount32} from '../lsh/bits.js'
 import {lnGamma} from './stats.js'
 import type {Detector, Finding} from './types.js'
 
-export const MAX_RADIUS = 5
-export const BITS = 64
+/** Hamming radius of the LSH proposal step. */
+export const RADIUS = 6
+export const COSINES = [0.9, 0.95, 0.98, 0.99, 0.995, 0.999] as const
 
-/** P(Hamming distance <= r) for two independent isotropic vectors in d dimensions, 64-bit SimHash. */
-export function honestPairProbability(d: number, r: number): number {
+/** P(cos >= c) for two independent isotropic vectors in d >= 2 dimensions (numerical integration over the angle). */
+export function honestCosineProbability(d: number, c: number): number {
   const steps = 20_000
+  const top = Math.acos(Math.min(1, Math.max(-1, c)))
   const logZ = 0.5 * Math.log(Math.PI) + lnGamma((d - 1) / 2) - lnGamma(d / 2)
-  const lnC: number[] = []
-  for (let j = 0; j <= r; j++) lnC.push(lnGamma(BITS + 1) - lnGamma(j + 1) - lnGamma(BITS - j + 1))
+  const h = top / steps
   let total = 0
-  const h = Math.PI / steps
-  for (let s = 0; s < steps; s++) {
-    const th = (s + 0.5) * h
-    const q = th / Math.PI
-    let cdf = 0
-    for (let j = 0; j <= r; j++) cdf += Math.exp(lnC[j]! + j * Math.log(q) + (BITS - j) * Math.log1p(-q))
-    total += Math.exp((d - 2) * Math.log(Math.sin(th)) - logZ) * cdf * h
-  }
+  for (let s = 0; s < steps; s++) total += Math.exp((d - 2) * Math.log(Math.sin((s + 0.5) * h)) - logZ) * h
   return total
 }
 
-/** Expected number of honest pairs within `r` among n agents (the Markov bound on a false group). */
-export function falsePairBound(n: number, d: number, r: number): number {
-  return ((n * (n - 1)) / 2) * honestPairProbability(d, r)
+/** Expected number of honest pairs with cosine >= c among n agents (the Markov bound on a false group). */
+export function falsePairBound(n: number, d: number, c: number): number {
+  return ((n * (n - 1)) / 2) * honestCosineProbability(d, c)
 }
 
-export function chooseRadius(n: number, d: number, alpha: number): number {
-  for (let r = MAX_RADIUS; r >= 0; r--) if (falsePairBound(n, d, r) <= alpha) return r
-  return -1
+/** The smallest cosine threshold whose false-pair bound is at most alpha, or null. */
+export function chooseCosine(n: number, d: number, alpha: number): number | null {
+  for (const c of COSINES) if (falsePairBound(n, d, c) <= alpha) return c
+  return null
 }
 
 function find(parent: Int32Array, x: number): number {
@@ -57,31 +56,55 @@ function find(parent: Int32Array, x: number): number {
   return x
 }
 
+function cosine(v: Float32Array, d: number, i: number, j: number): number {
+  let ab = 0
+  let aa = 0
+  let bb = 0
+  for (let k = 0; k < d; k++) {
+    const a = v[i * d + k]!
+    const b = v[j * d + k]!
+    ab += a * b
+    aa += a * a
+    bb += b * b
+  }
+  return aa > 0 && bb > 0 ? ab / Math.sqrt(aa * bb) : 0
+}
+
 export const clones: Detector = {
   name: 'clones',
-  summary: 'clusters of near-identical agents: SimHash of block-mean vectors, bit-sampling LSH, union-find',
+  summary: 'clusters of near-identical agents: SimHash of block-mean vectors, bit-sampling LSH, confirmed by cosine, union-find',
   needsSignatures: true,
   run(ctx) {
     const sigs = ctx.signatures
+    const vecs = ctx.vectors
     const d = ctx.vectorDim
-    if (!sigs || d < 2) return {findings: [], fpr: {rate: 0, how: 'not run'}, skipped: 'needs at least 2 vector dimensions'}
-    const r = chooseRadius(ctx.n, d, ctx.alpha)
-    if (r < 0) return {findings: [], fpr: {rate: 0, how: 'not run'}, skipped: `no Hamming radius keeps the false-pair bound under ${ctx.alpha} with ${d}-dimensional vectors and ${ctx.n} agents`}
-    const bound = falsePairBound(ctx.n, d, r)
-    const fpr = {rate: bound, how: `analytic bound: C(n, 2) x P(Hamming <= ${r} | independent isotropic ${d}-dimensional vectors), Markov's inequality`}
-    const index = new LshIndex(sigs, chooseParams(ctx.n, r, ctx.seed, 0.99))
-    const {pairs} = index.allPairs()
+    if (!sigs || !vecs || d < 2) return {findings: [], fpr: {rate: 0, how: 'not run'}, skipped: 'needs at least 2 vector dimensions'}
+    const c = chooseCosine(ctx.n, d, ctx.alpha)
+    if (c === null) return {findings: [], fpr: {rate: 0, how: 'not run'}, skipped: `no cosine threshold up to ${COSINES[COSINES.length - 1]} keeps the false-pair bound under ${ctx.alpha} with ${d}-dimensional vectors and ${ctx.n} agents`}
+    const bound = falsePairBound(ctx.n, d, c)
+    const fpr = {rate: bound, how: `analytic bound: C(n, 2) x P(cosine >= ${c} | independent isotropic ${d}-dimensional vectors), Markov's inequality`}
+    const index = new LshIndex(sigs, chooseParams(ctx.n, RADIUS, ctx.seed, 0.99))
+    const {pairs, candidates} = index.allPairs()
+    const allPairs = (ctx.n * (ctx.n - 1)) / 2
     const parent = Int32Array.from({length: ctx.n}, (_, i) => i)
-    for (let k = 0; k < pairs.length; k += 2) {
-      const a = find(parent, pairs[k]!)
-      const b = find(parent, pairs[k + 1]!)
-      if (a !== b) parent[Math.max(a, b)] = Math.min(a, b)
-    }
-    const groups = new Map<number, number[]>()
-    const maxD = new Map<number, number>()
+    const confirmed: number[] = []
     for (let k = 0; k < pairs.length; k += 2) {
       const i = pairs[k]!
       const j = pairs[k + 1]!
+      if (cosine(vecs, d, i, j) < c) continue
+      confirmed.push(i, j)
+      const a = find(parent, i)
+      const b = find(parent, j)
+      if (a !== b) parent[Math.max(a, b)] = Math.min(a, b)
+    }
+    const notes = [
+      `LSH (k = ${index.params.k}, L = ${index.params.L}, radius ${RADIUS}): ${candidates.toLocaleString('en-US')} candidate pairs checked of ${allPairs.toLocaleString('en-US')}; ${pairs.length / 2} within the radius, ${confirmed.length / 2} confirmed at cosine >= ${c}`,
+    ]
+    const groups = new Map<number, number[]>()
+    const maxD = new Map<number, number>()
+    for (let k = 0; k < confirmed.length; k += 2) {
+      const i = confirmed[k]!
+      const j = confirmed[k + 1]!
       const root = find(parent, i)
       const dist = popcount32(sigs[2 * i]! ^ sigs[2 * j]!) + popcount32(sigs[2 * i + 1]! ^ sigs[2 * j + 1]!)
       maxD.set(root, Math.max(maxD.get(root) ?? 0, dist))
@@ -97,11 +120,12 @@ export const clones: Detector = {
       .sort((a, b) => b[1].length - a[1].length)
       .map(([root, g]) => ({
         detector: 'clones' as const,
-        summary: `${g.length} agents with near-identical behaviour (64-bit SimHash within ${r} bits, pairs found through the LSH index)`,
+        summary: `${g.length} agents with near-identical behaviour (cosine >= ${c} between block-mean vectors, pairs proposed by the LSH index within ${RADIUS} bits)`,
         members: g.map((i) => ctx.source.name(i)),
         maxDistance: maxD.get(root)!,
-        radius: r,
+        radius: RADIUS,
+        minCosine: c,
       }))
-    return {findings, fpr}
+    return {findings, fpr, notes}
   },
 }

@@ -30,7 +30,7 @@ export const drift: Detector = {
     const agents = Array.from(named, (i) => describe(ctx, i)).sort((a, b) => b.statistic - a.statistic)
     const fpr = {
       rate: ctx.alpha,
-      how: `Benjamini-Hochberg at q = ${ctx.alpha} over ${ctx.n} agents; per-agent p-values = min(1, ${ctx.agentNull.neff.toFixed(2)} x chi2 tail (${ctx.F} df)), the factor fitted on ${ctx.agentNull.sims.toLocaleString('en-US')} seeded honest series of ${ctx.T} observations`,
+      how: `Benjamini-Hochberg at q = ${ctx.alpha} over ${ctx.n} agents; per-agent p-values = min(1, ${ctx.agentNull.c.toPrecision(3)} x s^2 x chi2 tail (${ctx.F} df)), the factor fitted on ${ctx.agentNull.sims.toLocaleString('en-US')} seeded honest series of ${ctx.T} observations`,
     }
     if (agents.length === 0) return {findings: [], fpr}
     return {

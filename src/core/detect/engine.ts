@@ -1,15 +1,14 @@
 /**
  * The detection engine: two passes over a FleetSource, agent by agent, then every selected detector on the shared
- * statistics. Memory is O(n * F) plus the T * F series of one agent; time is O(n * T * F) for the statistics plus
+ * statistics. Memory is O(n * F), plus n * d float32 block means for the clone detector (d about 64), plus the T * F series of one agent; time is O(n * T * F) for the statistics plus
  * the LSH search (near-linear in n for fleets without huge near-identical groups).
  *
- *  pass 1: per agent, the mean and variance of its reference window (the first min(window, T / 2) observations)
- *          and the sums of its block means (for the fleet's common block profile);
+ *  pass 1: per agent, the mean and variance of its reference window (the first min(window, T / 2) observations);
  *          then the reference: 'fleet' = per feature the median over agents of the window means and of the window
  *          variances (robust to a minority of attackers), 'self' = each agent's own window, 'baseline' = a signed
  *          baseline's mean and sd;
  *  pass 2: per agent, the standardised series, its backward-CUSUM statistic and onset, the fleet-mean series, and
- *          (for the clone detector) the SimHash of its block-mean vector.
+ *          (for the clone detector) its block means; then each agent's block means minus the fleet's, hashed.
  *
  * What it does NOT guarantee: that a mixed-role fleet is judged fairly in 'fleet' mode (agents whose normal
  * behaviour differs from the fleet median look drifted from the first observation; use 'self' or one baseline per
@@ -27,6 +26,8 @@ import {DETECTOR_NAMES, type DetectContext, type DetectorName, type Finding, typ
 export const DEFAULT_WINDOW = 60
 export const DEFAULT_FPR = 0.01
 export const REPORT_TYPE = 'tcp.detect.report/v1'
+/** Standardised values are clamped to this many sd (far beyond any honest value, still an extreme finding). */
+export const Z_CLAMP = 50
 
 export interface BaselineReference {
   /** Where it came from, e.g. "signed baseline fleet-2026 v3 (signer alice)". */
@@ -113,8 +114,6 @@ export function detectFleet(src: FleetSource, opts: DetectOptions = {}): DetectR
   if (mode !== 'fleet' && mode !== 'self' && mode !== 'baseline') throw new TcpError('usage', `reference: expected fleet, self or a baseline, got ${String(ref)}`)
   const refMean = new Float64Array(n * F)
   const refVar = new Float64Array(n * F)
-  const rawBlock = new Float64Array(d)
-  const selfBlock = new Float64Array(d)
   const buf = new Float64Array(T * F)
 
   log(`pass 1: reference windows of ${n.toLocaleString('en-US')} agents`)
@@ -124,14 +123,6 @@ export function detectFleet(src: FleetSource, opts: DetectOptions = {}): DetectR
       const [m, v] = windowMoments(buf, F, f, refLen)
       refMean[i * F + f] = m
       refVar[i * F + f] = v
-      const sd = Math.sqrt(v) || 1e-12
-      for (let b = 0; b < B; b++) {
-        let s = 0
-        for (let t = blockStart[b]!; t < blockStart[b + 1]!; t++) s += buf[t * F + f]!
-        const mean = s / (blockStart[b + 1]! - blockStart[b]!)
-        rawBlock[b * F + f]! += mean / n
-        selfBlock[b * F + f]! += (mean - m) / sd / n
-      }
     }
   }
   lap('pass1')
@@ -159,17 +150,18 @@ export function detectFleet(src: FleetSource, opts: DetectOptions = {}): DetectR
     reference.from = b.from
   } else reference.from = `each agent's own first ${refLen} observations`
 
-  const fleetBlock = new Float64Array(d)
-  for (let b = 0; b < B; b++)
-    for (let f = 0; f < F; f++)
-      fleetBlock[b * F + f] = mode === 'self' ? selfBlock[b * F + f]! : (rawBlock[b * F + f]! - reference.mean[f]!) / reference.sd[f]!
 
   const series = (i: number, out: Float64Array): Float64Array => {
     src.fill(i, out)
     for (let f = 0; f < F; f++) {
       const mu = mode === 'self' ? refMean[i * F + f]! : reference.mean[f]!
       const sd = mode === 'self' ? Math.sqrt(refVar[i * F + f]!) || 1e-12 : reference.sd[f]!
-      for (let t = 0; t < T; t++) out[t * F + f] = (out[t * F + f]! - mu) / sd
+      // Clamped at +-Z_CLAMP sd: a value of 1e308 (or a constant feature's zero sd) cannot overflow the sums into
+      // Infinity or NaN, which compare false with every threshold and would blind the fleet detectors.
+      for (let t = 0; t < T; t++) {
+        const v = (out[t * F + f]! - mu) / sd
+        out[t * F + f] = v > Z_CLAMP ? Z_CLAMP : v < -Z_CLAMP ? -Z_CLAMP : v === v ? v : Z_CLAMP
+      }
     }
     return out
   }
@@ -186,6 +178,9 @@ export function detectFleet(src: FleetSource, opts: DetectOptions = {}): DetectR
   const S = new Float64Array(F)
   const out2 = new Float64Array(2)
   const vec = new Float64Array(d)
+  // Block means of the clamped standardised series (n * d); centred by the fleet's and hashed after pass 2.
+  const blocks = hasher ? new Float32Array(n * d) : null
+  const fleetBlock = new Float64Array(d)
   const t0 = agentStart(mode, refLen)
   const m = minSegment(T)
   log(`pass 2: statistics${hasher ? ' and SimHash signatures' : ''}`)
@@ -194,17 +189,24 @@ export function detectFleet(src: FleetSource, opts: DetectOptions = {}): DetectR
     tailStatistic(z, T, F, t0, m, S, out2)
     stat[i] = out2[0]!
     onset[i] = out2[1]!
-    p[i] = agentP(nul, out2[0]!)
+    const pi = agentP(nul, out2[0]!)
+    p[i] = pi >= 0 ? pi : 0 // fail closed: a p-value that is not a number names the agent
     for (let j = 0; j < T * F; j++) sum[j]! += z[j]!
-    if (hasher && signatures) {
+    if (blocks) {
       for (let b = 0; b < B; b++) {
         const len = blockStart[b + 1]! - blockStart[b]!
         for (let f = 0; f < F; f++) {
           let s = 0
           for (let t = blockStart[b]!; t < blockStart[b + 1]!; t++) s += z[t * F + f]!
-          vec[b * F + f] = s / len - fleetBlock[b * F + f]!
+          blocks[i * d + b * F + f] = s / len
+          fleetBlock[b * F + f]! += s / len / n
         }
       }
+    }
+  }
+  if (hasher && signatures && blocks) {
+    for (let i = 0; i < n; i++) {
+      for (let j = 0; j < d; j++) vec[j] = blocks[i * d + j]! -= fleetBlock[j]!
       hasher.hashInto(vec, 0, signatures, i)
     }
   }
@@ -228,6 +230,7 @@ export function detectFleet(src: FleetSource, opts: DetectOptions = {}): DetectR
     agentNull: nul,
     fleetSeries,
     signatures,
+    vectors: blocks,
     vectorDim: d,
     series: (i) => series(i, scratch),
     timeOf: (t) => iso(src.time(t)),

@@ -36,6 +36,9 @@ const FORBIDDEN = new Set(['__proto__', 'constructor', 'prototype'])
 
 function jsonlReader(what: string, sink: RecordSink): LineReader {
   const vals: number[] = []
+  // Files are usually time-major (every agent at one time, then the next): the last time string parsed is reused.
+  let lastTime: string | null = null
+  let lastMs = 0
   return {
     line(text, n) {
       let o: unknown
@@ -48,7 +51,9 @@ function jsonlReader(what: string, sink: RecordSink): LineReader {
       const rec = o as Record<string, unknown>
       const agent = rec.agent
       if (typeof agent !== 'string' || agent === '') throw new TcpError('input', `${what}:${n}: "agent" must be a non-empty string`)
-      const time = parseTime(rec.time, `${what}:${n}: "time"`)
+      const time = typeof rec.time === 'string' && rec.time === lastTime ? lastMs : parseTime(rec.time, `${what}:${n}: "time"`)
+      lastTime = rec.time as string
+      lastMs = time
       if (sink.features === null) {
         const keys = Object.keys(rec).filter((k) => !RESERVED.has(k))
         if (keys.length === 0) throw new TcpError('input', `${what}:${n}: no numeric features`)
@@ -78,6 +83,8 @@ function csvReader(what: string, sink: RecordSink): LineReader {
   let ti = -1
   let fi: number[] = []
   const vals: number[] = []
+  let lastTime: string | null = null
+  let lastMs = 0
   return {
     line(text, n) {
       const cells = splitCsv(text, what, n).map((c) => c.trim())
@@ -98,7 +105,9 @@ function csvReader(what: string, sink: RecordSink): LineReader {
       if (cells.length !== header.length) throw new TcpError('input', `${what}:${n}: expected ${header.length} fields, got ${cells.length}`)
       const agent = cells[ai]!
       if (agent === '') throw new TcpError('input', `${what}:${n}: empty "agent"`)
-      const time = parseTime(cells[ti], `${what}:${n}: "time"`)
+      const time = cells[ti] === lastTime ? lastMs : parseTime(cells[ti], `${what}:${n}: "time"`)
+      lastTime = cells[ti]!
+      lastMs = time
       vals.length = 0
       for (const j of fi) {
         const c = cells[j]!

@@ -38,6 +38,8 @@ export interface DetectContext {
   fleetSeries: Float64Array
   /** 64-bit SimHash signatures of each agent's block-mean vector (2 words per agent), or null when not computed. */
   signatures: Uint32Array | null
+  /** The hashed vectors: each agent's block means minus the fleet's (n * vectorDim), or null. */
+  vectors: Float32Array | null
   /** Dimension of the block-mean vectors that were hashed. */
   vectorDim: number
   /** Agent i's standardised series (T * F) in a buffer the caller must not keep. */
@@ -92,7 +94,7 @@ export type Finding =
       p: number
       members: string[]
     }
-  | {detector: 'clones'; summary: string; members: string[]; maxDistance: number; radius: number}
+  | {detector: 'clones'; summary: string; members: string[]; maxDistance: number; radius: number; minCosine: number}
 
 export interface DetectorOutcome {
   findings: Finding[]

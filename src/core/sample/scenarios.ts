@@ -175,7 +175,7 @@ export class ScenarioFleet implements FleetSource {
     for (let j = 0; j < this.width; j++) {
       const f = FEATURES[j % F]!
       const p = 10 ** f.decimals
-      out[j] = Math.round(Math.min(f.max, Math.max(f.min, out[j]!)) * p) / p
+      out[j] = Math.round(Math.min(f.max, Math.max(f.min, out[j]!)) * p) / p + 0 // + 0: no -0, which JSON writes as 0
     }
   }
 }
