@@ -48,6 +48,10 @@ export function makeRotation(oldKey: Signer, newKey: Signer, time: Date, reason?
   return addSignature(createEnvelope(ROTATION_PAYLOAD_TYPE, body, oldKey), newKey)
 }
 
+function checkReason(r: unknown): void {
+  if (r !== undefined && (typeof r !== 'string' || r.length > 256)) throw new TcpError('input', 'reason: expected text of at most 256 characters')
+}
+
 function parseKey(o: unknown, what: string): {keyId: string; publicKey: Uint8Array} {
   const k = o as Record<string, unknown>
   if (!k || typeof k !== 'object' || typeof k.keyId !== 'string' || typeof k.publicKey !== 'string') throw new TcpError('input', `${what}: expected {keyId, publicKey}`)
@@ -71,6 +75,7 @@ export function rotationPayloadChecks(body: Uint8Array, signers: readonly string
     oldK = parseKey(o.old, 'old')
     newK = parseKey(o.new, 'new')
     parseTime(o.time, 'time')
+    checkReason(o.reason)
   } catch (e) {
     return [{check: 'rotation', ok: false, detail: `not a rotation statement: ${(e as Error).message}`}]
   }
@@ -107,6 +112,7 @@ export function verifyRotation(doc: unknown, trustedOld?: string): RotationCheck
   const oldK = parseKey(o.old, 'rotation.old')
   const newK = parseKey(o.new, 'rotation.new')
   parseTime(o.time, 'rotation.time')
+  checkReason(o.reason)
   const canonical = Buffer.from(canonicalBytes(o)).equals(Buffer.from(body))
   const msg = pae(envelope.payloadType, body)
   const sigBy = (k: {keyId: string; publicKey: Uint8Array}) =>

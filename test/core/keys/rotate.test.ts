@@ -50,6 +50,14 @@ describe('key rotation statements', () => {
     assert.equal(verifyRotation({...env, signatures: [env.signatures[0]!, {...env.signatures[1]!, sig: toBase64(sig)}]}).ok, false)
   })
 
+  it('rejects an overlong reason written by hand', () => {
+    const {body} = parseEnvelope(env)
+    const o = JSON.parse(new TextDecoder().decode(body))
+    o.reason = 'x'.repeat(300)
+    const env2 = addSignature(createEnvelope(env.payloadType, new TextEncoder().encode(JSON.stringify(o)), a), b)
+    assert.throws(() => verifyRotation(env2), /reason: expected text of at most 256 characters/)
+  })
+
   it('rejects a key id that is not its public key\'s', () => {
     const {body} = parseEnvelope(env)
     const o = JSON.parse(new TextDecoder().decode(body))
@@ -78,6 +86,10 @@ describe('tcp keys rotate', () => {
     assert.match(v1.stderr, /rotation-signers/)
     const again = await tcp(['keys', 'rotate', '--key', join(t.dir, 'old.key'), '--new', join(t.dir, 'new.key'), '--out', out])
     assert.equal(again.code, 2, 'never overwrites without --force')
+    assert.equal((await tcp(['keys', 'generate', '--out', join(t.dir, 'box'), '--type', 'x25519', '--unencrypted'])).code, 0)
+    const x = await tcp(['keys', 'rotate', '--key', join(t.dir, 'old.key'), '--new', join(t.dir, 'box.key'), '--out', join(t.dir, 'y.json')])
+    assert.equal(x.code, 2)
+    assert.match(x.stderr, /--new: a x25519 key cannot sign/)
     const same = await tcp(['keys', 'rotate', '--key', join(t.dir, 'old.key'), '--new', join(t.dir, 'old.key'), '--out', join(t.dir, 'x.json')])
     assert.equal(same.code, 2)
     assert.match(same.stderr, /the new key is the old key/)
