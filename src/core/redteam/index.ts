@@ -2,6 +2,9 @@
  * tcp redteam: the four attack vectors of THREATS.md, each run on a seeded fleet with and without tcp's defence.
  * The table is keyed by the closed VectorName union: a new vector is one file in vectors/ plus one line here.
  */
+import {join} from 'node:path'
+import {writeFileAtomic} from '../io.js'
+import {renderRedteamSvg as svg} from './svg.js'
 import type {Vector, VectorName} from './types.js'
 import {treePoisoning} from './vectors/tree-poisoning.js'
 import {subThreshold} from './vectors/sub-threshold.js'
@@ -24,10 +27,6 @@ export * from './types.js'
 export {parseVectors, trialSeed, REPORT_TYPE, RESISTED_GOAL, type RedteamReport, type RedteamRun, type RunOptions, type VectorReport, type PathSummary} from './engine.js'
 export {renderRedteamSvg} from './svg.js'
 export {renderRedteamText, renderResistanceTable} from './render.js'
-
-import {join} from 'node:path'
-import {writeFileAtomic} from '../io.js'
-import {renderRedteamSvg as svg} from './svg.js'
 
 /**
  * The report directory: redteam.json (the report alone, a pure function of the seed), redteam.svg (the chart) and
