@@ -1,6 +1,6 @@
 import {describe, it, after} from 'node:test'
 import assert from 'node:assert/strict'
-import {readFileSync, existsSync} from 'node:fs'
+import {readFileSync, existsSync, mkdirSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {tcp, tempDir} from '../helpers/cli.js'
 
@@ -33,6 +33,17 @@ describe('tcp redteam run', () => {
     assert.equal(f.code, 0, f.stderr)
     assert.match(f.stdout, /^seed 5 /)
     assert.match(f.stdout, /attacks resisted with tcp's defences: \d+\/\d+/)
+  })
+
+  it('writes all three report files or none: an existing chart alone stops the run before it starts', async () => {
+    const dir = join(t.dir, 'partial')
+    mkdirSync(dir)
+    writeFileSync(join(dir, 'redteam.svg'), 'mine')
+    const r = await tcp(['redteam', 'run', '--vector', 'tree-poisoning', '--agents', '400', '--quick', '--seed', '5', '--report', dir])
+    assert.equal(r.code, 2)
+    assert.match(r.stderr, /red-team report file already exists: .*redteam\.svg/)
+    assert.equal(existsSync(join(dir, 'redteam.json')), false)
+    assert.equal(readFileSync(join(dir, 'redteam.svg'), 'utf8'), 'mine')
   })
 
   it('bad input is exit 2 with a one-line message', async () => {

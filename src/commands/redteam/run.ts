@@ -29,10 +29,11 @@ Exit 0 when every defence meets its bound and at least 98% of attacks are resist
 
   async run(): Promise<object> {
     const {flags} = await this.parse(RedteamRun)
-    const {parseVectors, runRedteam, renderRedteamText, writeRedteamReport} = await import('../../core/redteam/index.js')
+    const {assertReportAbsent, parseVectors, runRedteam, renderRedteamText, writeRedteamReport} = await import('../../core/redteam/index.js')
     const seed = flags.seed === undefined ? randomSeed() : parseSeed(flags.seed)
     const vectors = parseVectors(flags.vector)
     const agents = flags.agents ?? (flags.quick ? 1000 : 10_000)
+    if (flags.report !== undefined && !flags.force) await assertReportAbsent(flags.report)
     const p = await this.progress('red team')
     const r = await runRedteam({vectors, agents, seed, quick: flags.quick, onProgress: (l) => p.update(l)})
     p.stop()
