@@ -3,7 +3,8 @@
 import {describe, it} from 'node:test'
 import assert from 'node:assert/strict'
 import {execFileSync} from 'node:child_process'
-import {readFileSync} from 'node:fs'
+import {cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {runRedteam, VECTOR_TABLE, parseVectors, trialSeed, renderRedteamSvg, renderResistanceTable, type Vector} from '../../../src/core/redteam/index.js'
 import {runRedteam as runWithTable} from '../../../src/core/redteam/engine.js'
@@ -67,6 +68,24 @@ describe('tcp redteam: every vector on a fixed seed (quick)', async () => {
     for (const v of r.vectors) assert.ok(svg.includes(v.title), v.title)
     const table = renderResistanceTable(r, 'tcp redteam run --quick')
     assert.ok(table.includes(`${r.resisted.resisted}/${r.resisted.attacks}`))
+  })
+})
+
+describe('scripts/security-table.mjs --check', () => {
+  it('fails when a figure in SECURITY.md no longer matches its report', () => {
+    const root = join(import.meta.dirname, '..', '..', '..')
+    const tmp = mkdtempSync(join(tmpdir(), 'tcp-sectable-'))
+    try {
+      for (const d of ['scripts', 'docs']) cpSync(join(root, d), join(tmp, d), {recursive: true})
+      symlinkSync(join(root, 'dist'), join(tmp, 'dist'))
+      const sec = readFileSync(join(root, 'SECURITY.md'), 'utf8')
+      writeFileSync(join(tmp, 'SECURITY.md'), sec)
+      execFileSync(process.execPath, [join(tmp, 'scripts', 'security-table.mjs'), '--check'], {stdio: 'pipe'})
+      writeFileSync(join(tmp, 'SECURITY.md'), sec.replace(/\*\*(\d+)\/(\d+) = /, '**$2/$2 = '.replace('$2/$2', '999/999')))
+      assert.throws(() => execFileSync(process.execPath, [join(tmp, 'scripts', 'security-table.mjs'), '--check'], {stdio: 'pipe'}), /out of date/)
+    } finally {
+      rmSync(tmp, {recursive: true, force: true})
+    }
   })
 })
 
