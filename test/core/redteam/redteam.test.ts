@@ -9,7 +9,9 @@ import {join} from 'node:path'
 import {runRedteam, VECTOR_TABLE, parseVectors, trialSeed, renderRedteamSvg, renderResistanceTable, type Vector} from '../../../src/core/redteam/index.js'
 import {runRedteam as runWithTable} from '../../../src/core/redteam/engine.js'
 import {clockForgery, unsignedClocksAccept} from '../../../src/core/redteam/vectors/clock-forgery.js'
-import {treePoisoning} from '../../../src/core/redteam/vectors/tree-poisoning.js'
+import {treePoisoning, twoPointMoments} from '../../../src/core/redteam/vectors/tree-poisoning.js'
+import {buildTreeInMemory} from '../../../src/core/aggregate/tree.js'
+import {mergeMoments} from '../../../src/core/aggregate/moments.js'
 import {perAgentWindowTest, honestFleet, zCritical} from '../../../src/core/redteam/fleet.js'
 import {verifyFleet} from '../../../src/core/log/fleet.js'
 import {Rng} from '../../../src/core/rng.js'
@@ -157,6 +159,28 @@ describe('tcp redteam: clock forgery is caught by the check that names it', () =
       }
     })
   }
+})
+
+describe('tcp redteam: tree poisoning, each defence in its place', () => {
+  it('forged-report: the sibling test misses a 0.3 sd edit of half the nodes; the signature check refuses every one', async () => {
+    const attack = treePoisoning.attacks.find((a) => a.name === 'forged-report')!
+    const w = await treePoisoning.world({rng: new Rng(11), seed: 11, agents: 1000, quick: true, trial: 0}, attack)
+    const tree = buildTreeInMemory(w.locals, {childLevel: 1, decimals: 3, test: {excludeOutliers: true}})
+    const byTest = new Set(tree.findings.filter((f) => f.node.startsWith('L2/')).map((f) => f.id))
+    const altered = [...w.poisoned].map((i) => w.locals[i]!.id)
+    assert.ok(altered.filter((id) => byTest.has(id)).length * 2 < altered.length, 'the outlier test alone does not see it')
+    const out = treePoisoning.defended(w, attack, {rng: new Rng(11), seed: 11, agents: 1000, quick: true, trial: 0}) as any
+    assert.equal(out.detected, w.poisoned.size)
+    assert.equal(out.falsePositives, 0)
+    assert.ok(out.distortionSd < 0.1)
+    assert.ok((treePoisoning.undefended(w, attack, {rng: new Rng(11), seed: 11, agents: 1000, quick: true, trial: 0}) as any).distortionSd >= 0.1)
+  })
+
+  it('crafted statistics are moments some integer set can have (the exact merge accepts them)', () => {
+    const m = twoPointMoments(3000n, 101.5, 4.2)
+    assert.ok(Math.abs(Number(m.sum) / 3000 / 1000 - 101.5) < 1e-9)
+    assert.doesNotThrow(() => mergeMoments(m, twoPointMoments(100n, 90, 3)))
+  })
 })
 
 describe('tcp redteam: the undefended per-agent test', () => {
