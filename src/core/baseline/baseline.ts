@@ -7,6 +7,7 @@ import {parseTime} from '../time.js'
 import {toHex} from '../bytes.js'
 import {sha3_256} from '../crypto/hash.js'
 import {canonicalBytes} from '../canonical/jcs.js'
+import {assertDecimals, decodeMoments, encodeMoments, momentsOfQuantized, quantize} from '../aggregate/moments.js'
 import {Welford, featureStats} from './stats.js'
 import type {Observation, ObservationSet} from './observations.js'
 import {BASELINE_SCHEMA, type Baseline, type FeatureStats} from './types.js'
@@ -17,6 +18,8 @@ export interface CreateOptions {
   notAfter?: string | null
   previous?: Baseline | null
   created?: string
+  /** Record exact moments of the observations quantised to this many decimals (for tcp aggregate). */
+  momentsDecimals?: number
 }
 
 const SUBJECT_RE = /^[\x21-\x7e]{1,200}$/
@@ -120,7 +123,9 @@ export class BaselineBuilder {
 export function createBaseline(obs: ObservationSet, opts: CreateOptions): Baseline {
   const b = new BaselineBuilder()
   for (const r of obs.rows) b.add(r)
-  return b.finish(opts)
+  const base = b.finish(opts)
+  const moments = opts.momentsDecimals === undefined ? undefined : exactMoments(obs, opts.momentsDecimals)
+  return moments ? {...base, moments} : base
 }
 
 /**
@@ -134,6 +139,14 @@ export async function createBaselineFromFile(path: string, opts: CreateOptions &
   const {accumulateFile} = await import('./parallel.js')
   const b = await accumulateFile(path, opts.agent ?? undefined)
   return b.finish(opts, path)
+}
+
+function exactMoments(obs: ObservationSet, decimals: number): NonNullable<Baseline['moments']> {
+  assertDecimals(decimals, '--decimals')
+  const features: NonNullable<Baseline['moments']>['features'] = {}
+  for (const f of [...obs.features].sort())
+    features[f] = encodeMoments(momentsOfQuantized(obs.rows.map((r, i) => quantize(r.values[f]!, decimals, `observation ${i + 1} feature "${f}"`))))
+  return {decimals, features}
 }
 
 export function baselineBytes(b: Baseline): Uint8Array {
@@ -170,7 +183,8 @@ function iso(v: unknown, what: string, nullable = false): void {
 export function parseBaseline(doc: unknown, what = 'baseline'): Baseline {
   if (!isObj(doc)) throw new TcpError('input', `${what}: expected a JSON object`)
   if (doc.schema !== BASELINE_SCHEMA) throw new TcpError('input', `${what}: schema must be "${BASELINE_SCHEMA}", got ${JSON.stringify(doc.schema)}`)
-  exactKeys(doc, ['schema', 'subject', 'agent', 'version', 'previous', 'created', 'notAfter', 'window', 'features'], what)
+  const {moments, ...core} = doc
+  exactKeys(core, ['schema', 'subject', 'agent', 'version', 'previous', 'created', 'notAfter', 'window', 'features'], what)
   if (typeof doc.subject !== 'string' || !SUBJECT_RE.test(doc.subject)) throw new TcpError('input', `${what}.subject: expected a printable name`)
   if (doc.agent !== null && typeof doc.agent !== 'string') throw new TcpError('input', `${what}.agent: expected a string or null`)
   const version = num(doc, 'version', what, true)
@@ -204,5 +218,17 @@ export function parseBaseline(doc: unknown, what = 'baseline'): Baseline {
     if (bits < 1 || bits > 64) throw new TcpError('input', `${w}.fixed.bits: expected 1..64, got ${bits}`)
     for (const k of ['mean', 'variance', 'min', 'max']) if (num(f.fixed, k, `${w}.fixed`, true) < 0) throw new TcpError('input', `${w}.fixed.${k}: must not be negative`)
   }
+  if (moments !== undefined) parseMoments(moments, Object.keys(doc.features), (doc.window as {observations: number}).observations, `${what}.moments`)
   return doc as unknown as Baseline
+}
+
+function parseMoments(m: unknown, features: string[], observations: number, what: string): void {
+  if (!isObj(m)) throw new TcpError('input', `${what}: expected an object`)
+  exactKeys(m, ['decimals', 'features'], what)
+  assertDecimals(m.decimals as number, `${what}.decimals`)
+  if (!isObj(m.features)) throw new TcpError('input', `${what}.features: expected an object`)
+  exactKeys(m.features, features, `${what}.features`)
+  for (const f of features)
+    if (decodeMoments(m.features[f], `${what}.features.${f}`).n !== BigInt(observations))
+      throw new TcpError('input', `${what}.features.${f}.n: expected the window's ${observations} observations`)
 }

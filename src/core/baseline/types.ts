@@ -49,4 +49,9 @@ export interface Baseline {
   notAfter: string | null
   window: {start: string; end: string; observations: number}
   features: Record<string, FeatureStats>
+  /**
+   * Optional (baseline create --per-agent): exact integer moments of the observations quantised to 10^-decimals,
+   * what tcp aggregate merges exactly (src/core/aggregate/moments.ts). Absent from baselines made without it.
+   */
+  moments?: {decimals: number; features: Record<string, {n: string; sum: string; m2n: string}>}
 }

@@ -44,6 +44,7 @@ export const STEP_MODULES: Array<() => Promise<{steps: DemoStep[]}>> = [
   () => import('./consensus.js'),
   () => import('./log.js'),
   () => import('./detect.js'),
+  () => import('./redteam.js'),
   () => import('./bench.js'),
 ]
 

@@ -21,6 +21,7 @@ import {BASELINE_PAYLOAD_TYPE, type Baseline} from '../baseline/types.js'
 import {makeReport, requireAllPassed, type Check, type VerifyReport} from '../verify/report.js'
 import {pae, parseEnvelope, payloadText} from './dsse.js'
 import {INTOTO_PAYLOAD_TYPE, parseStatement} from './statement.js'
+import {ROTATION_PAYLOAD_TYPE, rotationPayloadChecks} from '../keys/rotate.js'
 import {keyUnusableReason, type TrustStore, type TrustedKey} from './trust.js'
 
 export interface EnvelopeVerifyOptions {
@@ -216,6 +217,8 @@ function reportFromCount(count: Count, opts: EnvelopeVerifyOptions, now: number,
   } else if (count.payloadType === INTOTO_PAYLOAD_TYPE) {
     if (opts.previous !== undefined) throw new TcpError('usage', '--previous applies to signed baselines only')
     checks.push(...statementChecks(count.body, opts))
+  } else if (count.payloadType === ROTATION_PAYLOAD_TYPE) {
+    checks.push(...rotationPayloadChecks(count.body, count.signers))
   } else checks.push({check: 'payload-type', ok: false, detail: `unknown payload type "${count.payloadType}"`})
   const extra: Record<string, unknown> = {payloadType: count.payloadType, signers: count.signers, threshold}
   if (baseline) Object.assign(extra, {subject: baseline.subject, version: baseline.version}, opts.reportDigest === false ? {} : {digest: toHex(baselineDigest(baseline))})

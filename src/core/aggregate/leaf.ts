@@ -1,0 +1,55 @@
+/**
+ * Children as a parent receives them: an agent's signed baseline (level 0) or a lower aggregator's signed node.
+ * A child is accepted only with a valid signature by a key of the trust store (an agent, its recorder, or a lower
+ * aggregator) and canonical payload bytes; an agent's baseline must carry exact moments on the tree's grid and
+ * name the agent the file is filed under.
+ */
+import {TcpError} from '../errors.js'
+import {baselineDigest} from '../baseline/baseline.js'
+import type {Baseline} from '../baseline/types.js'
+import {countTrustedSignatures, openSignedBaseline} from '../envelope/verify.js'
+import type {TrustStore} from '../envelope/trust.js'
+import {requireAllPassed, makeReport} from '../verify/report.js'
+import {decodeMoments, meanOf} from './moments.js'
+import {nodeAsChild, nodeOfEnvelope, NODE_PAYLOAD_TYPE, type AggregateNode, type ChildInput} from './node.js'
+
+export function leafChild(b: Baseline, decimals: number, what: string): ChildInput {
+  if (!b.moments) throw new TcpError('input', `${what}: the baseline has no exact moments (make it with tcp baseline create --per-agent)`)
+  if (b.moments.decimals !== decimals) throw new TcpError('input', `${what}: moments on ${b.moments.decimals} decimals, the tree uses ${decimals}`)
+  if (b.agent === null) throw new TcpError('input', `${what}: the baseline names no agent`)
+  const features: ChildInput['features'] = {}
+  for (const [f, m] of Object.entries(b.moments.features)) {
+    const moments = decodeMoments(m, `${what}.moments.${f}`)
+    features[f] = {moments, center: meanOf(moments, decimals)}
+  }
+  return {id: b.agent, digest: baselineDigest(b), first: b.agent, last: b.agent, leaves: 1, features}
+}
+
+/** Verifies a signed baseline (every check of tcp verify) and turns it into a child; any failure names `what`. */
+export function openLeaf(doc: unknown, trust: TrustStore, decimals: number, what: string, expectAgent?: string, now = Date.now()): ChildInput {
+  let baseline: Baseline
+  try {
+    baseline = openSignedBaseline(doc, {trust, now, reportDigest: false}).baseline
+  } catch (e) {
+    if (e instanceof TcpError) throw new TcpError(e.code, `${what}: ${e.message}`)
+    throw e
+  }
+  if (expectAgent !== undefined && baseline.agent !== expectAgent)
+    throw new TcpError('rejected', `${what}: the baseline is of agent ${JSON.stringify(baseline.agent)}, filed as ${JSON.stringify(expectAgent)}`)
+  return leafChild(baseline, decimals, what)
+}
+
+/** Verifies a signed aggregate node (signature by a trusted key that is the node's own aggregator). */
+export function openNode(doc: unknown, trust: TrustStore, what: string, now = Date.now()): {node: AggregateNode; child: ChildInput; signers: string[]} {
+  const count = countTrustedSignatures(doc, trust, 1, now)
+  const report = makeReport('aggregate-node', count.checks)
+  try {
+    requireAllPassed(report)
+  } catch (e) {
+    throw new TcpError('rejected', `${what}: ${(e as Error).message}`, report)
+  }
+  if (count.payloadType !== NODE_PAYLOAD_TYPE) throw new TcpError('input', `${what}: payload type is "${count.payloadType}", not an aggregate node`)
+  const {node} = nodeOfEnvelope(doc, what)
+  if (!count.signers.includes(node.aggregator)) throw new TcpError('rejected', `${what}: signed by ${count.signers.join(', ')}, but the node names aggregator ${node.aggregator}`)
+  return {node, child: nodeAsChild(node), signers: count.signers}
+}
