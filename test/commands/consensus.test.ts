@@ -30,7 +30,7 @@ describe('tcp consensus simulate', () => {
   it('the text says when signatures and their CPU cost are modelled, and from which recorded timings', async () => {
     const m = await tcp(['consensus', 'simulate', '--agents', '40', '--byzantine', '0', '--seed', '3', '--crypto', 'model'])
     assert.equal(m.code, 0, m.stderr)
-    assert.match(m.stdout, /^signatures \(model\): .*\n {2}modelled: 32-bit keyed tags stand for signatures \(not cryptographic\)/m)
+    assert.match(m.stdout, /^signatures \(model\): .*\n {2}modelled: 32-bit SipHash-2-4 tags under each agent's 128-bit key stand for signatures \(a keyed PRF/m)
     assert.match(m.stdout, /^estimated BLS12-381 CPU \(modelled, not run; from the per-operation timings recorded by node bench\/consensus-crypto\.mjs\): /m)
     const e = await tcp(['consensus', 'simulate', '--agents', '40', '--byzantine', '0', '--seed', '3', '--crypto', 'ed25519'])
     assert.match(e.stdout, /^ {2}real Ed25519 signatures on every vote/m)

@@ -706,7 +706,7 @@ export function simulate(o: SimOptions): SimResult {
           ? 'real Ed25519 signatures on every vote; certificates list their signers\' signatures'
           : mode === 'bls'
             ? 'real BLS12-381 signatures on every vote; each certificate checked as one aggregate signature against its signers\' aggregate key'
-            : 'modelled: 32-bit keyed tags stand for signatures (not cryptographic); CPU cost estimated for BLS12-381 aggregated certificates from measured timings',
+            : 'modelled: 32-bit SipHash-2-4 tags under each agent\'s 128-bit key stand for signatures (a keyed PRF: a forger guesses a tag with probability 2^-32, not publicly verifiable); CPU cost estimated for BLS12-381 aggregated certificates from measured timings',
       made: crypto.made,
       forged: crypto.forged,
       votesChecked: crypto.checkedLogical,
