@@ -59,6 +59,11 @@ export interface SimOptions {
   loss?: number
   partition?: Partition | null
   timeoutMs?: number
+  /**
+   * Pacemaker backoff: the timeout of view v is timeoutMs x backoff^min(v, 24) (default 2, doubling per failed view
+   * as in LibraBFT/Jolteon; 1 keeps the timeout fixed, which is not live when a view needs longer than the timeout).
+   */
+  backoff?: number
   turnAtMs?: number
   delayMs?: number
   crypto?: CryptoMode | 'auto'
@@ -89,6 +94,7 @@ export interface SimResult {
     strategy: Strategy
     rounds: number
     timeoutMs: number
+    backoff: number
     latency: string
     maxDelayMs: number
     loss: number
@@ -173,6 +179,8 @@ export const MAX_ED25519_AGENTS = 5_000
 export const MAX_BLS_AGENTS = 256
 export const AUTO_ED25519_AGENTS = 1_000
 export const MAX_TRACE_AGENTS = 100_000
+/** Views after which the timeout stops growing: at backoff 2, 2^24 times the base timeout. */
+export const MAX_BACKOFF_STEPS = 24
 
 /** Quorum size ceil(q n), robust to binary fractions (0.51 * 100 is 51.000000000000007). */
 export function quorumSize(n: number, q: number): number {
@@ -200,6 +208,8 @@ export function simulate(o: SimOptions): SimResult {
   const maxDelayMs = o.maxDelayMs ?? 200
   const loss = o.loss ?? 0
   checkNumber('timeout-ms', timeoutMs, 0, 1e9, false, true)
+  const backoff = o.backoff ?? 2
+  checkNumber('backoff', backoff, 1, 4, false)
   checkNumber('max-delay-ms', maxDelayMs, 0, 1e9, false, true)
   checkNumber('loss', loss, 0, 0.99, false)
   const mode: CryptoMode = o.crypto === undefined || o.crypto === 'auto' ? (n <= AUTO_ED25519_AGENTS ? 'ed25519' : 'model') : o.crypto
@@ -223,6 +233,8 @@ export function simulate(o: SimOptions): SimResult {
   const turnAtMs = o.turnAtMs ?? 2 * timeoutMs
   const delayMs = o.delayMs ?? 0.9 * timeoutMs
   const graceMs = maxDelayMs
+  /** The pacemaker's timeout for view v: exponential backoff per failed view, capped at backoff^24. */
+  const timeoutOf = (v: number): number => timeoutMs * backoff ** Math.min(v, MAX_BACKOFF_STEPS)
 
   const wall0 = performance.now()
   const rng = new Rng(o.seed)
@@ -373,7 +385,9 @@ export function simulate(o: SimOptions): SimResult {
 
   function enterView(a: number, v: number, t: number): void {
     view[a] = v
-    q.pushLater(t + timeoutMs, Kind.Timeout, a, a, v, 0, -1, 0)
+    const at = t + timeoutOf(v)
+    if (q.fitsLater(at)) q.pushLater(at, Kind.Timeout, a, a, v, 0, -1, 0)
+    else q.push(at, Kind.Timeout, a, a, v, 0, -1, 0)
   }
 
   function decide(a: number, id: number, t: number): void {
@@ -674,6 +688,7 @@ export function simulate(o: SimOptions): SimResult {
       strategy: S,
       rounds: R,
       timeoutMs,
+      backoff,
       latency: formatLatency(latency),
       maxDelayMs,
       loss,
