@@ -25,24 +25,16 @@ import {Rng} from '../rng.js'
 import {EventQueue, Kind, KIND_NAMES} from './queue.js'
 import {Network, formatLatency, type Latency, type Partition} from './network.js'
 import {MEASURED_US, PHASE_COMMIT, PHASE_PREPARE, VoteCrypto, type CryptoMode} from './crypto.js'
+import {ADVERSARIES, STRATEGIES, type Strategy} from './adversaries/index.js'
+import {HONEST_VALUE, ATTACK_VALUE, type Hooks, type Plan, type Qc, type Tally, type World} from './adversary.js'
 
-export const STRATEGIES = ['equivocate', 'withhold', 'delay', 'sleeper', 'bias', 'forge', 'replay', 'strongest'] as const
-export type Strategy = (typeof STRATEGIES)[number]
+export {STRATEGIES, type Strategy} from './adversaries/index.js'
+export {HONEST_VALUE, ATTACK_VALUE} from './adversary.js'
 
-export const STRATEGY_HELP: Record<Strategy, string> = {
-  equivocate: 'Byzantine leaders propose 1 to one half of the honest agents and 0 to the other and certify both; Byzantine replicas vote for both values',
-  withhold: 'Byzantine agents stay silent (no proposals, votes or new-views)',
-  delay: 'Byzantine agents follow the protocol but every message they send is late by --delay-ms',
-  sleeper: 'Byzantine agents are honest until --turn-at-ms, then act as in strongest (equivocating leaders, silent replicas)',
-  bias: 'Byzantine leaders propose the attacker\'s value 0 instead of the evidence (1); Byzantine replicas vote only for 0',
-  forge: 'Byzantine agents send votes and certificates with signatures forged in honest agents\' names; they send new-views but no valid vote',
-  replay: 'Byzantine agents collect honest votes and replay them into later views and phases; they send new-views but no valid vote',
-  strongest: 'equivocating Byzantine leaders plus a network partition of the honest agents (Byzantine agents reach both halves); silent otherwise',
-}
-
-/** The honest agents' input (the evidence says: quarantine) and the attacker's value. */
-export const HONEST_VALUE = 1
-export const ATTACK_VALUE = 0
+/** One line per strategy for --help (from the registry). */
+export const STRATEGY_HELP = Object.fromEntries(Object.entries(ADVERSARIES).map(([k, v]) => [k, v.help])) as Record<Strategy, string>
+/** What each strategy can achieve, stated against the theory (from the registry). */
+export const STRATEGY_ACHIEVES = Object.fromEntries(Object.entries(ADVERSARIES).map(([k, v]) => [k, v.achieves])) as Record<Strategy, string>
 
 export interface SimOptions {
   agents: number
@@ -133,24 +125,6 @@ export interface SimResult {
   evidence?: {runId: number; publicKeys: string[]; certificates: CertificateEvidence[]}
 }
 
-interface Qc {
-  phase: number
-  view: number
-  value: number
-  signers: Int32Array
-  sigs: Int32Array
-  valid?: boolean
-  bytes: number
-}
-
-interface Tally {
-  seen: Uint8Array
-  signers: Int32Array
-  sigs: Int32Array
-  count: number
-  formed: boolean
-}
-
 interface Collect {
   proposed: number
   nvSeen: Uint8Array | null
@@ -224,18 +198,30 @@ export function simulate(o: SimOptions): SimResult {
   const fCount = byzantineCount(n, o.byzantine)
   if (fCount >= n) throw new TcpError('usage', `--byzantine: ${o.byzantine} of ${n} agents leaves no honest agent`)
   const latency: Latency = o.latency ?? {dist: 'exp', mean: 20}
-  const partition: Partition | null =
-    o.partition !== undefined && o.partition !== null
-      ? o.partition
-      : S === 'strongest'
-        ? {startMs: 0, endMs: Math.max(1, Math.floor(0.75 * R)) * timeoutMs}
-        : null
-  const turnAtMs = o.turnAtMs ?? 2 * timeoutMs
-  const delayMs = o.delayMs ?? 0.9 * timeoutMs
-  const graceMs = maxDelayMs
+  const adv = ADVERSARIES[S]
   /** The pacemaker's timeout for view v: exponential backoff per failed view, capped at backoff^24. */
   const timeoutOf = (v: number): number => timeoutMs * backoff ** Math.min(v, MAX_BACKOFF_STEPS)
-
+  const plan: Plan = {
+    agents: n,
+    byzantineCount: fCount,
+    quorum: Q,
+    rounds: R,
+    maxDelayMs,
+    timeoutOf: (v) => timeoutOf(v),
+    viewStart(v) {
+      let s = 0
+      for (let i = 0; i < v; i++) s += timeoutOf(i)
+      return s
+    },
+    turnAtMs: o.turnAtMs,
+    delayMs: o.delayMs,
+  }
+  const partition: Partition | null = o.partition !== undefined && o.partition !== null ? o.partition : (adv.partition?.(plan) ?? null)
+  const turnAtMs = adv.turnAt?.(plan) ?? 0
+  const delayMs = adv.messageDelay?.(plan) ?? 0
+  const targetView = fCount > 0 && adv.targetView ? adv.targetView(plan) : -1
+  const targetLeader = targetView >= 0 ? targetView % n : -1
+  const graceMs = maxDelayMs
   const wall0 = performance.now()
   const rng = new Rng(o.seed)
   // Byzantine set: a seeded partial Fisher-Yates shuffle; halves: the honest agents split by a second shuffle.
@@ -249,6 +235,30 @@ export function simulate(o: SimOptions): SimResult {
       const t = idx[i]!
       idx[i] = idx[j]!
       idx[j] = t
+    }
+    // A static adversary that targets a view corrupts its leader and leaves the leaders of earlier views honest
+    // (swapping with agents that lead none of views 0..k): it knows the public schedule v mod n.
+    if (targetLeader >= 0) {
+      const k = targetView
+      const pos = new Int32Array(n)
+      for (let i = 0; i < n; i++) pos[idx[i]!] = i
+      const swap = (i: number, j: number): void => {
+        const x = idx[i]!
+        idx[i] = idx[j]!
+        idx[j] = x
+        pos[idx[i]!] = i
+        pos[idx[j]!] = j
+      }
+      if (pos[targetLeader]! >= fCount) swap(0, pos[targetLeader]!)
+      let spare = n - 1
+      const leadsEarly = (a: number): boolean => a <= k
+      for (let v = 0; v < Math.min(k, n); v++) {
+        const l = v % n
+        if (l === targetLeader || pos[l]! >= fCount) continue
+        while (spare >= fCount && leadsEarly(idx[spare]!)) spare--
+        if (spare < fCount) break
+        swap(pos[l]!, spare--)
+      }
     }
     for (let i = 0; i < fCount; i++) byz[idx[i]!] = 1
     // Positions after the Byzantine prefix are already a uniform shuffle of the honest agents.
@@ -278,7 +288,6 @@ export function simulate(o: SimOptions): SimResult {
   const qcs: Qc[] = []
   const collects = new Map<number, Collect>()
   const byzBest = [-1, -1]
-  const stash: {view: number; phase: number; value: number; signers: number[]; sigs: number[]} = {view: -1, phase: 0, value: 0, signers: [], sigs: []}
 
   const honestTotal = n - fCount
   let honestDecided = 0
@@ -293,9 +302,8 @@ export function simulate(o: SimOptions): SimResult {
   const tr = (t: number, ev: string, rest: string): void => void trace!.push(`{"t":${t.toFixed(3)},"ev":"${ev}"${rest}}`)
 
   const leader = (v: number): number => v % n
-  const byzActive = (a: number, t: number): boolean =>
-    byz[a] === 1 && S !== 'delay' && (S !== 'sleeper' || t >= turnAtMs)
-  const crossesFreely = (a: number): boolean => byz[a] === 1 && (S === 'strongest' || S === 'sleeper')
+  const byzActive = (a: number, t: number): boolean => byz[a] === 1 && hooks !== null && t >= turnAtMs
+  const crossesFreely = (a: number): boolean => byz[a] === 1 && adv.crossesPartition === true
   const qcBytes = (id: number): number => (id < 0 ? 0 : qcs[id]!.bytes)
   const sizeOf = (kind: number, ref: number): number =>
     kind === Kind.VotePrepare || kind === Kind.VoteCommit
@@ -322,7 +330,7 @@ export function simulate(o: SimOptions): SimResult {
       }
     }
     let d = from === to ? 0.001 : net.delay()
-    if (S === 'delay' && byz[from] === 1) d += delayMs
+    if (delayMs > 0 && byz[from] === 1) d += delayMs
     q.push(t + d, kind as Kind, from, to, v, value, ref, sig)
   }
 
@@ -517,123 +525,48 @@ export function simulate(o: SimOptions): SimResult {
     }
   }
 
-  // ---- Byzantine behaviour ----
-  const alt = (x: number): number => (x === HONEST_VALUE ? ATTACK_VALUE : HONEST_VALUE)
-  const allByzSign = (v: number, phase: number, value: number): {signers: number[]; sigs: number[]} => {
-    const signers: number[] = []
-    const sigs: number[] = []
-    for (const b of byzList) {
-      signers.push(b)
-      sigs.push(crypto.sign(b, v, phase, value))
-    }
-    return {signers, sigs}
+  // ---- Byzantine behaviour: the adversary's hooks (src/core/consensus/adversaries/) ----
+  const world: World = {
+    n,
+    fCount,
+    Q,
+    byz,
+    byzList,
+    half,
+    rng,
+    crypto,
+    qcs,
+    byzBest,
+    leader,
+    send,
+    broadcastHonest: (t, kind, from, v, value, ref) => broadcastHonest(t, kind, from, v, value, ref),
+    newQc,
+    tally: (v, phase, value) => tally(collect(v), phase, value),
+    onTimeout,
+    trace: (t, ev, rest) => {
+      if (trace) tr(t, ev, rest)
+    },
   }
-
-  function byzLead(a: number, v: number, t: number): void {
-    if (lastLed[a]! >= v) return
-    lastLed[a] = v
-    collect(v).proposed = -2 // a Byzantine leader never takes the honest path for this view
-    if (trace) tr(t, 'byzantine-lead', `,"agent":${a},"view":${v},"strategy":"${S}"`)
-    if (S === 'equivocate' || S === 'strongest' || S === 'sleeper') {
-      for (let i = 0; i < n; i++) {
-        if (byz[i]) continue
-        const x = half[i] === 0 ? HONEST_VALUE : ATTACK_VALUE
-        send(t, Kind.Propose, a, i, v, x, byzBest[x]!, 0)
-      }
-    } else if (S === 'bias') broadcastHonest(t, Kind.Propose, a, v, ATTACK_VALUE, byzBest[ATTACK_VALUE]!)
-    else if (S === 'forge') {
-      // Certificates claiming every agent: Byzantine signatures are real, honest ones are forged.
-      broadcastHonest(t, Kind.Propose, a, v, ATTACK_VALUE, -1)
-      for (const phase of [PHASE_PREPARE, PHASE_COMMIT]) {
-        const signers: number[] = []
-        const sigs: number[] = []
-        for (let i = 0; i < n; i++) {
-          signers.push(i)
-          sigs.push(byz[i] ? crypto.sign(i, v, phase, ATTACK_VALUE) : crypto.forge(i, a, v, phase, ATTACK_VALUE, rng.u32()))
-        }
-        const id = newQc(phase, v, ATTACK_VALUE, signers, sigs)
-        broadcastHonest(t, phase === PHASE_PREPARE ? Kind.PrepareQc : Kind.CommitQc, a, v, ATTACK_VALUE, id)
-      }
-    } else if (S === 'replay') {
-      if (stash.view < 0) return broadcastHonest(t, Kind.Propose, a, v, HONEST_VALUE, byzBest[HONEST_VALUE]!)
-      // Honest signatures from an earlier view and phase, relabelled to this view and both phases.
-      broadcastHonest(t, Kind.Propose, a, v, stash.value, -1)
-      for (const phase of [PHASE_PREPARE, PHASE_COMMIT]) {
-        const own = allByzSign(v, phase, stash.value)
-        const id = newQc(phase, v, stash.value, [...stash.signers, ...own.signers], [...stash.sigs, ...own.sigs])
-        broadcastHonest(t, phase === PHASE_PREPARE ? Kind.PrepareQc : Kind.CommitQc, a, v, stash.value, id)
-      }
-    }
-  }
+  const hooks: Hooks | null = adv.start ? adv.start(world, plan) : null
 
   function byzantine(kind: number, a: number, src: number, v: number, x: number, ref: number, sig: number, t: number): void {
-    // Forgers and replayers keep the pacemaker going so that honest leaders propose and receive their votes.
-    if (kind === Kind.Timeout) return S === 'forge' || S === 'replay' ? onTimeout(a, v, t) : undefined
+    const h = hooks!
+    if (kind === Kind.Timeout) return h.keepsPacemaker ? onTimeout(a, v, t) : undefined
     if (kind === Kind.NewView || kind === Kind.LeaderGo) {
-      if (leader(v) === a) byzLead(a, v, t)
-      return
-    }
-    if (kind === Kind.PrepareQc && qcs[ref]!.valid !== false) {
-      const c = qcs[ref]!
-      if (checkQc(ref, PHASE_PREPARE) && (byzBest[c.value]! < 0 || c.view > qcs[byzBest[c.value]!]!.view)) byzBest[c.value] = ref
+      if (leader(v) !== a || lastLed[a]! >= v) return
+      lastLed[a] = v
+      collect(v).proposed = -2 // a Byzantine leader never takes the honest path for this view
+      if (trace) tr(t, 'byzantine-lead', `,"agent":${a},"view":${v},"strategy":"${S}"`)
+      return h.lead?.(a, v, t)
     }
     const lb = leader(v)
     if (kind === Kind.VotePrepare || kind === Kind.VoteCommit) {
       if (lb !== a || byz[ref]) return
-      const phase = kind === Kind.VotePrepare ? PHASE_PREPARE : PHASE_COMMIT
-      if (S === 'replay') {
-        if (stash.view !== v || stash.phase !== phase || stash.value !== x) {
-          if (stash.signers.length > 0 && stash.view >= 0 && stash.view !== v) return // keep the first full harvest
-          Object.assign(stash, {view: v, phase, value: x, signers: [], sigs: []})
-        }
-        stash.signers.push(ref)
-        stash.sigs.push(sig)
-        return
-      }
-      if (S === 'withhold' || S === 'forge') return
-      const c = collect(v)
-      const tl = tally(c, phase, x)
-      if (tl.formed || tl.seen[ref] || tl.count >= Q) return
-      tl.seen[ref] = 1
-      tl.signers[tl.count] = ref
-      tl.sigs[tl.count++] = sig
-      if (tl.count + fCount >= Q) {
-        tl.formed = true
-        const own = allByzSign(v, phase, x)
-        const honestSigners = Array.from(tl.signers.subarray(0, tl.count))
-        const id = newQc(phase, v, x, [...honestSigners, ...own.signers], [...Array.from(tl.sigs.subarray(0, tl.count)), ...own.sigs])
-        if (phase === PHASE_PREPARE && (byzBest[x]! < 0 || v > qcs[byzBest[x]!]!.view)) byzBest[x] = id
-        if (trace) tr(t, 'certificate', `,"phase":"${phase ? 'commit' : 'prepare'}","view":${v},"value":${x},"leader":${a},"byzantine":true`)
-        const k = phase === PHASE_PREPARE ? Kind.PrepareQc : Kind.CommitQc
-        for (const i of honestSigners) send(t, k, a, i, v, x, id, 0)
-      }
-      return
+      return h.vote?.(a, ref, v, kind === Kind.VotePrepare ? PHASE_PREPARE : PHASE_COMMIT, x, sig, t)
     }
     if (byz[lb]) return // Byzantine leaders certify with their accomplices' keys directly
-    if (kind === Kind.Propose) {
-      if (S === 'equivocate') {
-        send(t, Kind.VotePrepare, a, lb, v, x, a, crypto.sign(a, v, PHASE_PREPARE, x))
-        send(t, Kind.VotePrepare, a, lb, v, alt(x), a, crypto.sign(a, v, PHASE_PREPARE, alt(x)))
-      } else if (S === 'bias' && x === ATTACK_VALUE) send(t, Kind.VotePrepare, a, lb, v, x, a, crypto.sign(a, v, PHASE_PREPARE, x))
-      else if (S === 'forge') {
-        let claimed = rng.int(n)
-        while (byz[claimed]) claimed = (claimed + 1) % n
-        send(t, Kind.VotePrepare, a, lb, v, x, claimed, crypto.forge(claimed, a, v, PHASE_PREPARE, x, rng.u32()))
-      } else if (S === 'replay' && stash.signers.length > 0) {
-        // Each Byzantine agent replays its share of the harvest: once unchanged (old view) and once relabelled.
-        const me = byzList.indexOf(a)
-        for (let k = me; k < stash.signers.length; k += fCount) {
-          send(t, Kind.VotePrepare, a, lb, stash.view, stash.value, stash.signers[k]!, stash.sigs[k]!)
-          send(t, Kind.VotePrepare, a, lb, v, x, stash.signers[k]!, stash.sigs[k]!)
-        }
-      }
-      return
-    }
-    if (kind === Kind.PrepareQc) {
-      const c = qcs[ref]!
-      if (S === 'equivocate' || (S === 'bias' && c.value === ATTACK_VALUE))
-        send(t, Kind.VoteCommit, a, leader(c.view), c.view, c.value, a, crypto.sign(a, c.view, PHASE_COMMIT, c.value))
-    }
+    if (kind === Kind.Propose) return h.propose?.(a, lb, v, x, t)
+    if (kind === Kind.PrepareQc) return h.prepareQc?.(a, ref, t)
   }
 
   // ---- run ----
@@ -659,6 +592,11 @@ export function simulate(o: SimOptions): SimResult {
     if (trace && kind !== Kind.Timeout && kind !== Kind.LeaderGo)
       tr(t, KIND_NAMES[kind]!, `,"from":${src},"to":${a},"view":${v}${kind === Kind.NewView ? '' : `,"value":${x}`}${ref < 0 ? '' : kind === Kind.VotePrepare || kind === Kind.VoteCommit ? `,"signer":${ref}` : `,"cert":${ref}`}`)
     else if (trace && kind === Kind.Timeout && view[a] === v && committed[a]! < 0 && !gaveUp[a] && !byzActive(a, t)) tr(t, 'timeout', `,"agent":${a},"view":${v}`)
+    // Byzantine agents pool every prepare certificate they receive, also while they still act honestly.
+    if (kind === Kind.PrepareQc && byz[a] && qcs[ref]!.valid !== false) {
+      const c = qcs[ref]!
+      if (checkQc(ref, PHASE_PREPARE) && (byzBest[c.value]! < 0 || c.view > qcs[byzBest[c.value]!]!.view)) byzBest[c.value] = ref
+    }
     if (byzActive(a, t)) byzantine(kind, a, src, v, x, ref, sig, t)
     else honest(kind, a, src, v, x, ref, sig, t)
   }
@@ -693,8 +631,8 @@ export function simulate(o: SimOptions): SimResult {
       maxDelayMs,
       loss,
       partition,
-      turnAtMs: S === 'sleeper' ? turnAtMs : null,
-      delayMs: S === 'delay' ? delayMs : null,
+      turnAtMs: adv.turnAt ? turnAtMs : null,
+      delayMs: adv.messageDelay ? delayMs : null,
       protocol: PROTOCOL,
     },
     theory: {
