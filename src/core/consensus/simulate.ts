@@ -43,7 +43,11 @@ export interface SimOptions {
   /** Quorum threshold q, 0 < q <= 1; a quorum is ceil(q * agents) distinct signers. */
   threshold: number
   strategy: Strategy
-  /** Views (rounds) an agent tries before it gives up: a run that has not decided by then stalled. */
+  /**
+   * Views (rounds) an agent tries after the network heals before it gives up: a run that has not decided by then
+   * stalled. Views that start during a partition do not count (the agent's budget is the views it spends in them
+   * plus rounds).
+   */
   rounds: number
   seed: number
   latency?: Latency
@@ -85,6 +89,8 @@ export interface SimResult {
     quorum: number
     strategy: Strategy
     rounds: number
+    /** Views an agent that only times out starts before the partition heals (0 without one): not counted in rounds. */
+    viewsBeforeHeal: number
     timeoutMs: number
     backoff: number
     latency: string
@@ -217,6 +223,10 @@ export function simulate(o: SimOptions): SimResult {
     delayMs: o.delayMs,
   }
   const partition: Partition | null = o.partition !== undefined && o.partition !== null ? o.partition : (adv.partition?.(plan) ?? null)
+  // Views that start before the heal (for an agent that only times out) are not counted against the budget R.
+  let viewsBeforeHeal = 0
+  for (let start = 0; partition !== null && viewsBeforeHeal < 100_000 && start < partition.endMs; viewsBeforeHeal++) start += timeoutOf(viewsBeforeHeal)
+  const lastView = viewsBeforeHeal + R
   const turnAtMs = adv.turnAt?.(plan) ?? 0
   const delayMs = adv.messageDelay?.(plan) ?? 0
   const targetView = fCount > 0 && adv.targetView ? adv.targetView(plan) : -1
@@ -426,7 +436,7 @@ export function simulate(o: SimOptions): SimResult {
   /** The pacemaker: on timeout, move to the next view and tell its leader (with the lock), or give up after R views. */
   function onTimeout(a: number, v: number, t: number): void {
     if (committed[a]! >= 0 || gaveUp[a] || view[a] !== v) return
-    if (v + 1 >= R) {
+    if (v + 1 >= lastView) {
       gaveUp[a] = 1
       if (!byz[a]) honestDone++
       if (trace) tr(t, 'give-up', `,"agent":${a},"view":${v}`)
@@ -574,7 +584,7 @@ export function simulate(o: SimOptions): SimResult {
   q.push(0, Kind.LeaderGo, leader(0), leader(0), 0, 0, -1, 0)
   let events = 0
   let now = 0
-  const maxEvents = 200 * n * R + 10_000_000
+  const maxEvents = 200 * n * lastView + 10_000_000
   while (q.size > 0 && honestDone < honestTotal) {
     const s = q.pop()
     const t = q.time[s]!
@@ -625,6 +635,7 @@ export function simulate(o: SimOptions): SimResult {
       quorum: Q,
       strategy: S,
       rounds: R,
+      viewsBeforeHeal,
       timeoutMs,
       backoff,
       latency: formatLatency(latency),
