@@ -69,6 +69,9 @@ export interface World {
   leader(v: number): number
   send(t: number, kind: number, from: number, to: number, v: number, value: number, ref: number, sig: number): void
   broadcastHonest(t: number, kind: number, from: number, v: number, value: number, ref: number): void
+  /** A proposal of x in view v with justify, carrying the view's timeout certificate when the leader holds one. */
+  propose(t: number, from: number, to: number, v: number, x: number, justify: number): void
+  broadcastProposal(t: number, from: number, v: number, x: number, justify: number): void
   newQc(phase: number, v: number, value: number, signers: ArrayLike<number>, sigs: ArrayLike<number>): number
   /** The leader's vote tally of view v for (phase, value), shared with the honest code. */
   tally(v: number, phase: number, value: number): Tally
@@ -82,7 +85,7 @@ export interface World {
 export interface Hooks {
   /** Byzantine agents run the pacemaker (time out, send NEW-VIEW) so that honest leaders keep proposing. */
   keepsPacemaker?: boolean
-  /** Agent a leads view v (called once per view, on the first NEW-VIEW it receives for v). */
+  /** Agent a leads view v (called once per view: at view 0, or once it holds a timeout certificate for v). */
   lead?(a: number, v: number, t: number): void
   /** An honest `signer`'s vote reached Byzantine leader a. */
   vote?(a: number, signer: number, v: number, phase: number, x: number, sig: number, t: number): void

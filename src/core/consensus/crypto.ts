@@ -35,6 +35,8 @@ import {siphash24Words} from './siphash.js'
 export type CryptoMode = 'ed25519' | 'bls' | 'model'
 export const PHASE_PREPARE = 0
 export const PHASE_COMMIT = 1
+/** A signed timeout (NEW-VIEW) for view v: Q of them form a timeout certificate, the proof that lets replicas enter v. */
+export const PHASE_TIMEOUT = 2
 
 /**
  * Per-operation timings in microseconds, measured with `node bench/consensus-crypto.mjs --runs 5` (medians) on the

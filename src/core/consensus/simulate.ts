@@ -24,7 +24,7 @@ import {TcpError} from '../errors.js'
 import {Rng} from '../rng.js'
 import {EventQueue, Kind, KIND_NAMES} from './queue.js'
 import {Network, formatLatency, type Latency, type Partition} from './network.js'
-import {MEASURED_US, PHASE_COMMIT, PHASE_PREPARE, VoteCrypto, type CryptoMode} from './crypto.js'
+import {MEASURED_US, PHASE_COMMIT, PHASE_PREPARE, PHASE_TIMEOUT, VoteCrypto, type CryptoMode} from './crypto.js'
 import {ADVERSARIES, STRATEGIES, type Strategy} from './adversaries/index.js'
 import {HONEST_VALUE, ATTACK_VALUE, type Hooks, type Plan, type Qc, type Tally, type World} from './adversary.js'
 
@@ -60,6 +60,12 @@ export interface SimOptions {
    * as in LibraBFT/Jolteon; 1 keeps the timeout fixed, which is not live when a view needs longer than the timeout).
    */
   backoff?: number
+  /**
+   * View synchronisation (default true): a replica enters a later view on its own timeout, or on a proposal that
+   * proves a quorum left the view before (a timeout certificate or a prepare certificate of that view). false lets
+   * a leader's proposal alone move replicas forward (the behaviour before 2026-11-27), for comparison.
+   */
+  viewSync?: boolean
   turnAtMs?: number
   delayMs?: number
   crypto?: CryptoMode | 'auto'
@@ -123,7 +129,7 @@ export interface SimResult {
     votesChecked: number
     certificatesChecked: number
     verifyCalls: number
-    rejected: {badSignature: number; wrongRound: number; wrongValue: number; duplicate: number; invalidCertificate: number; unsafeProposal: number}
+    rejected: {badSignature: number; wrongRound: number; wrongValue: number; duplicate: number; invalidCertificate: number; unsafeProposal: number; noViewProof: number}
     estimatedCpu?: {perReplicaMs: number; leaderMsPerCertificate: number; fleetCpuSeconds: number; basis: string}
   }
   run: {events: number; simulatedMs: number; wallMs: number; eventsPerSecond: number; peakQueue: number; stateBytes: number}
@@ -135,6 +141,11 @@ interface Collect {
   proposed: number
   nvSeen: Uint8Array | null
   nvCount: number
+  /** Signed timeouts for this view (signer, signature), and the timeout certificate once Q of them arrived. */
+  tcSigners: number[]
+  tcSigs: number[]
+  tc: number
+  byzTimeouts: boolean
   best: number
   goScheduled: boolean
   tallies: Array<Tally | undefined>
@@ -189,6 +200,7 @@ export function simulate(o: SimOptions): SimResult {
   const loss = o.loss ?? 0
   checkNumber('timeout-ms', timeoutMs, 0, 1e9, false, true)
   const backoff = o.backoff ?? 2
+  const viewSync = o.viewSync ?? true
   checkNumber('backoff', backoff, 1, 4, false)
   checkNumber('max-delay-ms', maxDelayMs, 0, 1e9, false, true)
   checkNumber('loss', loss, 0, 0.99, false)
@@ -306,7 +318,7 @@ export function simulate(o: SimOptions): SimResult {
   let conflicting = 0
   const values = new Set<number>()
   const msgs = {sent: 0, delivered: 0, droppedLoss: 0, droppedPartition: 0, bytes: 0}
-  const rejected = {badSignature: 0, wrongRound: 0, wrongValue: 0, duplicate: 0, invalidCertificate: 0, unsafeProposal: 0}
+  const rejected = {badSignature: 0, wrongRound: 0, wrongValue: 0, duplicate: 0, invalidCertificate: 0, unsafeProposal: 0, noViewProof: 0}
   let certificatesChecked = 0
   const trace: string[] | null = o.trace ? [] : null
   const tr = (t: number, ev: string, rest: string): void => void trace!.push(`{"t":${t.toFixed(3)},"ev":"${ev}"${rest}}`)
@@ -315,18 +327,18 @@ export function simulate(o: SimOptions): SimResult {
   const byzActive = (a: number, t: number): boolean => byz[a] === 1 && hooks !== null && t >= turnAtMs
   const crossesFreely = (a: number): boolean => byz[a] === 1 && adv.crossesPartition === true
   const qcBytes = (id: number): number => (id < 0 ? 0 : qcs[id]!.bytes)
-  const sizeOf = (kind: number, ref: number): number =>
+  const sizeOf = (kind: number, ref: number, sig: number): number =>
     kind === Kind.VotePrepare || kind === Kind.VoteCommit
       ? 17 + crypto.sigBytes
       : kind === Kind.PrepareQc || kind === Kind.CommitQc
         ? qcBytes(ref)
         : kind === Kind.Propose
-          ? 32 + qcBytes(ref)
-          : 16 + qcBytes(ref)
+          ? 32 + qcBytes(ref) + qcBytes(sig - 1) // justify and the timeout certificate of the view
+          : 16 + crypto.sigBytes + qcBytes(ref) // new-view: a signed timeout and the sender's lock
 
   function send(t: number, kind: number, from: number, to: number, v: number, value: number, ref: number, sig: number): void {
     msgs.sent++
-    msgs.bytes += sizeOf(kind, ref)
+    msgs.bytes += sizeOf(kind, ref, sig)
     if (from !== to) {
       if (half[from] !== half[to] && net.cut(t) && !crossesFreely(from) && !crossesFreely(to)) {
         msgs.droppedPartition++
@@ -384,7 +396,7 @@ export function simulate(o: SimOptions): SimResult {
   function collect(v: number): Collect {
     let c = collects.get(v)
     if (!c) {
-      c = {proposed: -1, nvSeen: null, nvCount: 0, best: -1, goScheduled: false, tallies: []}
+      c = {proposed: -1, nvSeen: null, nvCount: 0, tcSigners: [], tcSigs: [], tc: -1, byzTimeouts: false, best: -1, goScheduled: false, tallies: []}
       collects.set(v, c)
       collects.delete(v - 4) // views more than a few behind are closed; their tallies are no longer needed
     }
@@ -443,7 +455,44 @@ export function simulate(o: SimOptions): SimResult {
       return
     }
     enterView(a, v + 1, t)
-    send(t, Kind.NewView, a, leader(v + 1), v + 1, 0, lockQc[a]!, 0)
+    send(t, Kind.NewView, a, leader(v + 1), v + 1, 0, lockQc[a]!, crypto.sign(a, v + 1, PHASE_TIMEOUT, 0))
+  }
+
+  /**
+   * A signed timeout of `signer` for view v at v's leader: counted once per signer if its signature verifies; at Q
+   * of them the leader holds a timeout certificate (TC) for v, which it attaches to its proposal.
+   */
+  function countTimeout(c: Collect, v: number, signer: number, sig: number): boolean {
+    if (!crypto.verify(signer, v, PHASE_TIMEOUT, 0, sig)) {
+      rejected.badSignature++
+      return false
+    }
+    c.nvSeen ??= new Uint8Array(n)
+    if (c.nvSeen[signer]) return false
+    c.nvSeen[signer] = 1
+    c.nvCount++
+    if (c.tc < 0) {
+      c.tcSigners.push(signer)
+      c.tcSigs.push(sig)
+      if (c.tcSigners.length >= Q) {
+        c.tc = newQc(PHASE_TIMEOUT, v, 0, c.tcSigners, c.tcSigs)
+        c.tcSigners = []
+        c.tcSigs = []
+      }
+    }
+    return true
+  }
+
+  /** View synchronisation: a replica behind enters view v only on proof that a quorum left v - 1 (a TC for v, or a
+   * prepare certificate of view v - 1). An unproven proposal from a future view is ignored. */
+  function viewProof(v: number, justify: number, tc: number): boolean {
+    if (tc >= 0 && qcs[tc] !== undefined && qcs[tc]!.view === v && checkQc(tc, PHASE_TIMEOUT)) return true
+    return justify >= 0 && qcs[justify] !== undefined && qcs[justify]!.view === v - 1 && checkQc(justify, PHASE_PREPARE)
+  }
+
+  /** A leader's proposal, carrying the view's timeout certificate when it holds one (in `sig`, as id + 1). */
+  function propose(t: number, from: number, to: number, v: number, x: number, justify: number): void {
+    send(t, Kind.Propose, from, to, v, x, justify, collect(v).tc + 1)
   }
 
   function honestPropose(a: number, v: number, t: number): void {
@@ -455,7 +504,7 @@ export function simulate(o: SimOptions): SimResult {
     if (l >= 0 && (best < 0 || qcs[l]!.view > qcs[best]!.view)) best = l
     const x = best >= 0 ? qcs[best]!.value : HONEST_VALUE
     c.proposed = x
-    for (let i = 0; i < n; i++) send(t, Kind.Propose, a, i, v, x, best, 0)
+    for (let i = 0; i < n; i++) propose(t, a, i, v, x, best)
   }
 
   function honest(kind: number, a: number, src: number, v: number, x: number, ref: number, sig: number, t: number): void {
@@ -471,10 +520,8 @@ export function simulate(o: SimOptions): SimResult {
         if (!checkQc(ref, PHASE_PREPARE)) return
         if (c.best < 0 || qcs[ref]!.view > qcs[c.best]!.view) c.best = ref
       }
-      c.nvSeen ??= new Uint8Array(n)
-      if (c.nvSeen[src]) return
-      c.nvSeen[src] = 1
-      if (++c.nvCount >= Q && !c.goScheduled) {
+      if (!countTimeout(c, v, src, sig)) return
+      if (c.nvCount >= Q && !c.goScheduled) {
         c.goScheduled = true
         q.push(t + graceMs, Kind.LeaderGo, a, a, v, 0, -1, 0)
       }
@@ -484,6 +531,7 @@ export function simulate(o: SimOptions): SimResult {
     if (committed[a]! >= 0 || gaveUp[a]) return
     if (kind === Kind.Propose) {
       if (src !== leader(v) || v < view[a]! || votedPrepare[a]! >= v) return
+      if (v > view[a]! && viewSync && !viewProof(v, ref, sig - 1)) return void rejected.noViewProof++
       if (ref >= 0) {
         const j = qcs[ref]!
         if (!checkQc(ref, PHASE_PREPARE) || j.view >= v || j.value !== x) return
@@ -550,6 +598,10 @@ export function simulate(o: SimOptions): SimResult {
     leader,
     send,
     broadcastHonest: (t, kind, from, v, value, ref) => broadcastHonest(t, kind, from, v, value, ref),
+    propose,
+    broadcastProposal: (t, from, v, x, justify) => {
+      for (let i = 0; i < n; i++) if (!byz[i]) propose(t, from, i, v, x, justify)
+    },
     newQc,
     tally: (v, phase, value) => tally(collect(v), phase, value),
     onTimeout,
@@ -564,6 +616,17 @@ export function simulate(o: SimOptions): SimResult {
     if (kind === Kind.Timeout) return h.keepsPacemaker ? onTimeout(a, v, t) : undefined
     if (kind === Kind.NewView || kind === Kind.LeaderGo) {
       if (leader(v) !== a || lastLed[a]! >= v) return
+      if (kind === Kind.NewView) {
+        // A Byzantine leader needs a timeout certificate too (replicas behind ignore an unproven proposal): it
+        // signs timeouts with all its agents' keys and waits for enough honest ones.
+        const c = collect(v)
+        if (!c.byzTimeouts) {
+          c.byzTimeouts = true
+          for (const b of byzList) countTimeout(c, v, b, crypto.sign(b, v, PHASE_TIMEOUT, 0))
+        }
+        countTimeout(c, v, src, sig)
+        if (c.tc < 0) return
+      }
       lastLed[a] = v
       collect(v).proposed = -2 // a Byzantine leader never takes the honest path for this view
       if (trace) tr(t, 'byzantine-lead', `,"agent":${a},"view":${v},"strategy":"${S}"`)

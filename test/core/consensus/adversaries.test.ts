@@ -69,6 +69,16 @@ describe('consensus adversaries: each as strong as its description', () => {
     assert.ok(violated > 0 && violated < 8, `violated in ${violated}/8 seeds`)
   })
 
+  it('pull: proposals for later views without a timeout certificate are ignored; without view sync they win', () => {
+    for (const seed of seeds) {
+      const r = simulate({...at(0.75, 8), strategy: 'pull', seed})
+      assert.deepEqual(r.outcome.decidedValues, [1], `seed ${seed}`)
+      assert.ok(r.signatures.rejected.noViewProof > 0, 'the early proposals reached honest agents and were refused')
+      const off = simulate({...at(0.75, 8), strategy: 'pull', seed, viewSync: false})
+      assert.deepEqual(off.outcome.decidedValues, [0], `seed ${seed}: without view sync the pulled fleet decides the attacker's value`)
+    }
+  })
+
   it('the registry: one file per strategy, each with its help and its claim', () => {
     const dir = join(import.meta.dirname, '../../../src/core/consensus/adversaries')
     const files = readdirSync(dir).filter((f) => f.endsWith('.ts') && f !== 'index.ts' && f !== 'common.ts').map((f) => f.replace(/\.ts$/, ''))

@@ -9,7 +9,7 @@ export const bias: Adversary = {
   achieves:
     "decides the attacker's value 0 when a Byzantine agent leads the first view that certifies (agreement, not validity: nothing checks the evidence); never breaks safety when f < 2Q - n",
   start: (w) => ({
-    lead: (a, v, t) => w.broadcastHonest(t, Kind.Propose, a, v, ATTACK_VALUE, w.byzBest[ATTACK_VALUE]!),
+    lead: (a, v, t) => w.broadcastProposal(t, a, v, ATTACK_VALUE, w.byzBest[ATTACK_VALUE]!),
     vote: (a, signer, v, phase, x, sig, t) => certifyWithAccomplices(w, a, signer, v, phase, x, sig, t),
     propose(a, lb, v, x, t) {
       if (x === ATTACK_VALUE) w.send(t, Kind.VotePrepare, a, lb, v, x, a, w.crypto.sign(a, v, PHASE_PREPARE, x))

@@ -38,7 +38,7 @@ export function equivocateLead(w: World, a: number, v: number, t: number): void 
   for (let i = 0; i < w.n; i++) {
     if (w.byz[i]) continue
     const x = w.half[i] === 0 ? firstHalfValue : alt(firstHalfValue)
-    w.send(t, Kind.Propose, a, i, v, x, w.byzBest[x]!, 0)
+    w.propose(t, a, i, v, x, w.byzBest[x]!)
   }
 }
 

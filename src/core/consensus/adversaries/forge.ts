@@ -11,7 +11,7 @@ export const forge: Adversary = {
     keepsPacemaker: true,
     lead(a, v, t) {
       // Certificates claiming every agent: Byzantine signatures are real, honest ones are forged.
-      w.broadcastHonest(t, Kind.Propose, a, v, ATTACK_VALUE, -1)
+      w.broadcastProposal(t, a, v, ATTACK_VALUE, -1)
       for (const phase of [PHASE_PREPARE, PHASE_COMMIT]) {
         const signers: number[] = []
         const sigs: number[] = []

@@ -13,9 +13,9 @@ export const replay: Adversary = {
     return {
       keepsPacemaker: true,
       lead(a, v, t) {
-        if (stash.view < 0) return w.broadcastHonest(t, Kind.Propose, a, v, HONEST_VALUE, w.byzBest[HONEST_VALUE]!)
+        if (stash.view < 0) return w.broadcastProposal(t, a, v, HONEST_VALUE, w.byzBest[HONEST_VALUE]!)
         // Honest signatures from an earlier view and phase, relabelled to this view and both phases.
-        w.broadcastHonest(t, Kind.Propose, a, v, stash.value, -1)
+        w.broadcastProposal(t, a, v, stash.value, -1)
         for (const phase of [PHASE_PREPARE, PHASE_COMMIT]) {
           const own = allByzSign(w, v, phase, stash.value)
           const id = w.newQc(phase, v, stash.value, [...stash.signers, ...own.signers], [...stash.sigs, ...own.sigs])
