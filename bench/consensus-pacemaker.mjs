@@ -37,7 +37,7 @@ for (const backoff of [1, 2])
     const row = {backoff, deltaOverTimeout: ratio, timeoutMs: D / ratio, runs, decided, medianViews: views.length ? views[Math.floor(views.length / 2)] : null, maxViews: views.length ? views[views.length - 1] : null, wallMs: Math.round(performance.now() - t0)}
     rows.push(row)
     if (!opt.json)
-      console.log(`backoff ${backoff}  Delta/timeout ${String(ratio).padEnd(4)} (timeout ${String(row.timeoutMs).padStart(4)} ms): decided ${decided}/${runs}, views to decide median ${row.medianViews ?? '-'} max ${row.maxViews ?? '-'}`)
+      console.log(`backoff ${backoff}  Delta/timeout ${String(ratio).padEnd(4)} (timeout ${String(Math.round(row.timeoutMs)).padStart(4)} ms): decided ${decided}/${runs}, views to decide median ${row.medianViews ?? '-'} max ${row.maxViews ?? '-'}`)
   }
 if (opt.json) console.log(JSON.stringify({agents: n, threshold: q, byzantine: f, deltaMs: D, healMs: Number(opt['heal-ms']), rows}, null, 2))
 else console.log(`${n} agents, q = ${q}, f = ${f} (withhold, the most theory allows live), Delta ${D} ms, latency uniform:0:${D}, partition 0:${opt['heal-ms']}, 30 views after the heal`)

@@ -151,7 +151,7 @@ interface Collect {
   tallies: Array<Tally | undefined>
 }
 
-const PROTOCOL = 'two-phase HotStuff (prepare/lock, commit), linear vote collection at the leader, rotating leader, new-view on timeout'
+const PROTOCOL = 'two-phase HotStuff (prepare/lock, commit), linear vote collection at the leader, rotating leader; pacemaker: signed timeouts form timeout certificates, timeout doubles per failed view'
 
 function checkNumber(name: string, v: number, min: number, max: number, integer: boolean, minOpen = false): void {
   const bad = !Number.isFinite(v) || (integer && !Number.isSafeInteger(v)) || (minOpen ? v <= min : v < min) || v > max
