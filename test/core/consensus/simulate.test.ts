@@ -77,17 +77,18 @@ describe('consensus simulator: theory boundaries (q = 0.75 unless said)', () => 
 
 describe('consensus simulator: the pacemaker (timeout backoff)', () => {
   const D = 200
-  it('decides once the network heals for Delta/timeout from 0.1 to 2, with f just under 1 - q (every seed)', () => {
-    for (const threshold of [0.67, 0.75])
-      for (const ratio of [0.1, 0.25, 0.5, 1, 1.5, 2])
-        for (const seed of [1, 2, 3]) {
-          const n = 40
-          const byzantine = (n - quorumSize(n, threshold)) / n
-          const r = simulate({agents: n, byzantine, threshold, strategy: 'withhold', seed, rounds: 30, crypto: 'model', latency: {dist: 'uniform', min: 0, max: D}, maxDelayMs: D, timeoutMs: D / ratio, partition: {startMs: 0, endMs: 2500}})
-          assert.equal(r.theory.live, true)
-          assert.equal(r.outcome.decided, true, `q=${threshold} f=${byzantine} Delta/timeout=${ratio} seed=${seed}: ${JSON.stringify(r.outcome)}`)
-          assert.equal(r.outcome.safetyViolation, false)
-        }
+  it('decides once the network heals for Delta/timeout from 0.1 to 2, with f just under 1 - q (every seed, every liveness attacker)', () => {
+    for (const strategy of ['withhold', 'forge', 'replay', 'delay', 'pull'] as const)
+      for (const threshold of [0.51, 0.67, 0.75, 0.9])
+        for (const ratio of [0.1, 0.25, 0.5, 1, 1.5, 2])
+          for (const seed of [1, 2, 3]) {
+            const n = 40
+            const byzantine = (n - quorumSize(n, threshold)) / n
+            const r = simulate({agents: n, byzantine, threshold, strategy, seed, rounds: 30, crypto: 'model', latency: {dist: 'uniform', min: 0, max: D}, maxDelayMs: D, timeoutMs: D / ratio, partition: {startMs: 0, endMs: 2500}})
+            assert.equal(r.theory.live, true)
+            assert.equal(r.outcome.decided, true, `${strategy} q=${threshold} f=${byzantine} Delta/timeout=${ratio} seed=${seed}: ${JSON.stringify(r.outcome)}`)
+            assert.equal(r.outcome.safetyViolation, false)
+          }
   })
 
   it('a fixed timeout (backoff 1) below the length of a view never decides: the case the backoff fixes', () => {
