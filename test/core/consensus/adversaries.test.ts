@@ -74,9 +74,16 @@ describe('consensus adversaries: each as strong as its description', () => {
       const r = simulate({...at(0.75, 8), strategy: 'pull', seed})
       assert.deepEqual(r.outcome.decidedValues, [1], `seed ${seed}`)
       assert.ok(r.signatures.rejected.noViewProof > 0, 'the early proposals reached honest agents and were refused')
+      assert.ok(r.signatures.rejected.invalidCertificate > 0, 'their forged timeout certificates were checked and failed')
       const off = simulate({...at(0.75, 8), strategy: 'pull', seed, viewSync: false})
       assert.deepEqual(off.outcome.decidedValues, [0], `seed ${seed}: without view sync the pulled fleet decides the attacker's value`)
     }
+  })
+
+  it('pull with real Ed25519 timeouts: the forged timeout certificate fails verification', () => {
+    const r = simulate({...at(0.75, 8), strategy: 'pull', seed: 3, crypto: 'ed25519'})
+    assert.deepEqual(r.outcome.decidedValues, [1])
+    assert.ok(r.signatures.rejected.invalidCertificate > 0 && r.signatures.rejected.noViewProof > 0)
   })
 
   it('the registry: one file per strategy, each with its help and its claim', () => {
