@@ -202,6 +202,8 @@ export function simulate(o: SimOptions): SimResult {
   const backoff = o.backoff ?? 2
   const viewSync = o.viewSync ?? true
   checkNumber('backoff', backoff, 1, 4, false)
+  if (o.turnAtMs !== undefined) checkNumber('turn-at-ms', o.turnAtMs, 0, 1e15, false)
+  if (o.delayMs !== undefined) checkNumber('delay-ms', o.delayMs, 0, 1e9, false)
   checkNumber('max-delay-ms', maxDelayMs, 0, 1e9, false, true)
   checkNumber('loss', loss, 0, 0.99, false)
   const mode: CryptoMode = o.crypto === undefined || o.crypto === 'auto' ? (n <= AUTO_ED25519_AGENTS ? 'ed25519' : 'model') : o.crypto

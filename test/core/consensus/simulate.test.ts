@@ -150,6 +150,9 @@ describe('consensus simulator: input errors', () => {
     ['strategy', {strategy: 'nope' as never}, /--strategy/],
     ['ed25519 at scale', {agents: 6000, crypto: 'ed25519'}, /at most 5000/],
     ['trace at scale', {agents: 200_000, trace: true}, /--trace/],
+    ['negative delay (messages before they are sent)', {strategy: 'delay', delayMs: -5000}, /--delay-ms/],
+    ['negative turn time', {strategy: 'sleeper', turnAtMs: -1}, /--turn-at-ms/],
+    ['backoff below 1 (shrinking timeouts)', {backoff: 0.5}, /--backoff/],
   ]
   for (const [name, o, re] of bad)
     it(`rejects bad ${name} with a usage error`, () => {
