@@ -7,18 +7,23 @@
  *   a replica votes PREPARE once per view if the proposal is safe: no lock, or x equals the locked value, or
  *   justify.view > lock.view (the HotStuff safeNode rule); Q = ceil(q n) prepare votes form a prepare certificate,
  *   which the leader broadcasts; a replica locks on it and votes COMMIT once per view; Q commit votes form a commit
- *   certificate; a replica that receives one decides. On timeout a replica sends NEW-VIEW with its lock to the next
- *   leader, which proposes after Q of them plus a wait of the delay bound (so that it learns the highest lock, the
- *   known liveness gap of two-phase HotStuff). A decided agent answers a lagging agent's NEW-VIEW with its commit
- *   certificate.
+ *   certificate; a replica that receives one decides. A decided agent answers a lagging agent's NEW-VIEW with its
+ *   commit certificate.
+ * Pacemaker (LibraBFT/Jolteon style): the timeout of view v is timeoutMs x backoff^v, so some view outlasts any
+ *   message delay. On timeout a replica enters the next view and sends its leader a NEW-VIEW with its lock and a
+ *   signed timeout; Q valid timeouts form a timeout certificate (TC); the leader proposes one delay bound after the
+ *   Q-th (so that it learns the highest lock, the known liveness gap of two-phase HotStuff), with the TC attached. A
+ *   replica enters a later view only on its own timeout, a valid TC for it, or a prepare certificate of the view
+ *   before (view synchronisation).
+ * Adversaries: one file each in ./adversaries/, hooks handed to this simulator (./adversary.ts).
  *
  * Theory (n agents, f Byzantine, Q = ceil(q n)): two quorums share at least 2Q - n agents, so no two conflicting
  * certificates can form in one view while f < 2Q - n (safe iff f < 2q - 1); honest agents alone reach a quorum iff
  * n - f >= Q (live iff f <= 1 - q, once the network is synchronous).
  *
- * What it does NOT model: CPU time (signature costs are reported separately, never added to the clock), signed
- * NEW-VIEW messages (they only drive liveness here), more than one decision, or an adaptive adversary that corrupts
- * agents during the run (sleepers are fixed at the start and turn at a given time).
+ * What it does NOT model: CPU time (signature costs are reported separately, never added to the clock), more than
+ * one decision, or an adaptive adversary that corrupts agents during the run (sleepers are fixed at the start and
+ * turn at a given time).
  */
 import {TcpError} from '../errors.js'
 import {Rng} from '../rng.js'
