@@ -1,7 +1,8 @@
 // Properties over random small configurations, checked independently of the simulator: every certificate behind
 // an honest decision carries at least ceil(q n) distinct signers whose Ed25519 signatures verify (with the noble
 // reference implementation, not the node:crypto path the simulator uses) on exactly that view, phase and value;
-// and no safety violation happens where the theory says the configuration is safe.
+// and no safety violation happens where the theory says the configuration is safe, whatever the pacemaker's timeout
+// and backoff.
 import {describe, it} from 'node:test'
 import assert from 'node:assert/strict'
 import fc from 'fast-check'
@@ -23,9 +24,11 @@ describe('consensus properties', () => {
         fc.constantFrom(...STRATEGIES),
         fc.integer({min: 0, max: 2 ** 32 - 1}),
         fc.double({min: 0, max: 0.1, noNaN: true}),
-        (agents, byzantine, threshold, strategy, seed, loss) => {
+        fc.constantFrom(50, 200, 1000),
+        fc.constantFrom(1, 1.5, 2),
+        (agents, byzantine, threshold, strategy, seed, loss, timeoutMs, backoff) => {
           if (byzantineCount(agents, byzantine) >= agents) return
-          const r = simulate({agents, byzantine, threshold, strategy, seed, loss, rounds: 8, crypto: 'ed25519', evidence: true})
+          const r = simulate({agents, byzantine, threshold, strategy, seed, loss, timeoutMs, backoff, rounds: 8, crypto: 'ed25519', evidence: true})
           const Q = quorumSize(agents, threshold)
           const keys = r.evidence!.publicKeys.map((k) => fromHex(k))
           for (const c of r.evidence!.certificates) {
