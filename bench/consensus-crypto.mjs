@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Per-operation costs behind `--crypto model` of tcp consensus (MEASURED_US in src/core/consensus/crypto.ts):
 // Ed25519 sign/verify through tcp's node:crypto wrapper, and BLS12-381 (noble, long signatures: G1 keys, G2
-// signatures) sign, aggregate-verify (two pairings), public-key and signature additions. Medians of --runs repeats.
+// signatures) sign, aggregate-verify (two pairings), public-key and signature additions, and the model mode's tag
+// (SipHash-2-4 of one vote under a 128-bit key). Medians of --runs repeats.
 // Keys come from a seeded generator (simulation keys). Usage: node bench/consensus-crypto.mjs [--runs 3] [--json]
 // (run `npm run build` first).
 import {join, dirname} from 'node:path'
@@ -15,6 +16,7 @@ const runs = Number(opt.runs)
 const {ed25519} = await import(join(root, 'dist', 'core', 'crypto', 'ed25519.js'))
 const {Rng} = await import(join(root, 'dist', 'core', 'rng.js'))
 const {voteMessage} = await import(join(root, 'dist', 'core', 'consensus', 'crypto.js'))
+const {siphash24Words} = await import(join(root, 'dist', 'core', 'consensus', 'siphash.js'))
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
 const us = (fn, n) => {
@@ -24,6 +26,7 @@ const us = (fn, n) => {
 }
 
 const rng = new Rng(1)
+const sipKeys = new Uint32Array(4 * 1024).map(() => rng.u32())
 const B = bls.longSignatures
 const blsKeys = Array.from({length: 64}, () => B.keygen(rng.bytes(48)))
 const msg = voteMessage(1, 3, 0, 1)
@@ -38,8 +41,9 @@ if (!B.verify(aggSig, H, aggPk)) throw new Error('aggregate BLS signature did no
 const pks = Array.from({length: 10_000}, (_, i) => blsKeys[i % 64].publicKey)
 const sigs = Array.from({length: 2_000}, (_, i) => blsSig[i % 64])
 
-const rows = {ed25519Sign: [], ed25519Verify: [], blsHashToG2: [], blsSign: [], blsVerifyAggregate: [], blsAddPublicKey: [], blsAddSignature: []}
+const rows = {modelTagSipHash: [], ed25519Sign: [], ed25519Verify: [], blsHashToG2: [], blsSign: [], blsVerifyAggregate: [], blsAddPublicKey: [], blsAddSignature: []}
 for (let r = 0; r < runs; r++) {
+  rows.modelTagSipHash.push(us((i) => siphash24Words(sipKeys, 4 * (i & 1023), 7, i, 1, 1), 1_000_000))
   rows.ed25519Sign.push(us((i) => ed25519.sign(msg, edSk[i % 64]), 2000))
   rows.ed25519Verify.push(us((i) => ed25519.verify(edSig[i % 64], msg, edPk[i % 64]), 2000))
   rows.blsHashToG2.push(us(() => B.hash(msg), 20))

@@ -30,7 +30,7 @@ describe('tcp consensus simulate', () => {
   it('the text says when signatures and their CPU cost are modelled, and from which recorded timings', async () => {
     const m = await tcp(['consensus', 'simulate', '--agents', '40', '--byzantine', '0', '--seed', '3', '--crypto', 'model'])
     assert.equal(m.code, 0, m.stderr)
-    assert.match(m.stdout, /^signatures \(model\): .*\n {2}modelled: 32-bit keyed tags stand for signatures \(not cryptographic\)/m)
+    assert.match(m.stdout, /^signatures \(model\): .*\n {2}modelled: 32-bit SipHash-2-4 tags under each agent's 128-bit key stand for signatures \(a keyed PRF/m)
     assert.match(m.stdout, /^estimated BLS12-381 CPU \(modelled, not run; from the per-operation timings recorded by node bench\/consensus-crypto\.mjs\): /m)
     const e = await tcp(['consensus', 'simulate', '--agents', '40', '--byzantine', '0', '--seed', '3', '--crypto', 'ed25519'])
     assert.match(e.stdout, /^ {2}real Ed25519 signatures on every vote/m)
@@ -41,6 +41,19 @@ describe('tcp consensus simulate', () => {
     const r = await tcp(['consensus', 'simulate', '--agents', '40', '--byzantine', '0.3', '--strategy', 'withhold', '--rounds', '6', '--seed', '2', '--json'])
     assert.equal(r.code, 3)
     assert.equal(r.json().outcome.stalled, true)
+  })
+
+  it('a timeout below the length of a view: decides with the default backoff, stalls with --backoff 1 (exit 3)', async () => {
+    const argv = ['consensus', 'simulate', '-n', '40', '-f', '0.2', '-q', '0.75', '-s', 'withhold', '--seed', '1', '--rounds', '30', '--crypto', 'model', '--latency', 'uniform:0:400', '--max-delay-ms', '400', '--json']
+    const ok = await tcp(argv)
+    assert.equal(ok.code, 0, ok.stderr)
+    assert.equal(ok.json().config.backoff, 2)
+    const fixed = await tcp([...argv, '--backoff', '1'])
+    assert.equal(fixed.code, 3)
+    assert.equal(fixed.json().outcome.stalled, true)
+    const bad = await tcp([...argv, '--backoff', '9'])
+    assert.equal(bad.code, 2)
+    assert.match(bad.json().error.message, /--backoff/)
   })
 
   it('--trace: same seed, same bytes; refuses to overwrite without --force', async () => {
@@ -92,6 +105,7 @@ describe('tcp consensus sweep', () => {
     const r = await tcp(['consensus', 'sweep', '--agents', '40', '--threshold', '0.51,0.75', '--byzantine', '0:0.5:0.25', '--runs', '1', '--seed', '4', '--svg', svg])
     assert.equal(r.code, 0, r.stderr)
     assert.match(r.stdout, /claim "a 75% quorum stops a 32% attacker": safety holds .* liveness does not hold/)
+    assert.match(r.stdout, /each verdict rests on 2 runs per cell \(1 per strategy: strongest, withhold\)/)
     assert.ok(existsSync(svg))
     assert.match(readFileSync(svg, 'utf8'), /<svg[\s\S]*the claim:[\s\S]*<\/svg>\n$/)
     const j = await tcp(['consensus', 'sweep', '--agents', '40', '--threshold', '0.75', '--byzantine', '0.2', '--runs', '1', '--seed', '4', '--json'])

@@ -12,9 +12,10 @@ export const networkFlags = {
   latency: Flags.string({description: 'one-way delay: const:MS, uniform:MIN:MAX, normal:MEAN:SD or exp:MEAN', default: 'exp:20'}),
   'max-delay-ms': Flags.string({description: 'bound on any delay (Delta of partial synchrony); also the leader\'s wait after a quorum of new-views', default: '200'}),
   loss: Flags.string({description: 'probability that a message is lost', default: '0'}),
-  partition: Flags.string({description: 'split the honest agents in two halves from START to END ms (strongest: 0 to 0.75 x rounds x timeout unless given)'}),
-  'timeout-ms': Flags.string({description: 'view timeout', default: '1000'}),
-  'turn-at-ms': Flags.string({description: 'sleeper: when the sleepers turn (default 2 x timeout)'}),
+  partition: Flags.string({description: 'split the honest agents in two halves from START to END ms (strongest, sleeper: until their attack view ends, unless given)'}),
+  'timeout-ms': Flags.string({description: 'timeout of view 0; view v waits timeout x backoff^v', default: '1000'}),
+  backoff: Flags.string({description: 'timeout growth per failed view (1 to 4; 1 keeps it fixed, which stalls when a view needs longer)', default: '2'}),
+  'turn-at-ms': Flags.string({description: 'sleeper: when the sleepers turn (default: the end of view 0)'}),
   'delay-ms': Flags.string({description: 'delay: lateness of every Byzantine message (default 0.9 x timeout)'}),
   crypto: Flags.string({description: 'vote signatures: ed25519 (real), bls (real BLS12-381 aggregated certificates, up to 256 agents), model (tags + measured BLS cost), auto (ed25519 up to 1,000 agents, model above)', default: 'auto', options: ['auto', 'ed25519', 'bls', 'model']}),
 }
@@ -25,7 +26,10 @@ export default class ConsensusSimulate extends TcpCommand {
 Exit 0 when every honest agent decided the same value, 3 when a safety violation (two honest agents decided
 differently) or a stall (no decision within --rounds views) was observed, 2 on bad input.
 
-Strategies:
+The pacemaker doubles the view timeout per failed view (--backoff), so the fleet decides once the network heals
+whatever --timeout-ms is, wherever theory says live.
+
+Strategies (what each does; what it can achieve is in docs/consensus.md):
 ${STRATEGIES.map((s) => `  ${s.padEnd(11)} ${STRATEGY_HELP[s]}`).join('\n')}`
 
   static override examples = [
@@ -40,7 +44,7 @@ ${STRATEGIES.map((s) => `  ${s.padEnd(11)} ${STRATEGY_HELP[s]}`).join('\n')}`
     byzantine: Flags.string({char: 'f', description: 'fraction of Byzantine agents', default: '0.2'}),
     threshold: Flags.string({char: 'q', description: 'quorum threshold q (a quorum is ceil(q x agents) signers)', default: '0.75'}),
     strategy: Flags.string({char: 's', description: 'what the Byzantine agents do', default: 'equivocate', options: [...STRATEGIES]}),
-    rounds: Flags.integer({char: 'r', description: 'views an agent tries before giving up (a stall)', default: 20}),
+    rounds: Flags.integer({char: 'r', description: 'views an agent tries after the network heals before giving up (a stall); views during a partition do not count', default: 20}),
     seed: Flags.string({description: 'seed (0 to 4294967295); random when omitted, and printed'}),
     trace: Flags.string({description: 'write every event as JSONL to this file (same seed, same bytes)'}),
     force: Flags.boolean({description: 'overwrite an existing trace file'}),

@@ -10,8 +10,8 @@ import {networkFlags} from './simulate.js'
 
 export default class ConsensusSweep extends TcpCommand {
   static override summary = 'Map the empirically safe and live regions over quorum thresholds and Byzantine fractions, against the theory'
-  static override description = `Runs --runs seeded simulations per cell and strategy. A cell is unsafe when any run had two honest agents
-decide differently, not live when any run stalled. The theory: safe iff f < 2q - 1, live iff f <= 1 - q.
+  static override description = `Runs --runs seeded simulations per cell and strategy, and prints how many runs each verdict rests on (and how
+many violated or stalled). A cell is unsafe when any run had two honest agents decide differently, not live when any run stalled. The theory: safe iff f < 2q - 1, live iff f <= 1 - q.
 The claim "a 75% quorum stops a 32% attacker" is always run as its own cell and judged. Signatures default to the
 model (--crypto model): a sweep runs hundreds of simulations. Exit 0; the map is the finding, not a failure.`
 
@@ -26,7 +26,7 @@ model (--crypto model): a sweep runs hundreds of simulations. Exit 0; the map is
     byzantine: Flags.string({char: 'f', description: 'Byzantine fractions: START:STOP:STEP or a comma list', default: '0:0.6:0.05'}),
     runs: Flags.integer({char: 'k', description: 'seeded runs per cell and strategy', default: 5}),
     strategies: Flags.string({description: 'strategies run in every cell (safety is judged under all of them, liveness too)', default: 'strongest,withhold'}),
-    rounds: Flags.integer({char: 'r', description: 'views an agent tries before giving up', default: 20}),
+    rounds: Flags.integer({char: 'r', description: 'views an agent tries after the network heals before giving up', default: 20}),
     seed: Flags.string({description: 'seed (0 to 4294967295); random when omitted, and printed'}),
     svg: Flags.string({description: 'write the picture (SVG) to this file'}),
     force: Flags.boolean({description: 'overwrite an existing SVG file'}),

@@ -9,11 +9,18 @@
  *   signatures, RFC 9380 hash-to-curve) on the same bytes; a certificate is checked as ONE aggregate signature
  *   against the aggregate of its distinct signers' keys (two pairings), as a large fleet would carry it. Slow in
  *   JavaScript (milliseconds per signature), so for small fleets only.
- * - `model`: for large fleets. A signature is a 32-bit keyed tag of the same fields under a per-agent secret
- *   (a seeded mix, NOT cryptographic: a forger guesses a tag with probability 2^-32). The checks are the same
- *   (signer, view, phase, value), so forged and replayed votes are rejected for the same reasons; the CPU cost is
- *   not paid but estimated from per-operation timings measured on this machine (MEASURED below) for BLS12-381
- *   aggregated certificates, which is how such a fleet would carry them.
+ * - `model`: for large fleets. A signature is a 32-bit tag: the low 32 bits of SipHash-2-4 (a keyed PRF,
+ *   src/core/consensus/siphash.ts) under the signer's own 128-bit key of the message run id || view || phase ||
+ *   value. Its real strength: a forger who lacks the key and has seen any number of other tags (every vote of the
+ *   run) guesses a tag right with probability 2^-32 per attempt (the output is truncated to 32 bits, so a vote can
+ *   be forged by 2^32 online tries, which the simulator never allows: a forgery is one guess); recovering the key
+ *   costs about 2^128 (the SipHash designers' claim). Unlike a signature it is not publicly verifiable: the
+ *   simulator holds every key, as a MAC verifier would. The checks are the same (signer, view, phase, value), so
+ *   forged and replayed votes are rejected for the same reasons; the CPU cost of real BLS12-381 is not paid but
+ *   estimated from per-operation timings measured on this machine (MEASURED below).
+ *   (Before 2026-11-27 the tag was an invertible mix of secret ^ run id with the fields: one observed vote gave
+ *   away secret ^ run id and with it every vote of that signer. test/core/consensus/properties.test.ts replays
+ *   that attack against the current tag.)
  *
  * Verification of one (signature, signer, view, phase, value) is memoised: a certificate broadcast to a thousand
  * agents is checked once for real and counted a thousand times (`checkedLogical` vs `verifyCalls`). The result of
@@ -23,10 +30,13 @@ import {ed25519} from '../crypto/ed25519.js'
 import {bls12_381 as bls} from '@noble/curves/bls12-381.js'
 import {concatBytes, utf8} from '../bytes.js'
 import type {Rng} from '../rng.js'
+import {siphash24Words} from './siphash.js'
 
 export type CryptoMode = 'ed25519' | 'bls' | 'model'
 export const PHASE_PREPARE = 0
 export const PHASE_COMMIT = 1
+/** A signed timeout (NEW-VIEW) for view v: Q of them form a timeout certificate, the proof that lets replicas enter v. */
+export const PHASE_TIMEOUT = 2
 
 /**
  * Per-operation timings in microseconds, measured with `node bench/consensus-crypto.mjs --runs 5` (medians) on the
@@ -55,12 +65,6 @@ export function voteMessage(runId: number, view: number, phase: number, value: n
   dv.setUint8(8, phase)
   dv.setUint32(9, value >>> 0)
   return concatBytes(DOMAIN, b)
-}
-
-function mix32(x: number): number {
-  x = Math.imul(x ^ (x >>> 16), 0x85ebca6b)
-  x = Math.imul(x ^ (x >>> 13), 0xc2b2ae35)
-  return (x ^ (x >>> 16)) | 0
 }
 
 type BlsPoint = ReturnType<typeof bls.longSignatures.hash>
@@ -94,8 +98,8 @@ export class VoteCrypto {
     this.runId = runId
     this.sigBytes = mode === 'ed25519' ? 64 : 96
     if (mode === 'model') {
-      this.secrets = new Uint32Array(n)
-      for (let i = 0; i < n; i++) this.secrets[i] = rng.u32()
+      this.secrets = new Uint32Array(4 * n) // a 128-bit SipHash key per agent
+      for (let i = 0; i < 4 * n; i++) this.secrets[i] = rng.u32()
     } else if (mode === 'bls') {
       for (let i = 0; i < n; i++) {
         const k = BLS.keygen(rng.bytes(48)) // simulation keys from the seed: reproducible, never secret
@@ -113,7 +117,7 @@ export class VoteCrypto {
   }
 
   get agents(): number {
-    return this.mode === 'model' ? this.secrets.length : this.publicKeys.length
+    return this.mode === 'model' ? this.secrets.length / 4 : this.publicKeys.length
   }
 
   message(view: number, phase: number, value: number): Uint8Array {
@@ -121,7 +125,7 @@ export class VoteCrypto {
   }
 
   private tag(agent: number, view: number, phase: number, value: number): number {
-    return mix32(this.secrets[agent]! ^ mix32(view * 2 + phase) ^ mix32(value + 0x51ed27) ^ this.runId)
+    return siphash24Words(this.secrets, 4 * agent, this.runId, view, phase, value)
   }
 
   /** The vote message hashed to G2 (RFC 9380 hash_to_curve, cached: a view has few distinct messages). */

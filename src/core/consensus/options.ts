@@ -12,6 +12,7 @@ export interface NetworkFlags {
   loss: string
   partition?: string
   'timeout-ms': string
+  backoff?: string
   'turn-at-ms'?: string
   'delay-ms'?: string
   crypto: string
@@ -19,7 +20,7 @@ export interface NetworkFlags {
 
 export function networkOptions(f: NetworkFlags): Pick<
   SimOptions,
-  'latency' | 'maxDelayMs' | 'loss' | 'partition' | 'timeoutMs' | 'turnAtMs' | 'delayMs' | 'crypto'
+  'latency' | 'maxDelayMs' | 'loss' | 'partition' | 'timeoutMs' | 'backoff' | 'turnAtMs' | 'delayMs' | 'crypto'
 > {
   if (!['auto', 'ed25519', 'bls', 'model'].includes(f.crypto))
     throw new TcpError('usage', `--crypto: expected auto, ed25519, bls or model, got "${f.crypto}"`)
@@ -29,6 +30,7 @@ export function networkOptions(f: NetworkFlags): Pick<
     loss: parseNumberFlag('loss', f.loss),
     partition: f.partition === undefined ? undefined : parsePartition(f.partition),
     timeoutMs: parseNumberFlag('timeout-ms', f['timeout-ms']),
+    backoff: f.backoff === undefined ? undefined : parseNumberFlag('backoff', f.backoff),
     turnAtMs: f['turn-at-ms'] === undefined ? undefined : parseNumberFlag('turn-at-ms', f['turn-at-ms']),
     delayMs: f['delay-ms'] === undefined ? undefined : parseNumberFlag('delay-ms', f['delay-ms']),
     crypto: f.crypto as SimOptions['crypto'],

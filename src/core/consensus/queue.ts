@@ -147,6 +147,11 @@ export class EventQueue {
   }
 
   /** Like push, for an event no earlier than every event pushed this way before (checked). */
+  /** True when pushLater(time) keeps the ring in order (time not before the last timer in it). */
+  fitsLater(time: number): boolean {
+    return this.fCount === 0 || time >= this.fTime[(this.fHead + this.fCount - 1) % this.fTime.length]!
+  }
+
   pushLater(time: number, kind: Kind, src: number, to: number, view: number, value: number, ref: number, sig: number): void {
     const cap = this.fTime.length
     if (this.fCount > 0 && time < this.fTime[(this.fHead + this.fCount - 1) % cap]!) throw new RangeError('EventQueue.pushLater: time went backwards')

@@ -7,42 +7,39 @@
  *   a replica votes PREPARE once per view if the proposal is safe: no lock, or x equals the locked value, or
  *   justify.view > lock.view (the HotStuff safeNode rule); Q = ceil(q n) prepare votes form a prepare certificate,
  *   which the leader broadcasts; a replica locks on it and votes COMMIT once per view; Q commit votes form a commit
- *   certificate; a replica that receives one decides. On timeout a replica sends NEW-VIEW with its lock to the next
- *   leader, which proposes after Q of them plus a wait of the delay bound (so that it learns the highest lock, the
- *   known liveness gap of two-phase HotStuff). A decided agent answers a lagging agent's NEW-VIEW with its commit
- *   certificate.
+ *   certificate; a replica that receives one decides. A decided agent answers a lagging agent's NEW-VIEW with its
+ *   commit certificate.
+ * Pacemaker (LibraBFT/Jolteon style): the timeout of view v is timeoutMs x backoff^v, so some view outlasts any
+ *   message delay. On timeout a replica enters the next view and sends its leader a NEW-VIEW with its lock and a
+ *   signed timeout; Q valid timeouts form a timeout certificate (TC); the leader proposes one delay bound after the
+ *   Q-th (so that it learns the highest lock, the known liveness gap of two-phase HotStuff), with the TC attached. A
+ *   replica enters a later view only on its own timeout, a valid TC for it, or a prepare certificate of the view
+ *   before (view synchronisation).
+ * Adversaries: one file each in ./adversaries/, hooks handed to this simulator (./adversary.ts).
  *
  * Theory (n agents, f Byzantine, Q = ceil(q n)): two quorums share at least 2Q - n agents, so no two conflicting
  * certificates can form in one view while f < 2Q - n (safe iff f < 2q - 1); honest agents alone reach a quorum iff
  * n - f >= Q (live iff f <= 1 - q, once the network is synchronous).
  *
- * What it does NOT model: CPU time (signature costs are reported separately, never added to the clock), signed
- * NEW-VIEW messages (they only drive liveness here), more than one decision, or an adaptive adversary that corrupts
- * agents during the run (sleepers are fixed at the start and turn at a given time).
+ * What it does NOT model: CPU time (signature costs are reported separately, never added to the clock), more than
+ * one decision, or an adaptive adversary that corrupts agents during the run (sleepers are fixed at the start and
+ * turn at a given time).
  */
 import {TcpError} from '../errors.js'
 import {Rng} from '../rng.js'
 import {EventQueue, Kind, KIND_NAMES} from './queue.js'
 import {Network, formatLatency, type Latency, type Partition} from './network.js'
-import {MEASURED_US, PHASE_COMMIT, PHASE_PREPARE, VoteCrypto, type CryptoMode} from './crypto.js'
+import {MEASURED_US, PHASE_COMMIT, PHASE_PREPARE, PHASE_TIMEOUT, VoteCrypto, type CryptoMode} from './crypto.js'
+import {ADVERSARIES, STRATEGIES, type Strategy} from './adversaries/index.js'
+import {HONEST_VALUE, ATTACK_VALUE, type Hooks, type Plan, type Qc, type Tally, type World} from './adversary.js'
 
-export const STRATEGIES = ['equivocate', 'withhold', 'delay', 'sleeper', 'bias', 'forge', 'replay', 'strongest'] as const
-export type Strategy = (typeof STRATEGIES)[number]
+export {STRATEGIES, type Strategy} from './adversaries/index.js'
+export {HONEST_VALUE, ATTACK_VALUE} from './adversary.js'
 
-export const STRATEGY_HELP: Record<Strategy, string> = {
-  equivocate: 'Byzantine leaders propose 1 to one half of the honest agents and 0 to the other and certify both; Byzantine replicas vote for both values',
-  withhold: 'Byzantine agents stay silent (no proposals, votes or new-views)',
-  delay: 'Byzantine agents follow the protocol but every message they send is late by --delay-ms',
-  sleeper: 'Byzantine agents are honest until --turn-at-ms, then act as in strongest (equivocating leaders, silent replicas)',
-  bias: 'Byzantine leaders propose the attacker\'s value 0 instead of the evidence (1); Byzantine replicas vote only for 0',
-  forge: 'Byzantine agents send votes and certificates with signatures forged in honest agents\' names; they send new-views but no valid vote',
-  replay: 'Byzantine agents collect honest votes and replay them into later views and phases; they send new-views but no valid vote',
-  strongest: 'equivocating Byzantine leaders plus a network partition of the honest agents (Byzantine agents reach both halves); silent otherwise',
-}
-
-/** The honest agents' input (the evidence says: quarantine) and the attacker's value. */
-export const HONEST_VALUE = 1
-export const ATTACK_VALUE = 0
+/** One line per strategy for --help (from the registry). */
+export const STRATEGY_HELP = Object.fromEntries(Object.entries(ADVERSARIES).map(([k, v]) => [k, v.help])) as Record<Strategy, string>
+/** What each strategy can achieve, stated against the theory (from the registry). */
+export const STRATEGY_ACHIEVES = Object.fromEntries(Object.entries(ADVERSARIES).map(([k, v]) => [k, v.achieves])) as Record<Strategy, string>
 
 export interface SimOptions {
   agents: number
@@ -51,7 +48,11 @@ export interface SimOptions {
   /** Quorum threshold q, 0 < q <= 1; a quorum is ceil(q * agents) distinct signers. */
   threshold: number
   strategy: Strategy
-  /** Views (rounds) an agent tries before it gives up: a run that has not decided by then stalled. */
+  /**
+   * Views (rounds) an agent tries after the network heals before it gives up: a run that has not decided by then
+   * stalled. Views that start during a partition do not count (the agent's budget is the views it spends in them
+   * plus rounds).
+   */
   rounds: number
   seed: number
   latency?: Latency
@@ -59,6 +60,17 @@ export interface SimOptions {
   loss?: number
   partition?: Partition | null
   timeoutMs?: number
+  /**
+   * Pacemaker backoff: the timeout of view v is timeoutMs x backoff^min(v, 24) (default 2, doubling per failed view
+   * as in LibraBFT/Jolteon; 1 keeps the timeout fixed, which is not live when a view needs longer than the timeout).
+   */
+  backoff?: number
+  /**
+   * View synchronisation (default true): a replica enters a later view on its own timeout, or on a proposal that
+   * proves a quorum left the view before (a timeout certificate or a prepare certificate of that view). false lets
+   * a leader's proposal alone move replicas forward (the behaviour before 2026-11-27), for comparison.
+   */
+  viewSync?: boolean
   turnAtMs?: number
   delayMs?: number
   crypto?: CryptoMode | 'auto'
@@ -88,7 +100,10 @@ export interface SimResult {
     quorum: number
     strategy: Strategy
     rounds: number
+    /** Views an agent that only times out starts before the partition heals (0 without one): not counted in rounds. */
+    viewsBeforeHeal: number
     timeoutMs: number
+    backoff: number
     latency: string
     maxDelayMs: number
     loss: number
@@ -119,7 +134,7 @@ export interface SimResult {
     votesChecked: number
     certificatesChecked: number
     verifyCalls: number
-    rejected: {badSignature: number; wrongRound: number; wrongValue: number; duplicate: number; invalidCertificate: number; unsafeProposal: number}
+    rejected: {badSignature: number; wrongRound: number; wrongValue: number; duplicate: number; invalidCertificate: number; unsafeProposal: number; noViewProof: number}
     estimatedCpu?: {perReplicaMs: number; leaderMsPerCertificate: number; fleetCpuSeconds: number; basis: string}
   }
   run: {events: number; simulatedMs: number; wallMs: number; eventsPerSecond: number; peakQueue: number; stateBytes: number}
@@ -127,34 +142,21 @@ export interface SimResult {
   evidence?: {runId: number; publicKeys: string[]; certificates: CertificateEvidence[]}
 }
 
-interface Qc {
-  phase: number
-  view: number
-  value: number
-  signers: Int32Array
-  sigs: Int32Array
-  valid?: boolean
-  bytes: number
-}
-
-interface Tally {
-  seen: Uint8Array
-  signers: Int32Array
-  sigs: Int32Array
-  count: number
-  formed: boolean
-}
-
 interface Collect {
   proposed: number
   nvSeen: Uint8Array | null
   nvCount: number
+  /** Signed timeouts for this view (signer, signature), and the timeout certificate once Q of them arrived. */
+  tcSigners: number[]
+  tcSigs: number[]
+  tc: number
+  byzTimeouts: boolean
   best: number
   goScheduled: boolean
   tallies: Array<Tally | undefined>
 }
 
-const PROTOCOL = 'two-phase HotStuff (prepare/lock, commit), linear vote collection at the leader, rotating leader, new-view on timeout'
+const PROTOCOL = 'two-phase HotStuff (prepare/lock, commit), linear vote collection at the leader, rotating leader; pacemaker: signed timeouts form timeout certificates, timeout doubles per failed view'
 
 function checkNumber(name: string, v: number, min: number, max: number, integer: boolean, minOpen = false): void {
   const bad = !Number.isFinite(v) || (integer && !Number.isSafeInteger(v)) || (minOpen ? v <= min : v < min) || v > max
@@ -173,6 +175,8 @@ export const MAX_ED25519_AGENTS = 5_000
 export const MAX_BLS_AGENTS = 256
 export const AUTO_ED25519_AGENTS = 1_000
 export const MAX_TRACE_AGENTS = 100_000
+/** Views after which the timeout stops growing: at backoff 2, 2^24 times the base timeout. */
+export const MAX_BACKOFF_STEPS = 24
 
 /** Quorum size ceil(q n), robust to binary fractions (0.51 * 100 is 51.000000000000007). */
 export function quorumSize(n: number, q: number): number {
@@ -200,6 +204,11 @@ export function simulate(o: SimOptions): SimResult {
   const maxDelayMs = o.maxDelayMs ?? 200
   const loss = o.loss ?? 0
   checkNumber('timeout-ms', timeoutMs, 0, 1e9, false, true)
+  const backoff = o.backoff ?? 2
+  const viewSync = o.viewSync ?? true
+  checkNumber('backoff', backoff, 1, 4, false)
+  if (o.turnAtMs !== undefined) checkNumber('turn-at-ms', o.turnAtMs, 0, 1e15, false)
+  if (o.delayMs !== undefined) checkNumber('delay-ms', o.delayMs, 0, 1e9, false)
   checkNumber('max-delay-ms', maxDelayMs, 0, 1e9, false, true)
   checkNumber('loss', loss, 0, 0.99, false)
   const mode: CryptoMode = o.crypto === undefined || o.crypto === 'auto' ? (n <= AUTO_ED25519_AGENTS ? 'ed25519' : 'model') : o.crypto
@@ -214,16 +223,34 @@ export function simulate(o: SimOptions): SimResult {
   const fCount = byzantineCount(n, o.byzantine)
   if (fCount >= n) throw new TcpError('usage', `--byzantine: ${o.byzantine} of ${n} agents leaves no honest agent`)
   const latency: Latency = o.latency ?? {dist: 'exp', mean: 20}
-  const partition: Partition | null =
-    o.partition !== undefined && o.partition !== null
-      ? o.partition
-      : S === 'strongest'
-        ? {startMs: 0, endMs: Math.max(1, Math.floor(0.75 * R)) * timeoutMs}
-        : null
-  const turnAtMs = o.turnAtMs ?? 2 * timeoutMs
-  const delayMs = o.delayMs ?? 0.9 * timeoutMs
+  const adv = ADVERSARIES[S]
+  /** The pacemaker's timeout for view v: exponential backoff per failed view, capped at backoff^24. */
+  const timeoutOf = (v: number): number => timeoutMs * backoff ** Math.min(v, MAX_BACKOFF_STEPS)
+  const plan: Plan = {
+    agents: n,
+    byzantineCount: fCount,
+    quorum: Q,
+    rounds: R,
+    maxDelayMs,
+    timeoutOf: (v) => timeoutOf(v),
+    viewStart(v) {
+      let s = 0
+      for (let i = 0; i < v; i++) s += timeoutOf(i)
+      return s
+    },
+    turnAtMs: o.turnAtMs,
+    delayMs: o.delayMs,
+  }
+  const partition: Partition | null = o.partition !== undefined && o.partition !== null ? o.partition : (adv.partition?.(plan) ?? null)
+  // Views that start before the heal (for an agent that only times out) are not counted against the budget R.
+  let viewsBeforeHeal = 0
+  for (let start = 0; partition !== null && viewsBeforeHeal < 100_000 && start < partition.endMs; viewsBeforeHeal++) start += timeoutOf(viewsBeforeHeal)
+  const lastView = viewsBeforeHeal + R
+  const turnAtMs = adv.turnAt?.(plan) ?? 0
+  const delayMs = adv.messageDelay?.(plan) ?? 0
+  const targetView = fCount > 0 && adv.targetView ? adv.targetView(plan) : -1
+  const targetLeader = targetView >= 0 ? targetView % n : -1
   const graceMs = maxDelayMs
-
   const wall0 = performance.now()
   const rng = new Rng(o.seed)
   // Byzantine set: a seeded partial Fisher-Yates shuffle; halves: the honest agents split by a second shuffle.
@@ -237,6 +264,30 @@ export function simulate(o: SimOptions): SimResult {
       const t = idx[i]!
       idx[i] = idx[j]!
       idx[j] = t
+    }
+    // A static adversary that targets a view corrupts its leader and leaves the leaders of earlier views honest
+    // (swapping with agents that lead none of views 0..k): it knows the public schedule v mod n.
+    if (targetLeader >= 0) {
+      const k = targetView
+      const pos = new Int32Array(n)
+      for (let i = 0; i < n; i++) pos[idx[i]!] = i
+      const swap = (i: number, j: number): void => {
+        const x = idx[i]!
+        idx[i] = idx[j]!
+        idx[j] = x
+        pos[idx[i]!] = i
+        pos[idx[j]!] = j
+      }
+      if (pos[targetLeader]! >= fCount) swap(0, pos[targetLeader]!)
+      let spare = n - 1
+      const leadsEarly = (a: number): boolean => a <= k
+      for (let v = 0; v < Math.min(k, n); v++) {
+        const l = v % n
+        if (l === targetLeader || pos[l]! >= fCount) continue
+        while (spare >= fCount && leadsEarly(idx[spare]!)) spare--
+        if (spare < fCount) break
+        swap(pos[l]!, spare--)
+      }
     }
     for (let i = 0; i < fCount; i++) byz[idx[i]!] = 1
     // Positions after the Byzantine prefix are already a uniform shuffle of the honest agents.
@@ -266,7 +317,6 @@ export function simulate(o: SimOptions): SimResult {
   const qcs: Qc[] = []
   const collects = new Map<number, Collect>()
   const byzBest = [-1, -1]
-  const stash: {view: number; phase: number; value: number; signers: number[]; sigs: number[]} = {view: -1, phase: 0, value: 0, signers: [], sigs: []}
 
   const honestTotal = n - fCount
   let honestDecided = 0
@@ -275,28 +325,27 @@ export function simulate(o: SimOptions): SimResult {
   let conflicting = 0
   const values = new Set<number>()
   const msgs = {sent: 0, delivered: 0, droppedLoss: 0, droppedPartition: 0, bytes: 0}
-  const rejected = {badSignature: 0, wrongRound: 0, wrongValue: 0, duplicate: 0, invalidCertificate: 0, unsafeProposal: 0}
+  const rejected = {badSignature: 0, wrongRound: 0, wrongValue: 0, duplicate: 0, invalidCertificate: 0, unsafeProposal: 0, noViewProof: 0}
   let certificatesChecked = 0
   const trace: string[] | null = o.trace ? [] : null
   const tr = (t: number, ev: string, rest: string): void => void trace!.push(`{"t":${t.toFixed(3)},"ev":"${ev}"${rest}}`)
 
   const leader = (v: number): number => v % n
-  const byzActive = (a: number, t: number): boolean =>
-    byz[a] === 1 && S !== 'delay' && (S !== 'sleeper' || t >= turnAtMs)
-  const crossesFreely = (a: number): boolean => byz[a] === 1 && (S === 'strongest' || S === 'sleeper')
+  const byzActive = (a: number, t: number): boolean => byz[a] === 1 && hooks !== null && t >= turnAtMs
+  const crossesFreely = (a: number): boolean => byz[a] === 1 && adv.crossesPartition === true
   const qcBytes = (id: number): number => (id < 0 ? 0 : qcs[id]!.bytes)
-  const sizeOf = (kind: number, ref: number): number =>
+  const sizeOf = (kind: number, ref: number, sig: number): number =>
     kind === Kind.VotePrepare || kind === Kind.VoteCommit
       ? 17 + crypto.sigBytes
       : kind === Kind.PrepareQc || kind === Kind.CommitQc
         ? qcBytes(ref)
         : kind === Kind.Propose
-          ? 32 + qcBytes(ref)
-          : 16 + qcBytes(ref)
+          ? 32 + qcBytes(ref) + qcBytes(sig - 1) // justify and the timeout certificate of the view
+          : 16 + crypto.sigBytes + qcBytes(ref) // new-view: a signed timeout and the sender's lock
 
   function send(t: number, kind: number, from: number, to: number, v: number, value: number, ref: number, sig: number): void {
     msgs.sent++
-    msgs.bytes += sizeOf(kind, ref)
+    msgs.bytes += sizeOf(kind, ref, sig)
     if (from !== to) {
       if (half[from] !== half[to] && net.cut(t) && !crossesFreely(from) && !crossesFreely(to)) {
         msgs.droppedPartition++
@@ -310,7 +359,7 @@ export function simulate(o: SimOptions): SimResult {
       }
     }
     let d = from === to ? 0.001 : net.delay()
-    if (S === 'delay' && byz[from] === 1) d += delayMs
+    if (delayMs > 0 && byz[from] === 1) d += delayMs
     q.push(t + d, kind as Kind, from, to, v, value, ref, sig)
   }
 
@@ -354,7 +403,7 @@ export function simulate(o: SimOptions): SimResult {
   function collect(v: number): Collect {
     let c = collects.get(v)
     if (!c) {
-      c = {proposed: -1, nvSeen: null, nvCount: 0, best: -1, goScheduled: false, tallies: []}
+      c = {proposed: -1, nvSeen: null, nvCount: 0, tcSigners: [], tcSigs: [], tc: -1, byzTimeouts: false, best: -1, goScheduled: false, tallies: []}
       collects.set(v, c)
       collects.delete(v - 4) // views more than a few behind are closed; their tallies are no longer needed
     }
@@ -373,7 +422,9 @@ export function simulate(o: SimOptions): SimResult {
 
   function enterView(a: number, v: number, t: number): void {
     view[a] = v
-    q.pushLater(t + timeoutMs, Kind.Timeout, a, a, v, 0, -1, 0)
+    const at = t + timeoutOf(v)
+    if (q.fitsLater(at)) q.pushLater(at, Kind.Timeout, a, a, v, 0, -1, 0)
+    else q.push(at, Kind.Timeout, a, a, v, 0, -1, 0)
   }
 
   function decide(a: number, id: number, t: number): void {
@@ -404,14 +455,51 @@ export function simulate(o: SimOptions): SimResult {
   /** The pacemaker: on timeout, move to the next view and tell its leader (with the lock), or give up after R views. */
   function onTimeout(a: number, v: number, t: number): void {
     if (committed[a]! >= 0 || gaveUp[a] || view[a] !== v) return
-    if (v + 1 >= R) {
+    if (v + 1 >= lastView) {
       gaveUp[a] = 1
       if (!byz[a]) honestDone++
       if (trace) tr(t, 'give-up', `,"agent":${a},"view":${v}`)
       return
     }
     enterView(a, v + 1, t)
-    send(t, Kind.NewView, a, leader(v + 1), v + 1, 0, lockQc[a]!, 0)
+    send(t, Kind.NewView, a, leader(v + 1), v + 1, 0, lockQc[a]!, crypto.sign(a, v + 1, PHASE_TIMEOUT, 0))
+  }
+
+  /**
+   * A signed timeout of `signer` for view v at v's leader: counted once per signer if its signature verifies; at Q
+   * of them the leader holds a timeout certificate (TC) for v, which it attaches to its proposal.
+   */
+  function countTimeout(c: Collect, v: number, signer: number, sig: number): boolean {
+    if (!crypto.verify(signer, v, PHASE_TIMEOUT, 0, sig)) {
+      rejected.badSignature++
+      return false
+    }
+    c.nvSeen ??= new Uint8Array(n)
+    if (c.nvSeen[signer]) return false
+    c.nvSeen[signer] = 1
+    c.nvCount++
+    if (c.tc < 0) {
+      c.tcSigners.push(signer)
+      c.tcSigs.push(sig)
+      if (c.tcSigners.length >= Q) {
+        c.tc = newQc(PHASE_TIMEOUT, v, 0, c.tcSigners, c.tcSigs)
+        c.tcSigners = []
+        c.tcSigs = []
+      }
+    }
+    return true
+  }
+
+  /** View synchronisation: a replica behind enters view v only on proof that a quorum left v - 1 (a TC for v, or a
+   * prepare certificate of view v - 1). An unproven proposal from a future view is ignored. */
+  function viewProof(v: number, justify: number, tc: number): boolean {
+    if (tc >= 0 && qcs[tc] !== undefined && qcs[tc]!.view === v && checkQc(tc, PHASE_TIMEOUT)) return true
+    return justify >= 0 && qcs[justify] !== undefined && qcs[justify]!.view === v - 1 && checkQc(justify, PHASE_PREPARE)
+  }
+
+  /** A leader's proposal, carrying the view's timeout certificate when it holds one (in `sig`, as id + 1). */
+  function propose(t: number, from: number, to: number, v: number, x: number, justify: number): void {
+    send(t, Kind.Propose, from, to, v, x, justify, collect(v).tc + 1)
   }
 
   function honestPropose(a: number, v: number, t: number): void {
@@ -423,7 +511,7 @@ export function simulate(o: SimOptions): SimResult {
     if (l >= 0 && (best < 0 || qcs[l]!.view > qcs[best]!.view)) best = l
     const x = best >= 0 ? qcs[best]!.value : HONEST_VALUE
     c.proposed = x
-    for (let i = 0; i < n; i++) send(t, Kind.Propose, a, i, v, x, best, 0)
+    for (let i = 0; i < n; i++) propose(t, a, i, v, x, best)
   }
 
   function honest(kind: number, a: number, src: number, v: number, x: number, ref: number, sig: number, t: number): void {
@@ -439,10 +527,8 @@ export function simulate(o: SimOptions): SimResult {
         if (!checkQc(ref, PHASE_PREPARE)) return
         if (c.best < 0 || qcs[ref]!.view > qcs[c.best]!.view) c.best = ref
       }
-      c.nvSeen ??= new Uint8Array(n)
-      if (c.nvSeen[src]) return
-      c.nvSeen[src] = 1
-      if (++c.nvCount >= Q && !c.goScheduled) {
+      if (!countTimeout(c, v, src, sig)) return
+      if (c.nvCount >= Q && !c.goScheduled) {
         c.goScheduled = true
         q.push(t + graceMs, Kind.LeaderGo, a, a, v, 0, -1, 0)
       }
@@ -452,6 +538,7 @@ export function simulate(o: SimOptions): SimResult {
     if (committed[a]! >= 0 || gaveUp[a]) return
     if (kind === Kind.Propose) {
       if (src !== leader(v) || v < view[a]! || votedPrepare[a]! >= v) return
+      if (v > view[a]! && viewSync && !viewProof(v, ref, sig - 1)) return void rejected.noViewProof++
       if (ref >= 0) {
         const j = qcs[ref]!
         if (!checkQc(ref, PHASE_PREPARE) || j.view >= v || j.value !== x) return
@@ -503,123 +590,63 @@ export function simulate(o: SimOptions): SimResult {
     }
   }
 
-  // ---- Byzantine behaviour ----
-  const alt = (x: number): number => (x === HONEST_VALUE ? ATTACK_VALUE : HONEST_VALUE)
-  const allByzSign = (v: number, phase: number, value: number): {signers: number[]; sigs: number[]} => {
-    const signers: number[] = []
-    const sigs: number[] = []
-    for (const b of byzList) {
-      signers.push(b)
-      sigs.push(crypto.sign(b, v, phase, value))
-    }
-    return {signers, sigs}
+  // ---- Byzantine behaviour: the adversary's hooks (src/core/consensus/adversaries/) ----
+  const world: World = {
+    n,
+    fCount,
+    Q,
+    byz,
+    byzList,
+    half,
+    rng,
+    crypto,
+    qcs,
+    byzBest,
+    leader,
+    send,
+    broadcastHonest: (t, kind, from, v, value, ref) => broadcastHonest(t, kind, from, v, value, ref),
+    propose,
+    broadcastProposal: (t, from, v, x, justify) => {
+      for (let i = 0; i < n; i++) if (!byz[i]) propose(t, from, i, v, x, justify)
+    },
+    newQc,
+    tally: (v, phase, value) => tally(collect(v), phase, value),
+    onTimeout,
+    trace: (t, ev, rest) => {
+      if (trace) tr(t, ev, rest)
+    },
   }
-
-  function byzLead(a: number, v: number, t: number): void {
-    if (lastLed[a]! >= v) return
-    lastLed[a] = v
-    collect(v).proposed = -2 // a Byzantine leader never takes the honest path for this view
-    if (trace) tr(t, 'byzantine-lead', `,"agent":${a},"view":${v},"strategy":"${S}"`)
-    if (S === 'equivocate' || S === 'strongest' || S === 'sleeper') {
-      for (let i = 0; i < n; i++) {
-        if (byz[i]) continue
-        const x = half[i] === 0 ? HONEST_VALUE : ATTACK_VALUE
-        send(t, Kind.Propose, a, i, v, x, byzBest[x]!, 0)
-      }
-    } else if (S === 'bias') broadcastHonest(t, Kind.Propose, a, v, ATTACK_VALUE, byzBest[ATTACK_VALUE]!)
-    else if (S === 'forge') {
-      // Certificates claiming every agent: Byzantine signatures are real, honest ones are forged.
-      broadcastHonest(t, Kind.Propose, a, v, ATTACK_VALUE, -1)
-      for (const phase of [PHASE_PREPARE, PHASE_COMMIT]) {
-        const signers: number[] = []
-        const sigs: number[] = []
-        for (let i = 0; i < n; i++) {
-          signers.push(i)
-          sigs.push(byz[i] ? crypto.sign(i, v, phase, ATTACK_VALUE) : crypto.forge(i, a, v, phase, ATTACK_VALUE, rng.u32()))
-        }
-        const id = newQc(phase, v, ATTACK_VALUE, signers, sigs)
-        broadcastHonest(t, phase === PHASE_PREPARE ? Kind.PrepareQc : Kind.CommitQc, a, v, ATTACK_VALUE, id)
-      }
-    } else if (S === 'replay') {
-      if (stash.view < 0) return broadcastHonest(t, Kind.Propose, a, v, HONEST_VALUE, byzBest[HONEST_VALUE]!)
-      // Honest signatures from an earlier view and phase, relabelled to this view and both phases.
-      broadcastHonest(t, Kind.Propose, a, v, stash.value, -1)
-      for (const phase of [PHASE_PREPARE, PHASE_COMMIT]) {
-        const own = allByzSign(v, phase, stash.value)
-        const id = newQc(phase, v, stash.value, [...stash.signers, ...own.signers], [...stash.sigs, ...own.sigs])
-        broadcastHonest(t, phase === PHASE_PREPARE ? Kind.PrepareQc : Kind.CommitQc, a, v, stash.value, id)
-      }
-    }
-  }
+  const hooks: Hooks | null = adv.start ? adv.start(world, plan) : null
 
   function byzantine(kind: number, a: number, src: number, v: number, x: number, ref: number, sig: number, t: number): void {
-    // Forgers and replayers keep the pacemaker going so that honest leaders propose and receive their votes.
-    if (kind === Kind.Timeout) return S === 'forge' || S === 'replay' ? onTimeout(a, v, t) : undefined
+    const h = hooks!
+    if (kind === Kind.Timeout) return h.keepsPacemaker ? onTimeout(a, v, t) : undefined
     if (kind === Kind.NewView || kind === Kind.LeaderGo) {
-      if (leader(v) === a) byzLead(a, v, t)
-      return
-    }
-    if (kind === Kind.PrepareQc && qcs[ref]!.valid !== false) {
-      const c = qcs[ref]!
-      if (checkQc(ref, PHASE_PREPARE) && (byzBest[c.value]! < 0 || c.view > qcs[byzBest[c.value]!]!.view)) byzBest[c.value] = ref
+      if (leader(v) !== a || lastLed[a]! >= v) return
+      if (kind === Kind.NewView) {
+        // A Byzantine leader needs a timeout certificate too (replicas behind ignore an unproven proposal): it
+        // signs timeouts with all its agents' keys and waits for enough honest ones.
+        const c = collect(v)
+        if (!c.byzTimeouts) {
+          c.byzTimeouts = true
+          for (const b of byzList) countTimeout(c, v, b, crypto.sign(b, v, PHASE_TIMEOUT, 0))
+        }
+        countTimeout(c, v, src, sig)
+        if (c.tc < 0) return
+      }
+      lastLed[a] = v
+      collect(v).proposed = -2 // a Byzantine leader never takes the honest path for this view
+      if (trace) tr(t, 'byzantine-lead', `,"agent":${a},"view":${v},"strategy":"${S}"`)
+      return h.lead?.(a, v, t)
     }
     const lb = leader(v)
     if (kind === Kind.VotePrepare || kind === Kind.VoteCommit) {
       if (lb !== a || byz[ref]) return
-      const phase = kind === Kind.VotePrepare ? PHASE_PREPARE : PHASE_COMMIT
-      if (S === 'replay') {
-        if (stash.view !== v || stash.phase !== phase || stash.value !== x) {
-          if (stash.signers.length > 0 && stash.view >= 0 && stash.view !== v) return // keep the first full harvest
-          Object.assign(stash, {view: v, phase, value: x, signers: [], sigs: []})
-        }
-        stash.signers.push(ref)
-        stash.sigs.push(sig)
-        return
-      }
-      if (S === 'withhold' || S === 'forge') return
-      const c = collect(v)
-      const tl = tally(c, phase, x)
-      if (tl.formed || tl.seen[ref] || tl.count >= Q) return
-      tl.seen[ref] = 1
-      tl.signers[tl.count] = ref
-      tl.sigs[tl.count++] = sig
-      if (tl.count + fCount >= Q) {
-        tl.formed = true
-        const own = allByzSign(v, phase, x)
-        const honestSigners = Array.from(tl.signers.subarray(0, tl.count))
-        const id = newQc(phase, v, x, [...honestSigners, ...own.signers], [...Array.from(tl.sigs.subarray(0, tl.count)), ...own.sigs])
-        if (phase === PHASE_PREPARE && (byzBest[x]! < 0 || v > qcs[byzBest[x]!]!.view)) byzBest[x] = id
-        if (trace) tr(t, 'certificate', `,"phase":"${phase ? 'commit' : 'prepare'}","view":${v},"value":${x},"leader":${a},"byzantine":true`)
-        const k = phase === PHASE_PREPARE ? Kind.PrepareQc : Kind.CommitQc
-        for (const i of honestSigners) send(t, k, a, i, v, x, id, 0)
-      }
-      return
+      return h.vote?.(a, ref, v, kind === Kind.VotePrepare ? PHASE_PREPARE : PHASE_COMMIT, x, sig, t)
     }
     if (byz[lb]) return // Byzantine leaders certify with their accomplices' keys directly
-    if (kind === Kind.Propose) {
-      if (S === 'equivocate') {
-        send(t, Kind.VotePrepare, a, lb, v, x, a, crypto.sign(a, v, PHASE_PREPARE, x))
-        send(t, Kind.VotePrepare, a, lb, v, alt(x), a, crypto.sign(a, v, PHASE_PREPARE, alt(x)))
-      } else if (S === 'bias' && x === ATTACK_VALUE) send(t, Kind.VotePrepare, a, lb, v, x, a, crypto.sign(a, v, PHASE_PREPARE, x))
-      else if (S === 'forge') {
-        let claimed = rng.int(n)
-        while (byz[claimed]) claimed = (claimed + 1) % n
-        send(t, Kind.VotePrepare, a, lb, v, x, claimed, crypto.forge(claimed, a, v, PHASE_PREPARE, x, rng.u32()))
-      } else if (S === 'replay' && stash.signers.length > 0) {
-        // Each Byzantine agent replays its share of the harvest: once unchanged (old view) and once relabelled.
-        const me = byzList.indexOf(a)
-        for (let k = me; k < stash.signers.length; k += fCount) {
-          send(t, Kind.VotePrepare, a, lb, stash.view, stash.value, stash.signers[k]!, stash.sigs[k]!)
-          send(t, Kind.VotePrepare, a, lb, v, x, stash.signers[k]!, stash.sigs[k]!)
-        }
-      }
-      return
-    }
-    if (kind === Kind.PrepareQc) {
-      const c = qcs[ref]!
-      if (S === 'equivocate' || (S === 'bias' && c.value === ATTACK_VALUE))
-        send(t, Kind.VoteCommit, a, leader(c.view), c.view, c.value, a, crypto.sign(a, c.view, PHASE_COMMIT, c.value))
-    }
+    if (kind === Kind.Propose) return h.propose?.(a, lb, v, x, t)
+    if (kind === Kind.PrepareQc) return h.prepareQc?.(a, ref, t)
   }
 
   // ---- run ----
@@ -627,7 +654,7 @@ export function simulate(o: SimOptions): SimResult {
   q.push(0, Kind.LeaderGo, leader(0), leader(0), 0, 0, -1, 0)
   let events = 0
   let now = 0
-  const maxEvents = 200 * n * R + 10_000_000
+  const maxEvents = 200 * n * lastView + 10_000_000
   while (q.size > 0 && honestDone < honestTotal) {
     const s = q.pop()
     const t = q.time[s]!
@@ -645,6 +672,11 @@ export function simulate(o: SimOptions): SimResult {
     if (trace && kind !== Kind.Timeout && kind !== Kind.LeaderGo)
       tr(t, KIND_NAMES[kind]!, `,"from":${src},"to":${a},"view":${v}${kind === Kind.NewView ? '' : `,"value":${x}`}${ref < 0 ? '' : kind === Kind.VotePrepare || kind === Kind.VoteCommit ? `,"signer":${ref}` : `,"cert":${ref}`}`)
     else if (trace && kind === Kind.Timeout && view[a] === v && committed[a]! < 0 && !gaveUp[a] && !byzActive(a, t)) tr(t, 'timeout', `,"agent":${a},"view":${v}`)
+    // Byzantine agents pool every prepare certificate they receive, also while they still act honestly.
+    if (kind === Kind.PrepareQc && byz[a] && qcs[ref]!.valid !== false) {
+      const c = qcs[ref]!
+      if (checkQc(ref, PHASE_PREPARE) && (byzBest[c.value]! < 0 || c.view > qcs[byzBest[c.value]!]!.view)) byzBest[c.value] = ref
+    }
     if (byzActive(a, t)) byzantine(kind, a, src, v, x, ref, sig, t)
     else honest(kind, a, src, v, x, ref, sig, t)
   }
@@ -673,13 +705,15 @@ export function simulate(o: SimOptions): SimResult {
       quorum: Q,
       strategy: S,
       rounds: R,
+      viewsBeforeHeal,
       timeoutMs,
+      backoff,
       latency: formatLatency(latency),
       maxDelayMs,
       loss,
       partition,
-      turnAtMs: S === 'sleeper' ? turnAtMs : null,
-      delayMs: S === 'delay' ? delayMs : null,
+      turnAtMs: adv.turnAt ? turnAtMs : null,
+      delayMs: adv.messageDelay ? delayMs : null,
       protocol: PROTOCOL,
     },
     theory: {
@@ -706,7 +740,7 @@ export function simulate(o: SimOptions): SimResult {
           ? 'real Ed25519 signatures on every vote; certificates list their signers\' signatures'
           : mode === 'bls'
             ? 'real BLS12-381 signatures on every vote; each certificate checked as one aggregate signature against its signers\' aggregate key'
-            : 'modelled: 32-bit keyed tags stand for signatures (not cryptographic); CPU cost estimated for BLS12-381 aggregated certificates from measured timings',
+            : 'modelled: 32-bit SipHash-2-4 tags under each agent\'s 128-bit key stand for signatures (a keyed PRF: a forger guesses a tag with probability 2^-32, not publicly verifiable); CPU cost estimated for BLS12-381 aggregated certificates from measured timings',
       made: crypto.made,
       forged: crypto.forged,
       votesChecked: crypto.checkedLogical,

@@ -4,9 +4,10 @@
  * f < 2Q - n and n - f >= Q). A cell is empirically unsafe when any run had two honest agents decide differently,
  * and empirically not live when any run stalled. Seeds of the runs derive from the sweep's seed in grid order.
  *
- * What it does NOT show: that a cell marked safe is safe (K runs are evidence, the theory is the proof); the
- * strongest adversary breaks safety only when a Byzantine leader comes up during the partition, so near the bound
- * a few runs may miss a violation that theory allows.
+ * What it does NOT show: that a cell marked safe is safe (K runs are evidence, the theory is the proof). The
+ * strongest adversary corrupts a leader on purpose and breaks safety in every run where theory allows it, so an
+ * unsafe cell's verdict rests on all its strongest runs; a live verdict rests on every run of the cell, each given
+ * --rounds views after its partition heals.
  */
 import {TcpError} from '../errors.js'
 import {Rng} from '../rng.js'
@@ -34,6 +35,8 @@ export interface SweepCell {
   theoryLive: boolean
   safe: boolean
   live: boolean
+  /** The runs behind the verdict, per strategy: a safety verdict rests on all of them, as does a liveness one. */
+  byStrategy: Array<{strategy: Strategy; runs: number; violations: number; stalls: number}>
 }
 
 export interface SweepResult {
@@ -87,19 +90,22 @@ function runCell(o: SweepOptions, q: number, f: number, seeds: Rng): SweepCell {
   const Q = quorumSize(n, q)
   const fc = byzantineCount(n, f)
   const th = theory(n, fc, Q)
-  let violations = 0
-  let stalls = 0
-  let runs = 0
+  const byStrategy: SweepCell['byStrategy'] = []
   for (const strategy of o.strategies) {
+    const row = {strategy, runs: 0, violations: 0, stalls: 0}
     for (let k = 0; k < o.runs; k++) {
       const {thresholds: _t, fractions: _f, runs: _r, strategies: _s, claim: _c, ...base} = o
       const r = simulate({...base, threshold: q, byzantine: f, strategy, seed: seeds.u32()})
-      runs++
-      if (r.outcome.safetyViolation) violations++
-      if (r.outcome.stalled) stalls++
+      row.runs++
+      if (r.outcome.safetyViolation) row.violations++
+      if (r.outcome.stalled) row.stalls++
     }
+    byStrategy.push(row)
   }
-  return {threshold: q, byzantine: f, byzantineCount: fc, quorum: Q, runs, violations, stalls, theorySafe: th.safe, theoryLive: th.live, safe: violations === 0, live: stalls === 0}
+  const sum = (k: 'runs' | 'violations' | 'stalls'): number => byStrategy.reduce((a, x) => a + x[k], 0)
+  const violations = sum('violations')
+  const stalls = sum('stalls')
+  return {threshold: q, byzantine: f, byzantineCount: fc, quorum: Q, runs: sum('runs'), violations, stalls, theorySafe: th.safe, theoryLive: th.live, safe: violations === 0, live: stalls === 0, byStrategy}
 }
 
 export function sweep(o: SweepOptions, onCell?: (done: number, total: number) => void): SweepResult {
@@ -159,5 +165,11 @@ export function renderTable(r: SweepResult): string {
     )
   }
   lines.push(". safe and live   s safe, stalled   X safety violated   # violated and stalled   ! differs from theory (safe iff f < 2q-1, live iff f <= 1-q)")
+  const per = r.cells[0]?.runs ?? 0
+  lines.push(`each verdict rests on ${per} runs per cell (${r.runs} per strategy: ${r.strategies.join(', ')}); runs that violated safety / stalled:`)
+  const cw = Math.max(6, 2 * String(per).length + 2)
+  lines.push('q \\ f  ' + r.fractions.map((f) => f.toFixed(2).padStart(cw)).join(''))
+  for (const q of r.thresholds)
+    lines.push(`${q.toFixed(2).padEnd(7)}` + r.cells.filter((c) => c.threshold === q).map((c) => `${c.violations}/${c.stalls}`.padStart(cw)).join(''))
   return lines.join('\n')
 }

@@ -75,6 +75,43 @@ describe('consensus simulator: theory boundaries (q = 0.75 unless said)', () => 
   })
 })
 
+describe('consensus simulator: the pacemaker (timeout backoff)', () => {
+  const D = 200
+  it('decides once the network heals for Delta/timeout from 0.1 to 2, with f just under 1 - q (every seed, every liveness attacker)', () => {
+    for (const strategy of ['withhold', 'forge', 'replay', 'delay', 'pull'] as const)
+      for (const threshold of [0.51, 0.67, 0.75, 0.9])
+        for (const ratio of [0.1, 0.25, 0.5, 1, 1.5, 2])
+          for (const seed of [1, 2, 3]) {
+            const n = 40
+            const byzantine = (n - quorumSize(n, threshold)) / n
+            const r = simulate({agents: n, byzantine, threshold, strategy, seed, rounds: 30, crypto: 'model', latency: {dist: 'uniform', min: 0, max: D}, maxDelayMs: D, timeoutMs: D / ratio, partition: {startMs: 0, endMs: 2500}})
+            assert.equal(r.theory.live, true)
+            assert.equal(r.outcome.decided, true, `${strategy} q=${threshold} f=${byzantine} Delta/timeout=${ratio} seed=${seed}: ${JSON.stringify(r.outcome)}`)
+            assert.equal(r.outcome.safetyViolation, false)
+          }
+  })
+
+  it('a fixed timeout (backoff 1) below the length of a view never decides: the case the backoff fixes', () => {
+    const o = {agents: 40, byzantine: 0.2, threshold: 0.75, strategy: 'withhold', rounds: 40, crypto: 'model', latency: {dist: 'uniform', min: 0, max: 400}, maxDelayMs: 400} as const
+    for (const seed of [1, 2]) {
+      assert.equal(simulate({...o, seed, backoff: 1}).outcome.stalled, true)
+      const r = simulate({...o, seed})
+      assert.equal(r.outcome.decided, true)
+      assert.equal(r.config.backoff, 2)
+    }
+  })
+
+  it('stalls where theory says not live, whatever the timeout (one Byzantine agent too many)', () => {
+    for (const ratio of [0.1, 2]) {
+      const n = 40
+      const byzantine = (n - quorumSize(n, 0.75) + 1) / n
+      const r = simulate({agents: n, byzantine, threshold: 0.75, strategy: 'withhold', seed: 1, rounds: 12, crypto: 'model', maxDelayMs: D, timeoutMs: D / ratio})
+      assert.equal(r.theory.live, false)
+      assert.equal(r.outcome.stalled, true)
+    }
+  })
+})
+
 describe('consensus simulator: forged and replayed votes', () => {
   for (const strategy of ['forge', 'replay'] as const) {
     for (const crypto of ['ed25519', 'model'] as const) {
@@ -113,6 +150,9 @@ describe('consensus simulator: input errors', () => {
     ['strategy', {strategy: 'nope' as never}, /--strategy/],
     ['ed25519 at scale', {agents: 6000, crypto: 'ed25519'}, /at most 5000/],
     ['trace at scale', {agents: 200_000, trace: true}, /--trace/],
+    ['negative delay (messages before they are sent)', {strategy: 'delay', delayMs: -5000}, /--delay-ms/],
+    ['negative turn time', {strategy: 'sleeper', turnAtMs: -1}, /--turn-at-ms/],
+    ['backoff below 1 (shrinking timeouts)', {backoff: 0.5}, /--backoff/],
   ]
   for (const [name, o, re] of bad)
     it(`rejects bad ${name} with a usage error`, () => {

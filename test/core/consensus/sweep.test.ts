@@ -52,3 +52,20 @@ describe('consensus sweep', () => {
     assert.throws(() => parsePartition('5:1'), usage(/after START/))
   })
 })
+
+describe('consensus sweep: enough rounds after the heal, and the runs behind each verdict', () => {
+  it('the grid that used to stall off the README grid agrees with theory, and every cell counts its runs per strategy', () => {
+    const r = sweep({agents: 60, thresholds: [0.6, 0.67], fractions: [0.19, 0.33], runs: 3, seed: 7, rounds: 20, strategies: ['strongest', 'withhold'], crypto: 'model'})
+    assert.equal(r.agreement.safe, 4)
+    assert.equal(r.agreement.live, 4)
+    for (const c of r.cells) {
+      assert.deepEqual(c.byStrategy.map((x) => [x.strategy, x.runs]), [['strongest', 3], ['withhold', 3]])
+      assert.equal(c.runs, 6)
+      assert.equal(c.violations, c.byStrategy[0]!.violations + c.byStrategy[1]!.violations)
+    }
+    const unsafe = r.cells.find((c) => c.threshold === 0.6 && c.byzantine === 0.33)!
+    assert.equal(unsafe.byStrategy[0]!.violations, 3, 'strongest breaks safety in every run where theory allows')
+    assert.match(renderTable(r), /each verdict rests on 6 runs per cell \(3 per strategy: strongest, withhold\)/)
+    assert.match(renderTable(r), /0\.60 +0\/0 +3\/0/)
+  })
+})
