@@ -9,7 +9,7 @@
  *   children    number of children; merkleRoot: RFC 9162 MTH (SHA3-256) of their digests in order
  *   first,last  ids of the first and last agent under the node (agents are sorted, so a path can be found)
  *   leaves      agents under the node's accepted children
- *   test        the outlier test's parameters: threshold, minSiblings, trim, excludeOutliers
+ *   test        the outlier test's parameters: threshold, minSiblings, trim, excludeOutliers, testAgents
  *   outliers    every finding of the test (child index and id, statistic, feature, value, siblings' median, z)
  *   quarantined child indices left out of the statistics (only with excludeOutliers)
  *   features    per feature: merged exact moments {n, sum, m2n} of the accepted children (Chan merge), their
@@ -49,6 +49,8 @@ export interface TestParams {
   minSiblings: number
   trim: number
   excludeOutliers: boolean
+  /** Test agents against their siblings too (level 1); off by default: agents' activity legitimately differs. */
+  testAgents: boolean
 }
 
 export interface AggregateNode {
@@ -85,6 +87,7 @@ export const defaultTest = (t: Partial<TestParams> = {}): TestParams => ({
   minSiblings: t.minSiblings ?? MIN_SIBLINGS,
   trim: t.trim ?? DEFAULT_TRIM,
   excludeOutliers: t.excludeOutliers ?? false,
+  testAgents: t.testAgents ?? false,
 })
 
 export function summaryOf(c: ChildInput, decimals: number): ChildSummary {
@@ -113,7 +116,8 @@ export function computeNode(children: readonly ChildInput[], p: NodeParams): Agg
     const got = Object.keys(c.features).sort()
     if (got.join('\0') !== names.join('\0')) throw new TcpError('input', `child ${c.id}: features ${got.join(',')} differ from its siblings' ${names.join(',')}`)
   }
-  const outliers = outlierTest(children.map((c) => summaryOf(c, p.decimals)), {threshold: p.test.threshold, minSiblings: p.test.minSiblings})
+  const tested = p.level >= 2 || p.test.testAgents
+  const outliers = tested ? outlierTest(children.map((c) => summaryOf(c, p.decimals)), {threshold: p.test.threshold, minSiblings: p.test.minSiblings}) : []
   const quarantined = p.test.excludeOutliers ? [...new Set(outliers.map((o) => o.child))].sort((a, b) => a - b) : []
   const q = new Set(quarantined)
   const accepted = children.filter((_, i) => !q.has(i))
@@ -227,12 +231,12 @@ export function parseNode(doc: unknown, what = 'node'): AggregateNode {
   str(doc.last, `${what}.last`)
   int(doc.leaves, `${what}.leaves`)
   if (!isObj(doc.test)) throw new TcpError('input', `${what}.test: expected an object`)
-  keysExactly(doc.test, ['threshold', 'minSiblings', 'trim', 'excludeOutliers'], `${what}.test`)
+  keysExactly(doc.test, ['threshold', 'minSiblings', 'trim', 'excludeOutliers', 'testAgents'], `${what}.test`)
   if (!(finite(doc.test.threshold, `${what}.test.threshold`) > 0)) throw new TcpError('input', `${what}.test.threshold: must be positive`)
   int(doc.test.minSiblings, `${what}.test.minSiblings`, 1)
   const trim = finite(doc.test.trim, `${what}.test.trim`)
   if (trim < 0 || trim >= 0.5) throw new TcpError('input', `${what}.test.trim: expected [0, 0.5)`)
-  if (typeof doc.test.excludeOutliers !== 'boolean') throw new TcpError('input', `${what}.test.excludeOutliers: expected a boolean`)
+  for (const k of ['excludeOutliers', 'testAgents']) if (typeof doc.test[k] !== 'boolean') throw new TcpError('input', `${what}.test.${k}: expected a boolean`)
   if (!Array.isArray(doc.outliers)) throw new TcpError('input', `${what}.outliers: expected an array`)
   doc.outliers.forEach((o, i) => {
     const w = `${what}.outliers[${i}]`
