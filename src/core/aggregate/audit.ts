@@ -24,7 +24,7 @@ import {childRange, treeShape, type Shape} from './tree.js'
 import {nodesFile, readManifest} from './files.js'
 import {pickLines, readLines} from './lines.js'
 import {openLeafSource} from './source.js'
-import {verifiedLeaves, defaultWorkers} from './pool.js'
+import {LeafPool, defaultWorkers} from './pool.js'
 
 export interface AuditOptions {
   trust: TrustStore
@@ -132,13 +132,14 @@ export async function auditTree(rootEnvelope: unknown, dir: string, o: AuditOpti
     const want = level1 ? [...level1].sort((a, b) => a - b) : null
     const ranges = want ? want.map((i) => childRange(shape, 1, i)) : [[0, shape.leaves] as [number, number]]
     const storedIter: AsyncIterator<string> | null = stored1 ? null : readLines(nodesFile(dir, 1), 'level 1 nodes')[Symbol.asyncIterator]()
+    const pool = new LeafPool(job, workers)
     try {
       for (const [lo, hi] of ranges) {
         const texts = want ? src.pick(Array.from({length: hi - lo}, (_, j) => lo + j)) : src.read(lo, hi)
         let group: ChildInput[] = []
         let index = Math.floor(lo / shape.leafSize)
         let seen = 0
-        for await (const child of verifiedLeaves(texts, job, workers)) {
+        for await (const child of pool.stream(texts)) {
           group.push(child)
           seen++
           if (group.length === shape.leafSize || seen === hi - lo) {
@@ -153,6 +154,8 @@ export async function auditTree(rootEnvelope: unknown, dir: string, o: AuditOpti
     } catch (e) {
       if (!(e instanceof TcpError)) throw e
       ctx.findings.push({node: 'leaves', problem: e.message})
+    } finally {
+      await pool.close()
     }
     // Levels above from the stored nodes below.
     for (let l = 2; l <= h && ctx.findings.every((f) => f.node !== 'leaves'); l++) {

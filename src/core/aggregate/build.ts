@@ -18,7 +18,7 @@ import {assertDecimals} from './moments.js'
 import {computeNode, defaultTest, nodeAsChild, nodeDigest, signNode, type AggregateNode, type ChildInput, type TestParams} from './node.js'
 import {buildLevel, shardPlan, treeShape, type ShardPlan, type Shape} from './tree.js'
 import {openLeafSource} from './source.js'
-import {verifiedLeaves, defaultWorkers} from './pool.js'
+import {LeafPool, defaultWorkers} from './pool.js'
 import {jsonText, LevelWriter, manifestOf, SHARD_TYPE, type ShardRoot} from './files.js'
 import {join} from 'node:path'
 
@@ -94,12 +94,16 @@ export async function buildTreeFiles(o: BuildFilesOptions): Promise<BuildFilesRe
       index++
       group = []
     }
-    const job = {trust: o.trust, decimals, now: o.now ?? Date.now()}
-    for await (const child of verifiedLeaves(src.read(plan.leafFirst, plan.leafEnd), job, o.workers ?? defaultWorkers())) {
-      if (prev !== null && !(child.id > prev)) throw new TcpError('input', `leaves: agent ${JSON.stringify(child.id)} comes after ${JSON.stringify(prev)} (leaves must be sorted by agent id, each once)`)
-      prev = child.id
-      group.push(child)
-      if (group.length === shape.leafSize) await flush()
+    const pool = new LeafPool({trust: o.trust, decimals, now: o.now ?? Date.now()}, o.workers ?? defaultWorkers())
+    try {
+      for await (const child of pool.stream(src.read(plan.leafFirst, plan.leafEnd))) {
+        if (prev !== null && !(child.id > prev)) throw new TcpError('input', `leaves: agent ${JSON.stringify(child.id)} comes after ${JSON.stringify(prev)} (leaves must be sorted by agent id, each once)`)
+        prev = child.id
+        group.push(child)
+        if (group.length === shape.leafSize) await flush()
+      }
+    } finally {
+      await pool.close()
     }
     if (group.length) await flush()
     await w1.commit()

@@ -6,7 +6,8 @@
  *   index       position among the nodes of its level (children are in position order: agents sorted by id)
  *   aggregator  key id of the signer
  *   decimals    the fixed-point grid of every moment below (observations quantised to 10^-decimals)
- *   children    number of children; merkleRoot: RFC 9162 MTH (SHA3-256) of their digests in order
+ *   children    number of children; merkleRoot: RFC 9162 MTH (SHA3-256) over their leaves in order, each leaf
+ *               binding the child's id and digest (merkle.ts childLeaf)
  *   first,last  ids of the first and last agent under the node (agents are sorted, so a path can be found)
  *   leaves      agents under the node's accepted children
  *   test        the outlier test's parameters: threshold, minSiblings, trim, excludeOutliers, testAgents
@@ -15,11 +16,11 @@
  *   features    per feature: merged exact moments {n, sum, m2n} of the accepted children (Chan merge), their
  *               mean and variance for people, and robust statistics of the children's centres: median (median of
  *               means, the node's own centre), mad, trimmedMean, and medianVariance.
- * A node's digest (what its parent's Merkle tree commits to) is SHA3-256(0x02 || SHA3-256(JCS(payload without
- * merkleRoot)) || merkleRoot), so that an inclusion proof carries 32 bytes per level instead of the whole node.
+ * A node's digest (what its parent's Merkle tree commits to) is SHA3-256(0x02 || u32be(children) ||
+ * SHA3-256(JCS(payload without merkleRoot)) || merkleRoot), so that an inclusion proof carries 32 bytes per level instead of the whole node.
  * An agent's digest is the SHA3-256 of its baseline's canonical bytes (src/core/baseline).
  */
-import {concatBytes, equalBytes, fromHex, toHex} from '../bytes.js'
+import {concatBytes, equalBytes, fromHex, toHex, u32be} from '../bytes.js'
 import {canonicalBytes} from '../canonical/jcs.js'
 import {sha3_256} from '../crypto/hash.js'
 import {createEnvelope, parseEnvelope, type Envelope, type Signer} from '../envelope/dsse.js'
@@ -28,7 +29,7 @@ import {parseJson} from '../json.js'
 import {fromUtf8} from '../bytes.js'
 import {keyIdOf} from '../keys/keyid.js'
 import {decodeMoments, encodeMoments, mergeAll, meanOf, varianceOf, type EncodedMoments, type Moments} from './moments.js'
-import {merkleRoot} from './merkle.js'
+import {childLeaf, merkleRoot} from './merkle.js'
 import {outlierTest, DEFAULT_THRESHOLD, MIN_SIBLINGS, type ChildSummary, type OutlierFinding} from './outliers.js'
 import {DEFAULT_TRIM, mad, median, r12, trimmedMean} from './robust.js'
 
@@ -144,7 +145,7 @@ export function computeNode(children: readonly ChildInput[], p: NodeParams): Agg
     aggregator: p.aggregator,
     decimals: p.decimals,
     children: children.length,
-    merkleRoot: toHex(merkleRoot(children.map((c) => c.digest))),
+    merkleRoot: toHex(merkleRoot(children.map((c) => childLeaf(c.id, c.digest)))),
     first: children[0]!.first,
     last: children[children.length - 1]!.last,
     leaves: accepted.reduce((a, c) => a + c.leaves, 0),
@@ -162,12 +163,14 @@ export function nodeBodyDigest(node: AggregateNode): Uint8Array {
   return sha3_256(canonicalBytes(body))
 }
 
-export function nodeDigestFrom(bodyDigest: Uint8Array, merkleRootBytes: Uint8Array): Uint8Array {
-  return sha3_256(concatBytes(NODE_SEP, bodyDigest, merkleRootBytes))
+/** The children count is hashed in the clear so that a proof's tree size is bound (RFC 9162 paths alone do not
+ * bind it: a path for child 23 of 50 also verifies as child 23 of 40). */
+export function nodeDigestFrom(bodyDigest: Uint8Array, merkleRootBytes: Uint8Array, children: number): Uint8Array {
+  return sha3_256(concatBytes(NODE_SEP, u32be(children), bodyDigest, merkleRootBytes))
 }
 
 export function nodeDigest(node: AggregateNode): Uint8Array {
-  return nodeDigestFrom(nodeBodyDigest(node), fromHex(node.merkleRoot, 'merkleRoot', 32))
+  return nodeDigestFrom(nodeBodyDigest(node), fromHex(node.merkleRoot, 'merkleRoot', 32), node.children)
 }
 
 /** The node as a parent sees it. */

@@ -37,69 +37,73 @@ export const defaultWorkers = (): number => Math.max(1, Math.min(8, availablePar
 
 const BATCH = 256
 
-/**
- * Verified children of the leaves, in order. Throws the first leaf's error (fail closed: a build never skips a
- * leaf it cannot verify).
- */
-export async function* verifiedLeaves(texts: AsyncIterable<LeafText>, job: LeafJob, workers: number): AsyncIterable<ChildInput> {
-  if (workers <= 0) {
-    let batch: LeafText[] = []
-    const flush = function* () {
-      for (const o of verifyLeafTexts(batch, job)) {
-        if (!o.ok) throw new TcpError(o.code, o.message)
-        yield o.child
-      }
-      batch = []
+/** A pool of verifying threads (none when workers is 0), reused across streams; close() ends the threads. */
+export class LeafPool {
+  private pool: Worker[] = []
+  private waiting = new Map<number, {resolve: (o: LeafOutcome[]) => void; reject: (e: Error) => void}>()
+  private seq = 0
+
+  constructor(
+    private job: LeafJob,
+    readonly workers: number,
+  ) {
+    if (workers <= 0) return
+    const url = new URL(import.meta.url.endsWith('.ts') ? './leaf-worker.ts' : './leaf-worker.js', import.meta.url)
+    for (let i = 0; i < workers; i++) {
+      const w = new Worker(url, {workerData: job})
+      w.on('message', (m: {seq: number; out: LeafOutcome[]}) => {
+        const h = this.waiting.get(m.seq)
+        this.waiting.delete(m.seq)
+        h?.resolve(m.out)
+      })
+      w.on('error', (e) => {
+        for (const h of this.waiting.values()) h.reject(e)
+        this.waiting.clear()
+      })
+      this.pool.push(w)
     }
-    for await (const t of texts) {
-      batch.push(t)
-      if (batch.length >= BATCH) yield* flush()
-    }
-    yield* flush()
-    return
   }
-  const url = new URL(import.meta.url.endsWith('.ts') ? './leaf-worker.ts' : './leaf-worker.js', import.meta.url)
-  const pool = Array.from({length: workers}, () => new Worker(url, {workerData: job}))
-  const waiting = new Map<number, (o: LeafOutcome[]) => void>()
-  const failed: {e?: Error} = {}
-  for (const w of pool) {
-    w.on('message', (m: {seq: number; out: LeafOutcome[]}) => waiting.get(m.seq)?.(m.out))
-    w.on('error', (e) => (failed.e = e))
+
+  private submit(items: LeafText[]): Promise<LeafOutcome[]> {
+    if (this.workers <= 0) return Promise.resolve(verifyLeafTexts(items, this.job))
+    const s = this.seq++
+    const p = new Promise<LeafOutcome[]>((resolve, reject) => this.waiting.set(s, {resolve, reject}))
+    this.pool[s % this.workers]!.postMessage({seq: s, items})
+    return p
   }
-  let seq = 0
-  const inFlight: Array<Promise<LeafOutcome[]>> = []
-  const submit = (items: LeafText[]) => {
-    const s = seq++
-    inFlight.push(
-      new Promise((resolve, reject) => {
-        waiting.set(s, (o) => (waiting.delete(s), resolve(o)))
-        pool[s % workers]!.once('error', reject)
-      }),
-    )
-    pool[s % workers]!.postMessage({seq: s, items})
-  }
-  try {
-    let batch: LeafText[] = []
-    const drain = async function* (limit: number) {
-      while (inFlight.length > limit) {
+
+  /**
+   * Verified children of the leaves, in order. Throws the first leaf's error (fail closed: a build never skips a
+   * leaf it cannot verify).
+   */
+  async *stream(texts: AsyncIterable<LeafText>): AsyncIterable<ChildInput> {
+    const inFlight: Array<Promise<LeafOutcome[]>> = []
+    const limit = Math.max(1, this.workers * 4)
+    const drain = async function* (min: number) {
+      while (inFlight.length > min)
         for (const o of await inFlight.shift()!) {
           if (!o.ok) throw new TcpError(o.code, o.message)
           yield o.child
         }
-      }
     }
-    for await (const t of texts) {
-      batch.push(t)
-      if (batch.length >= BATCH) {
-        submit(batch)
-        batch = []
-        yield* drain(workers * 4)
+    try {
+      let batch: LeafText[] = []
+      for await (const t of texts) {
+        batch.push(t)
+        if (batch.length >= BATCH) {
+          inFlight.push(this.submit(batch))
+          batch = []
+          yield* drain(this.workers <= 0 ? 0 : limit)
+        }
       }
-      if (failed.e) throw failed.e
+      if (batch.length) inFlight.push(this.submit(batch))
+      yield* drain(0)
+    } finally {
+      for (const p of inFlight) p.catch(() => {})
     }
-    if (batch.length) submit(batch)
-    yield* drain(0)
-  } finally {
-    await Promise.all(pool.map((w) => w.terminate()))
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.pool.map((w) => w.terminate()))
   }
 }

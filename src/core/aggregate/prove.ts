@@ -1,12 +1,12 @@
 /**
  * Inclusion proofs: an agent's signed baseline digest up to the signed root, O(log n) hashes. Document
  * (type "tcp.aggregate.inclusion/v1"):
- *   agent, leaf (base64 SHA3-256 of the agent's baseline), root (base64 digest of the root node), and per level
+ *   agent, leaf (base64 SHA3-256 of the agent's baseline; the Merkle leaf binds the agent id to it), root (base64 digest of the root node), and per level
  *   from 1 to the root: {level, index, position (of the child among the node's children), size (children),
  *   path (RFC 9162 audit path, base64), body (base64 SHA3-256 of the node without its Merkle root), node (the
  *   node's digest: what the next level's path starts from; the root's for the last level)}.
  * Verification recomputes, level by level, merkle = root of (child, position, size, path) and
- * node = SHA3-256(0x02 || body || merkle), and requires the last node to be the signed root's digest and its
+ * node = SHA3-256(0x02 || u32be(size) || body || merkle), and requires the last node to be the signed root's digest and its
  * body and Merkle root to be the signed root's own. The per-level node digests are claims checked in the chain,
  * there so that a broken proof names the level where it breaks.
  * What it does NOT establish: that the agent's baseline is any good, or that the root's statistics follow from
@@ -17,7 +17,7 @@ import {TcpError} from '../errors.js'
 import {parseJson} from '../json.js'
 import type {TrustStore} from '../envelope/trust.js'
 import {makeReport, type Check, type VerifyReport} from '../verify/report.js'
-import {inclusionPath, rootFromPath} from './merkle.js'
+import {childLeaf, inclusionPath, rootFromPath} from './merkle.js'
 import {nodeBodyDigest, nodeDigest, nodeDigestFrom, nodeOfEnvelope, type AggregateNode} from './node.js'
 import {openNode} from './leaf.js'
 import {childrenFile, nodesFile, readManifest} from './files.js'
@@ -84,8 +84,8 @@ export async function proveInclusion(dir: string, agent: string): Promise<Inclus
     }
     const envLine = (await pickLines(nodesFile(dir, level), [index], `level ${level} nodes`)).get(index)!
     node = nodeOfEnvelope(parseJson(envLine, `L${level}/${index}`), `node L${level}/${index}`).node
-    const digests = kids.map((k) => fromHex(k[1], 'child digest', 32))
-    levels.push({level, index, position, size: digests.length, path: inclusionPath(digests, position).map(toBase64), body: toBase64(nodeBodyDigest(node)), node: toBase64(nodeDigest(node))})
+    const leaves = kids.map((k) => childLeaf(k[0], fromHex(k[1], 'child digest', 32)))
+    levels.push({level, index, position, size: leaves.length, path: inclusionPath(leaves, position).map(toBase64), body: toBase64(nodeBodyDigest(node)), node: toBase64(nodeDigest(node))})
   }
   return {type: INCLUSION_TYPE, agent, leaf: toBase64(leaf), root: toBase64(nodeDigest(node!)), levels}
 }
@@ -135,18 +135,20 @@ export function verifyInclusionProof(doc: unknown, rootEnvelope: unknown, trust:
   }
   if (p.levels.length !== root.level) return makeReport('aggregate-inclusion', [...checks, {check: 'proof', ok: false, detail: `the proof has ${p.levels.length} levels, the root is at level ${root.level}`}])
   let h = fromBase64(p.leaf)
+  let id = p.agent
   for (const l of p.levels) {
-    const merkle = rootFromPath(h, l.position, l.size, l.path.map((x) => fromBase64(x)))
+    const merkle = rootFromPath(childLeaf(id, h), l.position, l.size, l.path.map((x) => fromBase64(x)))
     const name = `level-${l.level}`
     if (!merkle) return makeReport('aggregate-inclusion', [...checks, {check: name, ok: false, detail: `level ${l.level}: the path has the wrong length for child ${l.position} of ${l.size}`}])
-    const d = nodeDigestFrom(fromBase64(l.body), merkle)
+    const d = nodeDigestFrom(fromBase64(l.body), merkle, l.size)
     if (!equalBytes(d, fromBase64(l.node))) return makeReport('aggregate-inclusion', [...checks, {check: name, ok: false, detail: `level ${l.level}: the path and body do not give node L${l.level}/${l.index}'s digest`}])
     checks.push({check: name, ok: true, detail: `child ${l.position} of ${l.size} in L${l.level}/${l.index}`})
     h = d
+    id = `L${l.level}/${l.index}`
   }
   const top = p.levels[p.levels.length - 1]!
   const rootDigest = nodeDigest(root)
-  const ok = equalBytes(h, rootDigest) && equalBytes(fromBase64(p.root), rootDigest) && equalBytes(fromBase64(top.body), nodeBodyDigest(root)) && top.size === root.children
+  const ok = equalBytes(h, rootDigest) && equalBytes(fromBase64(p.root), rootDigest) && equalBytes(fromBase64(top.body), nodeBodyDigest(root)) && top.size === root.children && top.index === root.index
   checks.push({check: 'root', ok, detail: ok ? `reaches the signed root (${root.leaves} agents)` : `level ${top.level}: the chain does not reach the signed root's digest and Merkle root`})
   return makeReport('aggregate-inclusion', checks, {agent: p.agent, leaf: Buffer.from(fromBase64(p.leaf)).toString('hex'), root: Buffer.from(rootDigest).toString('hex'), merkleRoot: root.merkleRoot, levels: p.levels.length})
 }
