@@ -16,7 +16,7 @@ import {parseArgs} from 'node:util'
 import {cpus, loadavg} from 'node:os'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
-const {values: opt} = parseArgs({options: {agents: {type: 'string', default: '10000,100000'}, seed: {type: 'string', default: '1'}, dir: {type: 'string', default: '/tmp/tcp-agg-bench'}, calibrate: {type: 'boolean'}, 'no-audit': {type: 'boolean'}, 'keep-trees': {type: 'boolean'}}})
+const {values: opt} = parseArgs({options: {agents: {type: 'string', default: '10000,100000'}, seed: {type: 'string', default: '1'}, dir: {type: 'string', default: '/tmp/tcp-agg-bench'}, calibrate: {type: 'boolean'}, 'no-audit': {type: 'boolean'}, 'keep-trees': {type: 'boolean'}, 'generate-only': {type: 'boolean'}}})
 const core = (p) => import(join(root, 'dist', 'core', p))
 const agg = await core('aggregate/index.js')
 const {Rng} = await core('rng.js')
@@ -103,6 +103,7 @@ const sizes = opt.agents.split(',').map(Number)
 for (const n of sizes) {
   console.log(`agents ${n}:`)
   const from = await leaves(n)
+  if (opt['generate-only']) continue
   const tree = join(opt.dir, `tree-${n}`)
   rmSync(tree, {recursive: true, force: true})
   const b = run(['aggregate', 'build', '--from', from, '--pub', rec + '.pub', '--key', aggKey + '.key', '--out', tree], 'build')
