@@ -58,22 +58,30 @@ function firstDifference(stored: AggregateNode, want: AggregateNode): string {
 
 interface Ctx {
   findings: AuditFinding[]
+  /** The signed root's outlier-test parameters and grid: every node must use the same (a lower aggregator that
+   * raises its threshold would otherwise hide its children's outliers and still "follow"). */
+  root?: AggregateNode
   trust: TrustStore
   now: number
   recomputed: number
 }
 
 /** Recomputes `stored` from children and records a finding when they differ. */
-function judge(ctx: Ctx, stored: AggregateNode, children: ChildInput[]): void {
+function judge(ctx: Ctx, stored: AggregateNode, children: ChildInput[], childNodes: AggregateNode[] = []): void {
   ctx.recomputed++
+  const name = `L${stored.level}/${stored.index}`
+  if (ctx.root && canonicalize([stored.test, stored.decimals]) !== canonicalize([ctx.root.test, ctx.root.decimals]))
+    ctx.findings.push({node: name, problem: `its outlier test or grid ${canonicalize([stored.test, stored.decimals])} differs from the signed root's ${canonicalize([ctx.root.test, ctx.root.decimals])}`})
+  const odd = childNodes.find((c) => c.decimals !== stored.decimals || c.level !== stored.level - 1)
+  if (odd) ctx.findings.push({node: name, problem: `child L${odd.level}/${odd.index} is on ${odd.decimals} decimals at level ${odd.level}, not ${stored.decimals} at level ${stored.level - 1}`})
   let want: AggregateNode
   try {
     want = computeNode(children, {level: stored.level, index: stored.index, aggregator: stored.aggregator, decimals: stored.decimals, test: stored.test})
   } catch (e) {
-    ctx.findings.push({node: `L${stored.level}/${stored.index}`, problem: (e as Error).message})
+    ctx.findings.push({node: name, problem: (e as Error).message})
     return
   }
-  if (!equalBytes(canonicalBytes(want), canonicalBytes(stored))) ctx.findings.push({node: `L${stored.level}/${stored.index}`, problem: firstDifference(stored, want)})
+  if (!equalBytes(canonicalBytes(want), canonicalBytes(stored))) ctx.findings.push({node: name, problem: firstDifference(stored, want)})
 }
 
 function openStored(ctx: Ctx, line: string | undefined, level: number, index: number): {node: AggregateNode; child: ChildInput} | null {
@@ -109,7 +117,7 @@ export async function auditTree(rootEnvelope: unknown, dir: string, o: AuditOpti
     checks.push({check: 'audit', ok: false, detail: `the tree in ${dir} has ${shape.counts.length} levels, the signed root is at level ${root.level}`})
     return makeReport('aggregate-root', checks)
   }
-  const ctx: Ctx = {findings: [], trust: o.trust, now, recomputed: 0}
+  const ctx: Ctx = {findings: [], trust: o.trust, now, recomputed: 0, root}
   const src = await openLeafSource(o.leaves ?? m.source)
   if (src.count !== shape.leaves) ctx.findings.push({node: 'leaves', problem: `${src.count} leaves in ${src.path}, the tree says ${shape.leaves}`})
   const job = {trust: o.trust, decimals: root.decimals, now}
@@ -166,17 +174,18 @@ export async function auditTree(rootEnvelope: unknown, dir: string, o: AuditOpti
       const upperLines = await pickLines(nodesFile(dir, l), targets, `level ${l} nodes`).catch((e: Error) => (ctx.findings.push({node: `L${l}`, problem: e.message}), new Map<number, string>()))
       for (const t of targets) {
         const kids: ChildInput[] = []
+        const kidNodes: AggregateNode[] = []
         let complete = true
         for (let c = t * shape.branching; c < Math.min((t + 1) * shape.branching, shape.counts[l - 2]!); c++) {
           // the signature and index of a lower node were judged at its own level; here it is only read
           const s = openStored({...ctx, findings: []}, lowerLines.get(c), l - 1, c)
-          if (s) kids.push(s.child)
+          if (s) (kids.push(s.child), kidNodes.push(s.node))
           else complete = false
         }
         const s = openStored(ctx, upperLines.get(t), l, t)
         if (!s) continue
         if (!complete) ctx.findings.push({node: `L${l}/${t}`, problem: 'cannot be recomputed: a child node is missing or does not verify'})
-        else judge(ctx, s.node, kids)
+        else judge(ctx, s.node, kids, kidNodes)
         if (l === h && canonicalize(s.node) !== canonicalize(root)) ctx.findings.push({node: `L${l}/${t}`, problem: 'the stored top node is not the signed root'})
       }
     }
