@@ -166,3 +166,38 @@ test('escape probability of sampled audits', () => {
   assert.ok(Math.abs(escapeProbability(100, 1, 10) - 0.9) < 1e-12)
   assert.ok(varianceOf(EMPTY, 3) === 0)
 })
+
+test('any shard layout (N = 1..7, random sizes) merges to the same root bytes as one process', async () => {
+  const {shardPlan, treeShape} = await import('../../../src/core/aggregate/index.js')
+  const rng = new Rng(21)
+  for (let trial = 0; trial < 12; trial++) {
+    const leafSize = ri(rng, 2, 9)
+    const branching = ri(rng, 2, 5)
+    const agents = honestAgents(trial, {agents: ri(rng, 20, 400), observations: 3})
+    const one = buildTreeInMemory(agents, {decimals: 3, leafSize, branching})
+    const shape = treeShape(agents.length, leafSize, branching)
+    for (let of = 1; of <= Math.min(7, shape.counts[0]!); of++) {
+      const top: ChildInput[] = []
+      let level = 0
+      for (let k = 0; k < of; k++) {
+        const plan = shardPlan(shape, k, of)
+        level = plan.level
+        let cur: ChildInput[] = agents.slice(plan.leafFirst, plan.leafEnd)
+        for (let l = 1; l <= plan.level; l++) {
+          const first = l === 1 ? plan.leafFirst / leafSize : plan.first * branching ** (plan.level - l)
+          cur = buildLevel(cur, l - 1, l === 1 ? leafSize : branching, first, {decimals: 3}).nodes.map(nodeAsChild)
+        }
+        top.push(...cur)
+      }
+      let cur = top
+      let root = null
+      for (let l = level + 1; l <= shape.counts.length; l++) {
+        const b = buildLevel(cur, l - 1, branching, 0, {decimals: 3})
+        cur = b.nodes.map(nodeAsChild)
+        root = b.nodes[0]
+      }
+      if (of === 1) assert.equal(level, shape.counts.length)
+      else assert.equal(canonicalize(root), canonicalize(one.root), `trial ${trial} N=${of}`)
+    }
+  }
+})
