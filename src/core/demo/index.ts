@@ -34,7 +34,7 @@ export interface DemoStep {
 }
 
 /** Step modules, in order. Each exports `steps: DemoStep[]`. Imported lazily so start-up stays light. */
-export const STEP_MODULES: Array<() => Promise<{steps: DemoStep[]}>> = [() => import('./foundation.js'), () => import('./prove.js'), () => import('./seal.js'), () => import('./attest.js'), () => import('./consensus.js'), () => import('./bench.js')]
+export const STEP_MODULES: Array<() => Promise<{steps: DemoStep[]}>> = [() => import('./foundation.js'), () => import('./prove.js'), () => import('./seal.js'), () => import('./attest.js'), () => import('./consensus.js'), () => import('./aggregate.js'), () => import('./bench.js')]
 
 export async function runDemo(ctx: DemoContext): Promise<DemoStepResult[]> {
   const results: DemoStepResult[] = []
