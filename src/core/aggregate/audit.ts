@@ -138,24 +138,29 @@ export async function auditTree(rootEnvelope: unknown, dir: string, o: AuditOpti
     const level1 = chosen[0]
     const stored1 = level1 ? await pickLines(nodesFile(dir, 1), level1, 'level 1 nodes').catch(() => new Map<number, string>()) : null
     const want = level1 ? [...level1].sort((a, b) => a - b) : null
+    // One pass over the leaves (sampled: only the leaves of the chosen level-1 nodes, in order).
     const ranges = want ? want.map((i) => childRange(shape, 1, i)) : [[0, shape.leaves] as [number, number]]
+    const texts = want ? src.pick(ranges.flatMap(([lo, hi]) => Array.from({length: hi - lo}, (_, j) => lo + j))) : src.read(0, shape.leaves)
     const storedIter: AsyncIterator<string> | null = stored1 ? null : readLines(nodesFile(dir, 1), 'level 1 nodes')[Symbol.asyncIterator]()
     const pool = new LeafPool(job, workers)
     try {
-      for (const [lo, hi] of ranges) {
-        const texts = want ? src.pick(Array.from({length: hi - lo}, (_, j) => lo + j)) : src.read(lo, hi)
-        let group: ChildInput[] = []
-        let index = Math.floor(lo / shape.leafSize)
-        let seen = 0
-        for await (const child of pool.stream(texts)) {
-          group.push(child)
-          seen++
-          if (group.length === shape.leafSize || seen === hi - lo) {
-            const line = stored1 ? stored1.get(index) : ((await storedIter!.next()).value as string | undefined)
-            const s = openStored(ctx, line, 1, index)
-            if (s) judge(ctx, s.node, group)
-            group = []
-            index++
+      let r = 0
+      let group: ChildInput[] = []
+      let index = Math.floor(ranges[0]![0] / shape.leafSize)
+      let seen = 0
+      for await (const child of pool.stream(texts)) {
+        group.push(child)
+        seen++
+        const [lo, hi] = ranges[r]!
+        if (group.length === shape.leafSize || seen === hi - lo) {
+          const line = stored1 ? stored1.get(index) : ((await storedIter!.next()).value as string | undefined)
+          const s = openStored(ctx, line, 1, index)
+          if (s) judge(ctx, s.node, group)
+          group = []
+          index++
+          if (seen === hi - lo && ++r < ranges.length) {
+            seen = 0
+            index = Math.floor(ranges[r]![0] / shape.leafSize)
           }
         }
       }
