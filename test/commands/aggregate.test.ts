@@ -75,6 +75,11 @@ test('build: root verifies, inclusion proof verifies; a changed proof is rejecte
   assert.equal(bad.code, 1)
   assert.match(bad.stderr, /level 2/)
   assert.equal((await tcp(['verify', p('incl.json'), '--pub', p('agg.pub')])).code, 2, 'no --root: usage')
+  writeFileSync(p('malformed-incl.json'), JSON.stringify({...proof, levels: []}))
+  assert.equal((await tcp(['verify', p('malformed-incl.json'), '--root', p('tree', 'root.dsse.json'), '--pub', p('agg.pub')])).code, 2, 'malformed proof: input')
+  const z = await tcp(['aggregate', 'build', '--from', p('leaves'), '--pub', p('rec.pub'), '--key', p('agg.key'), '--out', p('ztree'), '--outlier-z', 'abc'])
+  assert.equal(z.code, 2)
+  assert.match(z.stderr, /--outlier-z/)
   assert.equal((await tcp(['aggregate', 'prove', '--tree', p('tree'), '--agent', 'nobody', '--out', p('n.json')])).code, 2)
 })
 

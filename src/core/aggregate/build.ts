@@ -60,6 +60,7 @@ export async function buildTreeFiles(o: BuildFilesOptions): Promise<BuildFilesRe
   const t0 = performance.now()
   const decimals = assertDecimals(o.decimals ?? 3, '--decimals')
   const test = defaultTest(o.test)
+  if (!(test.threshold > 0) || !Number.isFinite(test.threshold)) throw new TcpError('usage', `--outlier-z: expected a positive number, got ${String(o.test?.threshold)}`)
   const src = await openLeafSource(o.from)
   const shape = treeShape(src.count, o.leafSize ?? 50, o.branching ?? 10)
   const plan = shardPlan(shape, o.shard?.shard ?? 0, o.shard?.of ?? 1)

@@ -127,12 +127,8 @@ export function verifyInclusionProof(doc: unknown, rootEnvelope: unknown, trust:
   } catch (e) {
     return makeReport('aggregate-inclusion', [{check: 'root-signature', ok: false, detail: (e as Error).message}])
   }
-  let p: InclusionProof
-  try {
-    p = parseProof(doc)
-  } catch (e) {
-    return makeReport('aggregate-inclusion', [...checks, {check: 'proof', ok: false, detail: (e as Error).message}])
-  }
+  // A malformed proof is bad input (exit 2), not a rejected one.
+  const p = parseProof(doc)
   if (p.levels.length !== root.level) return makeReport('aggregate-inclusion', [...checks, {check: 'proof', ok: false, detail: `the proof has ${p.levels.length} levels, the root is at level ${root.level}`}])
   let h = fromBase64(p.leaf)
   let id = p.agent
