@@ -246,3 +246,17 @@ test('three shard processes and a merge give the same root and tree bytes as one
   assert.ok(verifyInclusionProof(proof, JSON.parse(readFileSync(p('merged.dsse.json'), 'utf8')), trust).ok)
   void computeNode
 })
+
+test('a JSON Lines source gives the same root as the directory; out of order or a bad agent id is refused', async () => {
+  const names = readdirSync(p('leaves')).sort()
+  const line = (n: string) => JSON.stringify(JSON.parse(readFileSync(p('leaves', n), 'utf8')))
+  writeFileSync(p('leaves.jsonl'), names.map(line).join('\n') + '\n')
+  const r = await tcp(['aggregate', 'build', '--from', p('leaves.jsonl'), '--pub', p('rec.pub'), '--key', p('agg.key'), '--out', p('jtree'), '--workers', '0'])
+  assert.equal(r.code, 0, r.stderr)
+  assert.deepEqual(readFileSync(p('jtree', 'root.dsse.json')), readFileSync(p('tree', 'root.dsse.json')))
+  const swapped = [names[1]!, names[0]!, ...names.slice(2)]
+  writeFileSync(p('swapped.jsonl'), swapped.map(line).join('\n') + '\n')
+  const s = await tcp(['aggregate', 'build', '--from', p('swapped.jsonl'), '--pub', p('rec.pub'), '--key', p('agg.key'), '--out', p('stree')])
+  assert.equal(s.code, 2)
+  assert.match(s.stderr, /sorted by agent id/)
+})

@@ -13,6 +13,7 @@ import {sha3_256} from '../crypto/hash.js'
 import type {TrustStore} from '../envelope/trust.js'
 import {requireAllPassed, makeReport} from '../verify/report.js'
 import {decodeMoments, meanOf} from './moments.js'
+import {AGENT_ID_RE} from './source.js'
 import {nodeAsChild, nodeOfEnvelope, NODE_PAYLOAD_TYPE, type AggregateNode, type ChildInput} from './node.js'
 
 /** `digest` may be given when the caller already holds the baseline's canonical bytes (then it is their SHA3-256). */
@@ -20,6 +21,7 @@ export function leafChild(b: Baseline, decimals: number, what: string, digest?: 
   if (!b.moments) throw new TcpError('input', `${what}: the baseline has no exact moments (make it with tcp baseline create --per-agent)`)
   if (b.moments.decimals !== decimals) throw new TcpError('input', `${what}: moments on ${b.moments.decimals} decimals, the tree uses ${decimals}`)
   if (b.agent === null) throw new TcpError('input', `${what}: the baseline names no agent`)
+  if (!AGENT_ID_RE.test(b.agent)) throw new TcpError('input', `${what}: agent ${JSON.stringify(b.agent)} is not an id of letters, digits, . _ - (at most 128)`)
   const features: ChildInput['features'] = {}
   for (const [f, m] of Object.entries(b.moments.features)) {
     const moments = decodeMoments(m, `${what}.moments.${f}`)
