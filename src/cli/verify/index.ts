@@ -10,12 +10,16 @@ import dsse from './dsse-envelope.js'
 import zk from './zk-proof-bundle.js'
 import tpm from './tpm-quote-bundle.js'
 import log from './log.js'
+import aggregateRoot from './aggregate-root.js'
+import aggregateInclusion from './aggregate-inclusion.js'
 
 export const VERIFY_KINDS: {[K in ArtifactKind]: VerifyKind<any>} = {
   'dsse-envelope': dsse,
   'zk-proof-bundle': zk,
   'tpm-quote-bundle': tpm,
   'tcp-log': log,
+  'aggregate-root': aggregateRoot,
+  'aggregate-inclusion': aggregateInclusion,
 }
 
 /** Every kind's flags in one object (the same flag object may appear in several kinds). */

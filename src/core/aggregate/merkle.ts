@@ -5,7 +5,7 @@
  * The distinct leaf (0x00) and node (0x01) prefixes make a leaf unforgeable as an interior node (second preimage).
  * Inclusion proofs are PATH(m, D[n]) of 2.1.3.1, verified with the algorithm of 2.1.3.2.
  */
-import {concatBytes, equalBytes} from '../bytes.js'
+import {concatBytes, equalBytes, utf8} from '../bytes.js'
 import {sha3_256} from '../crypto/hash.js'
 import {TcpError} from '../errors.js'
 
@@ -79,6 +79,16 @@ export function rootFromPath(data: Uint8Array, m: number, n: number, path: reado
     sn = Math.floor(sn / 2)
   }
   return sn === 0 ? r : null
+}
+
+/**
+ * The Merkle leaf of a child: u16be(length of id) || id (UTF-8) || digest (32 bytes). Binding the id (an agent's,
+ * or "L<level>/<index>" for a node) means a proof for one agent cannot be relabelled as another's.
+ */
+export function childLeaf(id: string, digest: Uint8Array): Uint8Array {
+  const b = utf8(id)
+  if (b.length > 0xffff || digest.length !== 32) throw new TcpError('input', `child leaf: id of ${b.length} bytes or digest of ${digest.length} bytes`)
+  return concatBytes(Uint8Array.of(b.length >> 8, b.length & 0xff), b, digest)
 }
 
 export function verifyInclusion(data: Uint8Array, m: number, n: number, path: readonly Uint8Array[], root: Uint8Array): boolean {

@@ -6,20 +6,21 @@
  *   index       position among the nodes of its level (children are in position order: agents sorted by id)
  *   aggregator  key id of the signer
  *   decimals    the fixed-point grid of every moment below (observations quantised to 10^-decimals)
- *   children    number of children; merkleRoot: RFC 9162 MTH (SHA3-256) of their digests in order
+ *   children    number of children; merkleRoot: RFC 9162 MTH (SHA3-256) over their leaves in order, each leaf
+ *               binding the child's id and digest (merkle.ts childLeaf)
  *   first,last  ids of the first and last agent under the node (agents are sorted, so a path can be found)
  *   leaves      agents under the node's accepted children
- *   test        the outlier test's parameters: threshold, minSiblings, trim, excludeOutliers
+ *   test        the outlier test's parameters: threshold, minSiblings, trim, excludeOutliers, testAgents
  *   outliers    every finding of the test (child index and id, statistic, feature, value, siblings' median, z)
  *   quarantined child indices left out of the statistics (only with excludeOutliers)
  *   features    per feature: merged exact moments {n, sum, m2n} of the accepted children (Chan merge), their
  *               mean and variance for people, and robust statistics of the children's centres: median (median of
  *               means, the node's own centre), mad, trimmedMean, and medianVariance.
- * A node's digest (what its parent's Merkle tree commits to) is SHA3-256(0x02 || SHA3-256(JCS(payload without
- * merkleRoot)) || merkleRoot), so that an inclusion proof carries 32 bytes per level instead of the whole node.
+ * A node's digest (what its parent's Merkle tree commits to) is SHA3-256(0x02 || u32be(children) ||
+ * SHA3-256(JCS(payload without merkleRoot)) || merkleRoot), so that an inclusion proof carries 32 bytes per level instead of the whole node.
  * An agent's digest is the SHA3-256 of its baseline's canonical bytes (src/core/baseline).
  */
-import {concatBytes, equalBytes, fromHex, toHex} from '../bytes.js'
+import {concatBytes, equalBytes, fromHex, toHex, u32be} from '../bytes.js'
 import {canonicalBytes} from '../canonical/jcs.js'
 import {sha3_256} from '../crypto/hash.js'
 import {createEnvelope, parseEnvelope, type Envelope, type Signer} from '../envelope/dsse.js'
@@ -28,7 +29,7 @@ import {parseJson} from '../json.js'
 import {fromUtf8} from '../bytes.js'
 import {keyIdOf} from '../keys/keyid.js'
 import {decodeMoments, encodeMoments, mergeAll, meanOf, varianceOf, type EncodedMoments, type Moments} from './moments.js'
-import {merkleRoot} from './merkle.js'
+import {childLeaf, merkleRoot} from './merkle.js'
 import {outlierTest, DEFAULT_THRESHOLD, MIN_SIBLINGS, type ChildSummary, type OutlierFinding} from './outliers.js'
 import {DEFAULT_TRIM, mad, median, r12, trimmedMean} from './robust.js'
 
@@ -49,6 +50,8 @@ export interface TestParams {
   minSiblings: number
   trim: number
   excludeOutliers: boolean
+  /** Test agents against their siblings too (level 1); off by default: agents' activity legitimately differs. */
+  testAgents: boolean
 }
 
 export interface AggregateNode {
@@ -85,6 +88,7 @@ export const defaultTest = (t: Partial<TestParams> = {}): TestParams => ({
   minSiblings: t.minSiblings ?? MIN_SIBLINGS,
   trim: t.trim ?? DEFAULT_TRIM,
   excludeOutliers: t.excludeOutliers ?? false,
+  testAgents: t.testAgents ?? false,
 })
 
 export function summaryOf(c: ChildInput, decimals: number): ChildSummary {
@@ -113,7 +117,8 @@ export function computeNode(children: readonly ChildInput[], p: NodeParams): Agg
     const got = Object.keys(c.features).sort()
     if (got.join('\0') !== names.join('\0')) throw new TcpError('input', `child ${c.id}: features ${got.join(',')} differ from its siblings' ${names.join(',')}`)
   }
-  const outliers = outlierTest(children.map((c) => summaryOf(c, p.decimals)), {threshold: p.test.threshold, minSiblings: p.test.minSiblings})
+  const tested = p.level >= 2 || p.test.testAgents
+  const outliers = tested ? outlierTest(children.map((c) => summaryOf(c, p.decimals)), {threshold: p.test.threshold, minSiblings: p.test.minSiblings}) : []
   const quarantined = p.test.excludeOutliers ? [...new Set(outliers.map((o) => o.child))].sort((a, b) => a - b) : []
   const q = new Set(quarantined)
   const accepted = children.filter((_, i) => !q.has(i))
@@ -140,7 +145,7 @@ export function computeNode(children: readonly ChildInput[], p: NodeParams): Agg
     aggregator: p.aggregator,
     decimals: p.decimals,
     children: children.length,
-    merkleRoot: toHex(merkleRoot(children.map((c) => c.digest))),
+    merkleRoot: toHex(merkleRoot(children.map((c) => childLeaf(c.id, c.digest)))),
     first: children[0]!.first,
     last: children[children.length - 1]!.last,
     leaves: accepted.reduce((a, c) => a + c.leaves, 0),
@@ -158,12 +163,14 @@ export function nodeBodyDigest(node: AggregateNode): Uint8Array {
   return sha3_256(canonicalBytes(body))
 }
 
-export function nodeDigestFrom(bodyDigest: Uint8Array, merkleRootBytes: Uint8Array): Uint8Array {
-  return sha3_256(concatBytes(NODE_SEP, bodyDigest, merkleRootBytes))
+/** The children count is hashed in the clear so that a proof's tree size is bound (RFC 9162 paths alone do not
+ * bind it: a path for child 23 of 50 also verifies as child 23 of 40). */
+export function nodeDigestFrom(bodyDigest: Uint8Array, merkleRootBytes: Uint8Array, children: number): Uint8Array {
+  return sha3_256(concatBytes(NODE_SEP, u32be(children), bodyDigest, merkleRootBytes))
 }
 
 export function nodeDigest(node: AggregateNode): Uint8Array {
-  return nodeDigestFrom(nodeBodyDigest(node), fromHex(node.merkleRoot, 'merkleRoot', 32))
+  return nodeDigestFrom(nodeBodyDigest(node), fromHex(node.merkleRoot, 'merkleRoot', 32), node.children)
 }
 
 /** The node as a parent sees it. */
@@ -227,12 +234,12 @@ export function parseNode(doc: unknown, what = 'node'): AggregateNode {
   str(doc.last, `${what}.last`)
   int(doc.leaves, `${what}.leaves`)
   if (!isObj(doc.test)) throw new TcpError('input', `${what}.test: expected an object`)
-  keysExactly(doc.test, ['threshold', 'minSiblings', 'trim', 'excludeOutliers'], `${what}.test`)
+  keysExactly(doc.test, ['threshold', 'minSiblings', 'trim', 'excludeOutliers', 'testAgents'], `${what}.test`)
   if (!(finite(doc.test.threshold, `${what}.test.threshold`) > 0)) throw new TcpError('input', `${what}.test.threshold: must be positive`)
   int(doc.test.minSiblings, `${what}.test.minSiblings`, 1)
   const trim = finite(doc.test.trim, `${what}.test.trim`)
   if (trim < 0 || trim >= 0.5) throw new TcpError('input', `${what}.test.trim: expected [0, 0.5)`)
-  if (typeof doc.test.excludeOutliers !== 'boolean') throw new TcpError('input', `${what}.test.excludeOutliers: expected a boolean`)
+  for (const k of ['excludeOutliers', 'testAgents']) if (typeof doc.test[k] !== 'boolean') throw new TcpError('input', `${what}.test.${k}: expected a boolean`)
   if (!Array.isArray(doc.outliers)) throw new TcpError('input', `${what}.outliers: expected an array`)
   doc.outliers.forEach((o, i) => {
     const w = `${what}.outliers[${i}]`

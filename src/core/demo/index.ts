@@ -43,6 +43,7 @@ export const STEP_MODULES: Array<() => Promise<{steps: DemoStep[]}>> = [
   () => import('./attest.js'),
   () => import('./consensus.js'),
   () => import('./log.js'),
+  () => import('./aggregate.js'),
   () => import('./detect.js'),
   () => import('./redteam.js'),
   () => import('./bench.js'),

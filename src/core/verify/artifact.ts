@@ -42,6 +42,8 @@ export interface VerifyArtifactOptions {
   policy?: unknown
   /** TPM quote: the PCR selection the verifier asked for, e.g. `sha256:0,1,2`. */
   pcrs?: string
+  /** Aggregate inclusion proof: the signed aggregate root (parsed DSSE envelope) it claims. */
+  root?: unknown
   /** Log: tolerated clock skew in ms (default 2000). */
   maxSkewMs?: number
   /** Log: reject a head older than this many ms at `now`. */
@@ -84,6 +86,20 @@ const VERIFIERS: {[K in ArtifactKind]: Verifier} = {
       if (!(doc instanceof Uint8Array)) throw new TcpError('usage', 'a tcp.log/v1 log is given as its bytes (Uint8Array), not parsed JSON')
       const trust = need(o.trust, 'trust', 'tcp.log/v1 log')
       return verifyLogBytes(doc, 'log', {trust, now: o.now, maxSkewMs: o.maxSkewMs, freshWithinMs: o.freshWithinMs})
+    },
+  },
+  'aggregate-root': {
+    uses: ['trust', 'now'],
+    async verify(doc, o) {
+      const {verifyAggregateRoot} = await import('../aggregate/verify-root.js')
+      return verifyAggregateRoot(doc, need(o.trust, 'trust', 'aggregate root'), o.now)
+    },
+  },
+  'aggregate-inclusion': {
+    uses: ['trust', 'now', 'root'],
+    async verify(doc, o) {
+      const {verifyInclusionProof} = await import('../aggregate/prove.js')
+      return verifyInclusionProof(doc, need(o.root, 'root', 'inclusion proof'), need(o.trust, 'trust', 'inclusion proof'), o.now)
     },
   },
   'tpm-quote-bundle': {

@@ -111,6 +111,7 @@ function locals(seed: number, count: number): ChildInput[] {
 }
 
 test('poisoning 5% and 10% of local aggregators: detected >= 0.95 at a false-positive rate <= 0.01', () => {
+  const fleets = [1, 2, 3, 4].map((seed) => locals(seed * 100, 100))
   for (const rate of [0.05, 0.1]) {
     for (const kind of ['low-variance', 'shift', 'inflate-count'] as const) {
       let honest = 0
@@ -118,7 +119,7 @@ test('poisoning 5% and 10% of local aggregators: detected >= 0.95 at a false-pos
       let poisoned = 0
       let caught = 0
       for (let seed = 1; seed <= 4; seed++) {
-        const ls = locals(seed * 100 + Math.round(rate * 100), 100)
+        const ls = fleets[seed - 1]!
         const rng = new Rng(seed)
         const bad = new Set<number>()
         while (bad.size < Math.round(rate * ls.length)) bad.add(ri(rng, 0, ls.length - 1))
@@ -164,4 +165,39 @@ test('escape probability of sampled audits', () => {
   assert.equal(escapeProbability(100, 5, 100), 0)
   assert.ok(Math.abs(escapeProbability(100, 1, 10) - 0.9) < 1e-12)
   assert.ok(varianceOf(EMPTY, 3) === 0)
+})
+
+test('any shard layout (N = 1..7, random sizes) merges to the same root bytes as one process', async () => {
+  const {shardPlan, treeShape} = await import('../../../src/core/aggregate/index.js')
+  const rng = new Rng(21)
+  for (let trial = 0; trial < 12; trial++) {
+    const leafSize = ri(rng, 2, 9)
+    const branching = ri(rng, 2, 5)
+    const agents = honestAgents(trial, {agents: ri(rng, 20, 400), observations: 3})
+    const one = buildTreeInMemory(agents, {decimals: 3, leafSize, branching})
+    const shape = treeShape(agents.length, leafSize, branching)
+    for (let of = 1; of <= Math.min(7, shape.counts[0]!); of++) {
+      const top: ChildInput[] = []
+      let level = 0
+      for (let k = 0; k < of; k++) {
+        const plan = shardPlan(shape, k, of)
+        level = plan.level
+        let cur: ChildInput[] = agents.slice(plan.leafFirst, plan.leafEnd)
+        for (let l = 1; l <= plan.level; l++) {
+          const first = l === 1 ? plan.leafFirst / leafSize : plan.first * branching ** (plan.level - l)
+          cur = buildLevel(cur, l - 1, l === 1 ? leafSize : branching, first, {decimals: 3}).nodes.map(nodeAsChild)
+        }
+        top.push(...cur)
+      }
+      let cur = top
+      let root = null
+      for (let l = level + 1; l <= shape.counts.length; l++) {
+        const b = buildLevel(cur, l - 1, branching, 0, {decimals: 3})
+        cur = b.nodes.map(nodeAsChild)
+        root = b.nodes[0]
+      }
+      if (of === 1) assert.equal(level, shape.counts.length)
+      else assert.equal(canonicalize(root), canonicalize(one.root), `trial ${trial} N=${of}`)
+    }
+  }
 })
