@@ -11,6 +11,8 @@ import {tcp, tcpProcess, tempDir, ROOT} from '../helpers/cli.js'
 import {BN254_R} from '../../src/core/zk/statement.js'
 import {verificationKeySha3} from '../../src/core/zk/setup.js'
 import {BN254_Q} from '../../src/core/zk/verify.js'
+import {snarkjs, releaseCurve} from '../../src/core/zk/snark.js'
+import {forgeProof} from '../helpers/forge.js'
 
 const SAMPLE = join(ROOT, 'examples', 'telemetry.jsonl')
 const SNARKJS = join(ROOT, 'node_modules', 'snarkjs', 'build', 'cli.cjs')
@@ -215,6 +217,29 @@ describe('tcp zk setup, prove, verify (N = 8)', () => {
     writeFileSync(p('public.json'), JSON.stringify(bundle.publicSignals.map((s: string, i: number) => (i === 5 ? String(BigInt(s) - 1n) : s))))
     const bad = spawnSync(process.execPath, [SNARKJS, 'groth16', 'verify', p('vk.json'), p('public.json'), p('groth16.json')], {encoding: 'utf8'})
     assert.notEqual(bad.status, 0)
+  })
+
+  it('a contribution-free zkey lets anyone forge: snarkjs accepts the forged proof, tcp verify refuses the key even when pinned', async () => {
+    // zkey new over the test's own ceremony, no phase-2 contribution: delta_2 = gamma_2 = the G2 generator.
+    const s = await snarkjs()
+    const z0 = p('no-contribution.zkey')
+    await s.zKey.newZKey(join(setup.dir, 'window.r1cs'), setup.ptau.path, z0)
+    const vk = await s.zKey.exportVerificationKey(z0)
+    await releaseCurve()
+    writeFileSync(p('weak-vk.json'), JSON.stringify(vk))
+    const forged = structuredClone(bundle)
+    forged.publicSignals[0] = forged.commitment = '424242' // a commitment with no window behind it
+    forged.proof = forgeProof(vk, forged.publicSignals)
+    forged.verificationKey = vk
+    forged.verificationKeySha3 = verificationKeySha3(vk)
+    assert.equal(await s.groth16.verify(vk, forged.publicSignals, forged.proof), true, 'snarkjs accepts the forgery')
+    await releaseCurve()
+    writeFileSync(p('forged.json'), JSON.stringify(forged))
+    for (const pin of [['--vkey', p('weak-vk.json')], ['--vkey-sha3', forged.verificationKeySha3]]) {
+      const r = await run(['verify', p('forged.json'), '--baseline', p('b1.dsse.json'), ...trust, ...pin, '--json'])
+      assert.equal(r.code, 1, r.stdout)
+      assert.match(r.json().error.message, /verification-key: key refused: delta_2 equals gamma_2/)
+    }
   })
 
   it('export-verifier writes a Solidity contract and refuses to overwrite it', async () => {

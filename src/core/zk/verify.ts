@@ -20,6 +20,9 @@ import {baselineDigest} from '../baseline/baseline.js'
 import {verifyEnvelopeReport, type EnvelopeVerifyOptions} from '../envelope/verify.js'
 import {cachedVerificationKeySha3, verificationKeySha3} from './setup.js'
 import {withCurve, type Groth16Proof, type VerificationKey} from './snark.js'
+import {verificationKeyWeakness} from './vkey.js'
+import {circuitHash} from './artifacts.js'
+import type {SetupPin} from './ceremony.js'
 import {CIRCUIT_ID, SIGNAL_NAMES, SIZES, featureIndexOf, parseFieldElement, publicInputs, publicSignalsOf, type CircuitSize} from './statement.js'
 
 export interface BundleVerifyOptions {
@@ -29,8 +32,8 @@ export interface BundleVerifyOptions {
   baselineCheck: Check
   k?: string
   varianceFactor?: number
-  /** SHA3-256 hex of trusted verification keys (from --vkey-sha3, --vkey, or the local setup of the size). */
-  pinnedVerificationKeys: (size: CircuitSize) => Promise<string[]>
+  /** SHA3-256 hex of trusted verification keys for this circuit (--setup-pin, --vkey-sha3, --vkey, or the local setup). */
+  pinnedVerificationKeys: (size: CircuitSize, circuitHash: string) => Promise<string[]>
 }
 
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v)
@@ -74,7 +77,7 @@ function proofShape(p: unknown): string | null {
 function bundleShape(doc: Record<string, unknown>): string | null {
   if (doc.type !== ZK_BUNDLE_TYPE) return `type: expected ${ZK_BUNDLE_TYPE}`
   const c = doc.circuit
-  if (!isObj(c) || c.id !== CIRCUIT_ID || !(SIZES as readonly unknown[]).includes(c.size)) return `circuit: expected {id: "${CIRCUIT_ID}", size: ${SIZES.join('|')}}`
+  if (!isObj(c) || c.id !== CIRCUIT_ID || !(SIZES as readonly unknown[]).includes(c.size) || typeof c.hash !== 'string') return `circuit: expected {id: "${CIRCUIT_ID}", size: ${SIZES.join('|')}, hash}`
   if (!isObj(doc.baseline) || typeof doc.baseline.digest !== 'string') return 'baseline.digest: expected a hex string'
   if (typeof doc.feature !== 'string') return 'feature: expected a string'
   if (typeof doc.k !== 'string') return 'k: expected a decimal string'
@@ -104,6 +107,10 @@ export async function verifyProofBundle(doc: unknown, opts: BundleVerifyOptions)
   const feature = doc.feature as string
   const n = doc.n as number
   const signals = doc.publicSignals as unknown[]
+
+  const shipped = await circuitHash(size)
+  const claimed = String((doc.circuit as {hash?: unknown}).hash)
+  checks.push({check: 'circuit', ok: claimed === shipped, detail: claimed === shipped ? `${CIRCUIT_ID}-${size} ${shipped.slice(0, 16)}..., the circuit this tcp ships` : `bundle was made with circuit ${claimed.slice(0, 16)}..., this tcp ships ${shipped.slice(0, 16)}... for ${CIRCUIT_ID}-${size}`})
 
   const digestHex = toHex(opts.digest)
   const named = String((doc.baseline as {digest: string}).digest)
@@ -154,12 +161,13 @@ export async function verifyProofBundle(doc: unknown, opts: BundleVerifyOptions)
   const vk = doc.verificationKey as VerificationKey
   let vkOk = false
   let vkDetail: string
+  let weak: string | null
   try {
     const h = verificationKeySha3(vk)
-    const pinned = await opts.pinnedVerificationKeys(size)
+    const pinned = await opts.pinnedVerificationKeys(size, shipped)
     if (h !== doc.verificationKeySha3) vkDetail = `bundle's verificationKeySha3 is not the SHA3-256 of its key (${h.slice(0, 16)}...)`
-    else if (vk.protocol !== 'groth16' || vk.curve !== 'bn128' || vk.nPublic !== SIGNAL_NAMES.length) vkDetail = 'key is not a groth16/bn128 key with 8 public signals'
-    else if (pinned.length === 0) vkDetail = `no pinned key for ${CIRCUIT_ID}-${size}: pass --vkey-sha3 or --vkey, or run tcp zk setup --size ${size} here`
+    else if ((weak = verificationKeyWeakness(vk, SIGNAL_NAMES.length)) !== null) vkDetail = `key refused: ${weak}`
+    else if (pinned.length === 0) vkDetail = `no pinned key for ${CIRCUIT_ID}-${size} (circuit ${shipped.slice(0, 16)}...): pass --setup-pin, --vkey-sha3 or --vkey, or run tcp zk setup --size ${size} here`
     else if (!pinned.includes(h)) vkDetail = `key ${h.slice(0, 16)}... is not a pinned one (${pinned.map((p) => p.slice(0, 16) + '...').join(', ')})`
     else {
       vkOk = true
@@ -187,8 +195,10 @@ export interface SignedBundleOptions extends EnvelopeVerifyOptions {
   k?: string
   varianceFactor?: number
   cacheDir: string
-  /** Pinned verification key hashes (hex); when empty, the local setup of the bundle's size is the pin. */
+  /** Pinned verification key hashes (hex), for any circuit; with setupPins empty too, the local setup is the pin. */
   vkeySha3?: string[]
+  /** Setup pins (tcp zk verify-setup --out): each pins a key for one circuit size and hash. */
+  setupPins?: SetupPin[]
 }
 
 /**
@@ -210,6 +220,10 @@ export async function verifySignedProofBundle(doc: unknown, signedBaseline: unkn
     baselineCheck: {check: 'baseline-signature', ok: true, detail: `baseline ${env.baseline.subject} v${env.baseline.version} signed by ${(env.signers as string[]).join(', ')}`},
     k: opts.k,
     varianceFactor: opts.varianceFactor,
-    pinnedVerificationKeys: async (size) => (pinned.length > 0 ? pinned : cachedVerificationKeySha3(opts.cacheDir, size)),
+    pinnedVerificationKeys: async (size, circuit) => {
+      const pins = opts.setupPins ?? []
+      if (pinned.length === 0 && pins.length === 0) return cachedVerificationKeySha3(opts.cacheDir, size)
+      return [...pinned, ...pins.filter((p) => p.circuit.size === size && p.circuit.hash === circuit).map((p) => p.verificationKeySha3)]
+    },
   })
 }
