@@ -15,6 +15,7 @@ reuse the cached setup after checking those hashes. Cache: TCP_CACHE_DIR, else t
     '<%= config.bin %> zk setup --size 64 --entropy "$(head -c 32 /dev/urandom | base64)" --fresh',
     '<%= config.bin %> zk setup --size 256 --ptau powersOfTau28_hez_final_15.ptau',
     '<%= config.bin %> zk setup --size 8 --beacon 0123abcd... --beacon-iterations 10 --fresh --json',
+    '<%= config.bin %> zk setup --size 8 --zkey after-verifier.zkey --ptau pot10.ptau',
   ]
 
   static override flags = {
@@ -24,6 +25,8 @@ reuse the cached setup after checking those hashes. Cache: TCP_CACHE_DIR, else t
     beacon: Flags.string({description: 'public randomness (hex) for a final beacon contribution in both phases'}),
     'beacon-iterations': Flags.integer({description: 'beacon: 2^N hash iterations, 10 to 63 (default 10)', dependsOn: ['beacon']}),
     fresh: Flags.boolean({description: 'run a new ceremony and phase 2 even if the cache holds a setup'}),
+    zkey: Flags.string({description: 'install this zkey (the end of a multi-party phase 2) after tcp zk verify-setup checks pass; needs --ptau', dependsOn: ['ptau'], exclusive: ['entropy', 'beacon', 'fresh']}),
+    contribution: Flags.string({description: 'with --zkey: a contribution hash of yours that must be in its history; repeatable', multiple: true, dependsOn: ['zkey']}),
   }
 
   async run() {
@@ -31,7 +34,10 @@ reuse the cached setup after checking those hashes. Cache: TCP_CACHE_DIR, else t
     const {setupCircuit} = await import('../../core/zk/setup.js')
     const {resolveCacheDir} = await import('../../core/zk/artifacts.js')
     const p = await this.progress(`setting up tcp-window-${flags.size}`)
-    const s = await setupCircuit({
+    const {installSetup} = await import('../../core/zk/ceremony.js')
+    const install = (zkey: string, ptau: string) =>
+      installSetup({cacheDir: resolveCacheDir(this.config.cacheDir), size: parseSize(flags.size), zkey, ptau, contributions: flags.contribution, log: (line) => p.update(line)}).then((r) => r.setup)
+    const s = flags.zkey ? await install(flags.zkey, flags.ptau!).finally(() => p.stop()) : await setupCircuit({
       cacheDir: resolveCacheDir(this.config.cacheDir),
       size: parseSize(flags.size),
       ptau: flags.ptau,
@@ -41,9 +47,9 @@ reuse the cached setup after checking those hashes. Cache: TCP_CACHE_DIR, else t
       log: (line) => (p.update(line), this.note(line)),
     }).finally(() => p.stop())
     const r = s.record
-    this.log(`${s.reused ? 'reused' : 'created'} setup for ${r.circuit}-${r.size}: ${r.constraints} constraints, power ${r.power}, in ${s.compiled.dir}`)
+    this.log(`${flags.zkey ? `checked and installed ${flags.zkey} as the` : s.reused ? 'reused' : 'created'} setup for ${r.circuit}-${r.size}: ${r.constraints} constraints, power ${r.power}, in ${s.compiled.dir}`)
     for (const c of [...r.ptau.contributions, ...r.phase2]) this.log(`  contribution ${c.name}: ${c.hash}`)
     this.log(`  verification key SHA3-256: ${r.verificationKeySha3}`)
-    return {...r, reused: s.reused, dir: s.compiled.dir, verificationKeyPath: s.vkeyPath}
+    return {...r, reused: s.reused, dir: s.compiled.dir, zkeyPath: s.zkey, verificationKeyPath: s.vkeyPath}
   }
 }

@@ -4,9 +4,11 @@
  * the baseline (statement.ts); the bundle's own copies of bounds are never read. Fails closed: every check below
  * must run and pass, and the Groth16 check runs only on well-formed, in-field, expected public signals.
  *
- * Checks: baseline-signature (from the caller), bundle (shape), baseline-digest, feature, policy (k and variance
- * factor), field-range (every public signal a canonical decimal below the BN254 modulus), public-signals (equal to
- * the recomputed ones), verification-key (its SHA3-256 equals the bundle's and a pinned one), groth16.
+ * Checks: baseline-signature (from the caller), bundle (shape), circuit (the bundle's circuit hash is the one this
+ * tcp ships for the size), baseline-digest, feature, policy (k and variance factor), nonce (the verifier's, when it
+ * gave one), min-n (n at least the verifier's minimum), field-range (every public signal a canonical decimal below
+ * the BN254 modulus), public-signals (equal to the recomputed ones), verification-key (not a key anyone forges
+ * under, see vkey.ts; its SHA3-256 equals the bundle's and a pinned one), groth16.
  * What it does NOT establish: anything about observations outside the committed window (see prove.ts).
  */
 import {bn254} from '@noble/curves/bn254.js'
@@ -23,7 +25,7 @@ import {withCurve, type Groth16Proof, type VerificationKey} from './snark.js'
 import {verificationKeyWeakness} from './vkey.js'
 import {circuitHash} from './artifacts.js'
 import type {SetupPin} from './ceremony.js'
-import {CIRCUIT_ID, SIGNAL_NAMES, SIZES, featureIndexOf, parseFieldElement, publicInputs, publicSignalsOf, type CircuitSize} from './statement.js'
+import {CIRCUIT_ID, DEFAULT_MIN_N, SIGNAL_NAMES, SIZES, featureIndexOf, parseFieldElement, publicInputs, publicSignalsOf, type CircuitSize} from './statement.js'
 
 export interface BundleVerifyOptions {
   baseline: Baseline
@@ -32,6 +34,10 @@ export interface BundleVerifyOptions {
   baselineCheck: Check
   k?: string
   varianceFactor?: number
+  /** The nonce this verifier gave the prover: the bundle must carry it (else any nonce, or none, is accepted). */
+  nonce?: string
+  /** The least n this verifier accepts (default DEFAULT_MIN_N). */
+  minN?: number
   /** SHA3-256 hex of trusted verification keys for this circuit (--setup-pin, --vkey-sha3, --vkey, or the local setup). */
   pinnedVerificationKeys: (size: CircuitSize, circuitHash: string) => Promise<string[]>
 }
@@ -84,6 +90,7 @@ function bundleShape(doc: Record<string, unknown>): string | null {
   if (!Number.isSafeInteger(doc.varianceFactor)) return 'varianceFactor: expected an integer'
   if (!Number.isSafeInteger(doc.n) || (doc.n as number) < 1 || (doc.n as number) > (c.size as number)) return `n: expected an integer from 1 to ${String(c.size)}`
   if (typeof doc.commitment !== 'string') return 'commitment: expected a decimal string'
+  if (doc.nonce !== null && (typeof doc.nonce !== 'string' || doc.nonce.length < 1 || doc.nonce.length > 256)) return 'nonce: expected null or 1 to 256 characters'
   if (!Array.isArray(doc.publicSignals) || doc.publicSignals.length !== SIGNAL_NAMES.length)
     return `publicSignals: expected ${SIGNAL_NAMES.length} values, got ${Array.isArray(doc.publicSignals) ? doc.publicSignals.length : typeof doc.publicSignals}`
   if (!isObj(doc.verificationKey)) return 'verificationKey: expected an object'
@@ -136,14 +143,20 @@ export async function verifyProofBundle(doc: unknown, opts: BundleVerifyOptions)
   }
   checks.push({check: 'policy', ok: policyOk, detail: policyOk ? `k = ${opts.k ?? DEFAULT_K}, variance factor ${vfWant}` : `bundle was made for k = ${String(doc.k)}, variance factor ${String(doc.varianceFactor)}; this verifier requires k = ${opts.k ?? DEFAULT_K}, factor ${vfWant}`})
 
+  const nonce = doc.nonce as string | null
+  const nonceOk = opts.nonce === undefined || nonce === opts.nonce
+  checks.push({check: 'nonce', ok: nonceOk, detail: opts.nonce === undefined ? `not required (the bundle carries ${nonce === null ? 'none' : `"${nonce}"`}): freshness is not checked, the proof may be replayed` : nonceOk ? `the proof carries this verifier's nonce "${opts.nonce}"` : `the bundle carries ${nonce === null ? 'no nonce' : `nonce "${nonce}"`}, this verifier requires "${opts.nonce}" (stale or replayed)`})
+  const minN = opts.minN ?? DEFAULT_MIN_N
+  checks.push({check: 'min-n', ok: n >= minN, detail: n >= minN ? `n = ${n} >= ${minN}` : `n = ${n} is below this verifier's minimum ${minN} (--min-n)`})
+
   const bad = signals.findIndex((s) => parseFieldElement(s) === null)
   checks.push({check: 'field-range', ok: bad < 0, detail: bad < 0 ? 'every public signal is a canonical field element' : `publicSignals[${bad}] (${SIGNAL_NAMES[bad]}) is not a canonical decimal below the BN254 modulus`})
 
   let signalsOk = false
   let signalsDetail = 'not compared: an earlier check failed'
-  if (bad < 0 && featureIndex >= 0 && policyOk) {
+  if (bad < 0 && featureIndex >= 0 && policyOk && nonceOk) {
     try {
-      const inputs = publicInputs({baseline: opts.baseline, digest: opts.digest, feature, n, k: kWant, varianceFactor: vfWant})
+      const inputs = publicInputs({baseline: opts.baseline, digest: opts.digest, feature, n, k: kWant, varianceFactor: vfWant, nonce: opts.nonce ?? nonce})
       const commitment = parseFieldElement(doc.commitment)
       if (commitment === null) signalsDetail = 'commitment is not a canonical field element'
       else {
@@ -194,6 +207,8 @@ export async function verifyProofBundle(doc: unknown, opts: BundleVerifyOptions)
 export interface SignedBundleOptions extends EnvelopeVerifyOptions {
   k?: string
   varianceFactor?: number
+  nonce?: string
+  minN?: number
   cacheDir: string
   /** Pinned verification key hashes (hex), for any circuit; with setupPins empty too, the local setup is the pin. */
   vkeySha3?: string[]
@@ -220,6 +235,8 @@ export async function verifySignedProofBundle(doc: unknown, signedBaseline: unkn
     baselineCheck: {check: 'baseline-signature', ok: true, detail: `baseline ${env.baseline.subject} v${env.baseline.version} signed by ${(env.signers as string[]).join(', ')}`},
     k: opts.k,
     varianceFactor: opts.varianceFactor,
+    nonce: opts.nonce,
+    minN: opts.minN,
     pinnedVerificationKeys: async (size, circuit) => {
       const pins = opts.setupPins ?? []
       if (pinned.length === 0 && pins.length === 0) return cachedVerificationKeySha3(opts.cacheDir, size)
