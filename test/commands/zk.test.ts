@@ -123,6 +123,8 @@ describe('tcp zk setup, prove, verify (N = 8)', () => {
     assert.equal(stale.code, 1)
     assert.match(stale.json().error.message, /^rejected: nonce: the bundle carries nonce "challenge-1", this verifier requires "challenge-2"/)
     assert.equal((await ver('proof.json', '--nonce', 'challenge-2')).json().error.details.checks.find((c: any) => !c.ok).check, 'nonce')
+    assert.equal((await ver('fresh.json', '--nonce', '')).code, 2, 'an empty nonce is a usage error')
+    assert.equal((await ver('fresh.json', '--nonce', 'x'.repeat(257))).code, 2)
     // Relabelling the nonce: the signals no longer match; rewriting the signal too: the pairing fails.
     const relabel = structuredClone(fresh)
     relabel.nonce = 'challenge-2'

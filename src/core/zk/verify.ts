@@ -25,7 +25,7 @@ import {withCurve, type Groth16Proof, type VerificationKey} from './snark.js'
 import {verificationKeyWeakness} from './vkey.js'
 import {circuitHash} from './artifacts.js'
 import type {SetupPin} from './ceremony.js'
-import {CIRCUIT_ID, DEFAULT_MIN_N, SIGNAL_NAMES, SIZES, featureIndexOf, parseFieldElement, publicInputs, publicSignalsOf, type CircuitSize} from './statement.js'
+import {CIRCUIT_ID, DEFAULT_MIN_N, SIGNAL_NAMES, nonceToField, SIZES, featureIndexOf, parseFieldElement, publicInputs, publicSignalsOf, type CircuitSize} from './statement.js'
 
 export interface BundleVerifyOptions {
   baseline: Baseline
@@ -227,6 +227,7 @@ export async function verifySignedProofBundle(doc: unknown, signedBaseline: unkn
     const detail = failed ? `${failed.check}: ${failed.detail ?? 'failed'}` : 'the envelope does not hold a baseline'
     return makeReport('zk-proof-bundle', [{check: 'baseline-signature', ok: false, detail}], {baselineReport: env})
   }
+  if (opts.nonce !== undefined) nonceToField(opts.nonce) // a usage error (exit 2) for an empty or overlong --nonce
   const pinned = (opts.vkeySha3 ?? []).map((h) => h.toLowerCase())
   for (const h of pinned) if (!/^[0-9a-f]{64}$/.test(h)) throw new TcpError('usage', `--vkey-sha3: expected 64 hex digits, got "${h}"`)
   return verifyProofBundle(doc, {
