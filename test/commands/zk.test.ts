@@ -37,6 +37,13 @@ describe('tcp zk setup, prove, verify (N = 8)', () => {
     assert.equal(err.code, 'rejected', name)
     const failed = err.details.checks.filter((c: any) => !c.ok).map((c: any) => c.check)
     assert.equal(failed[0], check, `${name}: first failed check ${failed[0]} (${JSON.stringify(err.details.checks.find((c: any) => !c.ok))})`)
+    if (check === 'groth16') {
+      // tcp's pairing check (noble bn254) refused it: snarkjs must refuse it too.
+      const s = await snarkjs()
+      const theirs = await s.groth16.verify(b.verificationKey, b.publicSignals, b.proof).catch(() => false)
+      await releaseCurve()
+      assert.equal(theirs, false, `${name}: snarkjs accepts what tcp refused`)
+    }
   }
 
   before(async () => {
@@ -102,6 +109,9 @@ describe('tcp zk setup, prove, verify (N = 8)', () => {
     assert.equal(v.code, 0, v.stdout + v.stderr)
     const rep = v.json()
     assert.equal(rep.ok, true)
+    const sj = await snarkjs()
+    assert.equal(await sj.groth16.verify(bundle.verificationKey, bundle.publicSignals, bundle.proof), true, 'snarkjs agrees with tcp (noble)')
+    await releaseCurve()
     assert.deepEqual(rep.checks.map((c: any) => c.check), ['baseline-signature', 'bundle', 'circuit', 'baseline-digest', 'feature', 'policy', 'nonce', 'min-n', 'field-range', 'public-signals', 'verification-key', 'groth16'])
     // Pinned explicitly: by hash, or by the key file.
     assert.equal((await run(['verify', p('proof.json'), '--baseline', p('b1.dsse.json'), ...trust, '--vkey-sha3', setup.verificationKeySha3])).code, 0)

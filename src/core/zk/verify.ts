@@ -21,7 +21,8 @@ import {TcpError} from '../errors.js'
 import {baselineDigest} from '../baseline/baseline.js'
 import {verifyEnvelopeReport, type EnvelopeVerifyOptions} from '../envelope/verify.js'
 import {cachedVerificationKeySha3, verificationKeySha3} from './setup.js'
-import {withCurve, type Groth16Proof, type VerificationKey} from './snark.js'
+import type {Groth16Proof, VerificationKey} from './snark.js'
+import {groth16Verify} from './groth16.js'
 import {verificationKeyWeakness} from './vkey.js'
 import {circuitHash} from './artifacts.js'
 import type {SetupPin} from './ceremony.js'
@@ -55,7 +56,7 @@ const isFq = (v: unknown): v is string => typeof v === 'string' && /^(0|[1-9]\d{
  * (pi_b's z is [1, 0]), every coordinate a canonical decimal below q. snarkjs alone would also take any other
  * projective z (another encoding of the same point) and z = 0 (the identity, whatever x and y say). pi_b must be in
  * the prime-order subgroup of G2 (EIP-197; snarkjs checks only that it is on the curve). G1 has cofactor 1, so
- * snarkjs' on-curve check of pi_a and pi_c suffices there.
+ * the on-curve check of pi_a and pi_c (groth16.ts) suffices there.
  */
 function proofShape(p: unknown): string | null {
   if (!isObj(p)) return 'proof: expected an object'
@@ -195,7 +196,7 @@ export async function verifyProofBundle(doc: unknown, opts: BundleVerifyOptions)
     let ok = false
     let why = 'proof does not verify'
     try {
-      ok = await withCurve((s) => s.groth16.verify(vk, signals as string[], doc.proof as Groth16Proof))
+      ok = groth16Verify(vk, (signals as string[]).map((x) => BigInt(x)), doc.proof as Groth16Proof)
     } catch (e) {
       why = `proof does not verify: ${String((e as Error).message ?? e).split('\n')[0]}`
     }
