@@ -25,16 +25,21 @@ const dec = (v: unknown): bigint => {
 type G1 = InstanceType<typeof bn254.G1.Point>
 type G2 = InstanceType<typeof bn254.G2.Point>
 
-/** An affine snarkjs G1 point [x, y, "1"], checked on the curve (G1 has cofactor 1). */
-export function g1Of(v: unknown, what: string): G1 {
-  if (!Array.isArray(v) || v.length !== 3 || v[2] !== '1') throw new Error(`${what}: expected [x, y, "1"]`)
+/** A point built by `make`, checked on the curve and in its subgroup; errors name the point. */
+function checked<P extends {assertValidity(): void}>(what: string, make: () => P): P {
   try {
-    const p = bn254.G1.Point.fromAffine({x: dec(v[0]), y: dec(v[1])})
+    const p = make()
     p.assertValidity()
     return p
   } catch (e) {
     throw new Error(`${what}: ${(e as Error).message}`)
   }
+}
+
+/** An affine snarkjs G1 point [x, y, "1"], checked on the curve (G1 has cofactor 1). */
+export function g1Of(v: unknown, what: string): G1 {
+  if (!Array.isArray(v) || v.length !== 3 || v[2] !== '1') throw new Error(`${what}: expected [x, y, "1"]`)
+  return checked(what, () => bn254.G1.Point.fromAffine({x: dec(v[0]), y: dec(v[1])}))
 }
 
 /** An affine snarkjs G2 point [[x0, x1], [y0, y1], ["1", "0"]], checked on the curve and in the subgroup. */
@@ -44,13 +49,7 @@ export function g2Of(v: unknown, what: string): G2 {
     throw new Error(`${what}: expected [[x0, x1], [y0, y1], ["1", "0"]]`)
   const F = bn254.fields.Fp2
   const xy = (r: unknown[]) => F.fromBigTuple([dec(r[0]), dec(r[1])])
-  try {
-    const p = bn254.G2.Point.fromAffine({x: xy(v[0]), y: xy(v[1])})
-    p.assertValidity()
-    return p
-  } catch (e) {
-    throw new Error(`${what}: ${(e as Error).message}`)
-  }
+  return checked(what, () => bn254.G2.Point.fromAffine({x: xy(v[0]), y: xy(v[1])}))
 }
 
 /**
