@@ -401,6 +401,8 @@ describe('tcp zk setup, prove, verify (N = 8)', () => {
     assert.deepEqual(await vs(p('no-contribution.zkey'), ptau), {check: 'phase2-secret', ok: false, detail: 'no phase-2 contribution: delta is the generator and anyone can forge proofs'})
     assert.match((await vs(p('beacon-only.zkey'), ptau)).detail, /only beacon contributions/)
     assert.equal((await vs(p('v.zkey'), ptau, '--contribution', 'cd'.repeat(64))).check, 'contribution')
+    // A phase-1 hash is not accepted as your phase-2 contribution (only phase-2 hashes are recomputed by snarkjs).
+    assert.match((await vs(p('v.zkey'), ptau, '--contribution', setup.ptau.contributions[0].hash)).detail, /is not in the phase-2 history/)
     // One flipped byte near the end of the ptau (its prepared Lagrange points): powersoftau verify refuses it.
     const t = readFileSync(ptau)
     t[t.length - 100]! ^= 1
