@@ -5,6 +5,9 @@
 // processes, verify time in process once the curve is loaded, and proving with the curve kept loaded.
 //
 //   node scripts/build.mjs && node bench/zk.mjs [--sizes 8,64,256] [--runs 5] [--seed S] [--cache DIR] [--fresh]
+//   node bench/zk.mjs --ceremony [--sizes 8,64] [--runs 3]   two-party phase 2 (issue 15): prover's phase 2 (zkey new +
+//     one contribution), the verifier's contribution, verify-setup (powersoftau verify + zkey verify against the
+//     shipped r1cs), and the prover's install (verify-setup again + copy); the ceremony (phase 1) is cached.
 //
 // --cache defaults to $TMPDIR/tcp-bench-zk-cache so that a second run reuses the ceremonies (the setup times printed
 // are then those recorded when the setup was made, marked "recorded"). Needs /usr/bin/time for peak memory.
@@ -24,7 +27,7 @@ import {Rng, parseSeed, randomSeed} from '../dist/core/rng.js'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
 const {values: a} = parseArgs({
-  options: {sizes: {type: 'string', default: '8,64,256'}, runs: {type: 'string', default: '5'}, seed: {type: 'string'}, cache: {type: 'string'}, fresh: {type: 'boolean'}},
+  options: {sizes: {type: 'string', default: '8,64,256'}, runs: {type: 'string', default: '5'}, seed: {type: 'string'}, cache: {type: 'string'}, fresh: {type: 'boolean'}, ceremony: {type: 'boolean'}},
 })
 const sizes = a.sizes.split(',').map((s) => parseSize(s.trim()))
 const runs = Number(a.runs)
@@ -47,6 +50,47 @@ function timed(args) {
   const last = r.stderr.trim().split('\n').pop() ?? ''
   const m = /^([\d.]+) (\d+)$/.exec(last)
   return {wall, rssMb: m ? Number(m[2]) / 1024 : NaN}
+}
+
+if (a.ceremony) {
+  const {contributeZkey, verifySetup, installSetup} = await import('../dist/core/zk/ceremony.js')
+  console.log(`tcp zk two-party ceremony benchmark: sizes ${sizes.join(', ')}, ${runs} runs, cache ${cacheDir}, node ${process.version}, ${(await import('node:os')).cpus().length} cpus, load ${(await import('node:os')).loadavg().map((x) => x.toFixed(1)).join(' ')}`)
+  try {
+    for (const size of sizes) {
+      const base = await setupCircuit({cacheDir, size}) // compile and phase 1 once (cached)
+      const ptau = base.record.ptau.path
+      console.log(`\n== N = ${size}: ${base.record.constraints} constraints, power ${base.record.power}, phase 1 ${base.record.ptau.seconds ?? '?'} s (recorded, prepare phase 2 included)`)
+      const rows = {prover: [], verifier: [], verifySetup: [], ptauVerify: [], zkeyVerify: [], install: [], total: []}
+      for (let r = 0; r < runs; r++) {
+        let t = performance.now()
+        const s = await setupCircuit({cacheDir, size, ptau, fresh: true})
+        const prover = (performance.now() - t) / 1000
+        const out = join(work, `v${size}-${r}.zkey`)
+        t = performance.now()
+        const c = await contributeZkey({zkey: s.zkey, out, name: 'verifier'})
+        const verifier = (performance.now() - t) / 1000
+        t = performance.now()
+        const v = await verifySetup({cacheDir, size, zkey: out, ptau, contributions: [c.contributionHash]})
+        const vs = (performance.now() - t) / 1000
+        if (!v.report.ok) throw new Error(`verify-setup refused: ${JSON.stringify(v.report.checks)}`)
+        t = performance.now()
+        await installSetup({cacheDir, size, zkey: out, ptau})
+        const install = (performance.now() - t) / 1000
+        rows.prover.push(prover)
+        rows.verifier.push(verifier)
+        rows.verifySetup.push(vs)
+        rows.ptauVerify.push(v.seconds.ptau)
+        rows.zkeyVerify.push(v.seconds.zkey)
+        rows.install.push(install)
+        rows.total.push(prover + verifier + vs + install)
+      }
+      for (const [k, xs] of Object.entries(rows)) console.log(`${k}: ${fmt(xs, 's', 2)}`)
+    }
+  } finally {
+    await releaseCurve()
+    rmSync(work, {recursive: true, force: true})
+  }
+  process.exit(0)
 }
 
 console.log(`tcp prove benchmark: sizes ${sizes.join(', ')}, ${runs} runs, seed ${seed}, cache ${cacheDir}, node ${process.version}, ${(await import('node:os')).cpus().length} cpus`)
@@ -152,7 +196,20 @@ try {
       vT.push((performance.now() - t) * 1)
     }
     await releaseCurve()
-    console.log(`verify in process after load: ${fmt(vT, 'ms', 1)} (target <= 50 ms)`)
+    console.log(`verify in process after load (snarkjs): ${fmt(vT, 'ms', 1)} (target <= 50 ms)`)
+    // tcp verify's own pairing check (noble bn254, src/core/zk/groth16.ts) on the same proof: first call, then warm.
+    const {groth16Verify} = await import('../dist/core/zk/groth16.js')
+    const big = publicSignals.map((x) => BigInt(x))
+    let t1 = performance.now()
+    if (!groth16Verify(vk, big, proof)) throw new Error('noble does not verify the proof')
+    const nobleCold = performance.now() - t1
+    const nT = []
+    for (let r = 0; r < Math.max(runs, 10); r++) {
+      t1 = performance.now()
+      groth16Verify(vk, big, proof)
+      nT.push(performance.now() - t1)
+    }
+    console.log(`verify in process, noble bn254 (what tcp verify runs): first ${nobleCold.toFixed(1)} ms, then ${fmt(nT, 'ms', 1)}`)
 
     // Whole processes.
     const pw = []

@@ -6,7 +6,9 @@ pragma circom 2.1.0;
 //   - padding: active[0..N-1] is 1...1 0...0 with exactly n ones, n >= 1, and x[i] = 0 where active[i] = 0;
 //   - sumLower <= S <= sumUpper, S = sum(x)                       (the z-test of src/core/baseline/bounds.ts)
 //   - n * Q - S^2 <= n^2 * vmax, Q = sum(x^2)                      (the variance test of the same file)
-//   - commitment = PoseidonChain(pack(x) ++ [salt]), pack = MAXBITS-bit lanes, PACK lanes per field element.
+//   - commitment = PoseidonChain(pack(x) ++ [header, baselineDigest, salt]), pack = MAXBITS-bit lanes, PACK lanes
+//     per field element, header = N + 2^16 n + 2^32 featureIndex (src/core/zk/commitment.ts recomputes it);
+//   - nonce: the verifier's challenge, a public input bound by a squaring constraint.
 // The verifier computes every public input from the signed baseline (see src/core/zk/statement.ts); this circuit
 // only relates them to the private window. Every signal assigned with <-- is pinned by a constraint below it.
 
@@ -93,14 +95,20 @@ template PoseidonChain(L) {
 }
 
 // Commitment to the window: MAXBITS-bit lanes packed PACK to a field element (lane l of element e holds
-// x[e*PACK + l] times 2^(MAXBITS*l)), then the salt, hashed by PoseidonChain.
+// x[e*PACK + l] times 2^(MAXBITS*l)), then a header N + 2^16 n + 2^32 featureIndex, the baseline digest and the
+// salt, hashed by PoseidonChain. n is at most N < 2^16 (Padding) and the verifier fixes featureIndex (< 2^32), so
+// the header has one reading; two windows that differ in n, feature, size or baseline get different commitments.
 template WindowCommitment(N, MAXBITS, PACK) {
     assert(MAXBITS * PACK <= 252);
+    assert(N < 65536);
     signal input x[N];
+    signal input n;
+    signal input featureIndex;
+    signal input baselineDigest;
     signal input salt;
     signal output out;
     var E = (N + PACK - 1) \ PACK;
-    component chain = PoseidonChain(E + 1);
+    component chain = PoseidonChain(E + 3);
     for (var e = 0; e < E; e++) {
         var packed = 0;
         for (var l = 0; l < PACK; l++) {
@@ -108,7 +116,9 @@ template WindowCommitment(N, MAXBITS, PACK) {
         }
         chain.in[e] <== packed;
     }
-    chain.in[E] <== salt;
+    chain.in[E] <== N + n * 65536 + featureIndex * 4294967296;
+    chain.in[E + 1] <== baselineDigest;
+    chain.in[E + 2] <== salt;
     out <== chain.out;
 }
 
@@ -127,6 +137,7 @@ template BaselineWindow(N, MAXBITS, PACK, SUMBITS, SPREADBITS) {
     signal input sumUpper;
     signal input vmax;
     signal input valueLimit;
+    signal input nonce;
     signal output commitment;
 
     component range[N];
@@ -169,12 +180,15 @@ template BaselineWindow(N, MAXBITS, PACK, SUMBITS, SPREADBITS) {
     spread.a <== limit;
     spread.b <== nQ - S2;
 
-    // Bind the public inputs that no other constraint uses, so the proof cannot be replayed under another value.
-    signal digestSquared <== baselineDigest * baselineDigest;
-    signal featureSquared <== featureIndex * featureIndex;
+    // Bind the nonce, which no other constraint uses, so the proof cannot be replayed under another value (the
+    // digest and the feature index are bound through the commitment).
+    signal nonceSquared <== nonce * nonce;
 
     component commit = WindowCommitment(N, MAXBITS, PACK);
     for (var i = 0; i < N; i++) commit.x[i] <== x[i];
+    commit.n <== n;
+    commit.featureIndex <== featureIndex;
+    commit.baselineDigest <== baselineDigest;
     commit.salt <== salt;
     commitment <== commit.out;
 }

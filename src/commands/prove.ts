@@ -16,6 +16,7 @@ the bounds gets no proof: exit 3 and the bound it breaks. Needs tcp zk setup for
 
   static override examples = [
     '<%= config.bin %> prove --baseline b1.dsse.json --pub alice.pub --window last-hour.jsonl --feature latency_ms --out proof.json',
+    '<%= config.bin %> prove --baseline b1.dsse.json --pub alice.pub --window w.jsonl --feature latency_ms --nonce "$NONCE_FROM_VERIFIER" --opening w.opening.json --out proof.json',
     '<%= config.bin %> prove --baseline b1.dsse.json --trust ./trust --window w.jsonl --agent agent-03 --feature call_rate --k 2.5 --size 64 --out p.json --json',
   ]
 
@@ -27,6 +28,8 @@ the bounds gets no proof: exit 3 and the bound it breaks. Needs tcp zk setup for
     k: Flags.string({description: 'mean bound in standard errors (the verifier must use the same k)', default: '3'}),
     size: Flags.integer({description: `circuit size, ${SIZES.join(', ')} (default: the smallest that holds the window)`}),
     out: Flags.string({char: 'o', description: 'output proof bundle (JSON)', required: true}),
+    nonce: Flags.string({description: "the verifier's challenge (1 to 256 characters), bound into the proof: tcp verify --nonce checks it"}),
+    opening: Flags.string({description: 'also write the opening of the commitment (values and salt, mode 0600: keep it private) for an auditor (tcp zk open)'}),
     force: forceFlag,
     ...trustFlags,
     at: Flags.string({description: 'judge the baseline expiry as of this ISO time instead of now'}),
@@ -39,20 +42,22 @@ the bounds gets no proof: exit 3 and the bound it breaks. Needs tcp zk setup for
     const {proveWindowValues} = await import('../core/zk/prove.js')
     const {resolveCacheDir} = await import('../core/zk/artifacts.js')
     if (!flags.force) await assertAbsent(flags.out, 'proof bundle') // before minutes of proving, not after
+    if (!flags.force && flags.opening) await assertAbsent(flags.opening, 'opening')
     const trust = await loadTrust(flags, () => this.tcpConfig())
     const {baseline, digest} = openSignedBaseline(await readJsonFile(flags.baseline, {what: 'signed baseline'}), {trust, threshold: flags.threshold, now: parseAt(flags.at)})
     const obs = filterAgent(parseObservations(await readFileText(flags.window, {what: 'window'}), flags.window), flags.agent, flags.window)
     const p = await this.progress('proving')
-    const r = await proveWindowValues({cacheDir: resolveCacheDir(this.config.cacheDir), baseline, digest, feature: flags.feature, observations: obs, k: flags.k, size: flags.size === undefined ? undefined : parseSize(flags.size)}).finally(() => p.stop())
+    const r = await proveWindowValues({cacheDir: resolveCacheDir(this.config.cacheDir), baseline, digest, feature: flags.feature, observations: obs, k: flags.k, nonce: flags.nonce, size: flags.size === undefined ? undefined : parseSize(flags.size)}).finally(() => p.stop())
     if (!r.proved) {
       this.log(`findings: no proof: ${r.breaks}`)
       this.log(`trust: ${trust.source}`)
       this.status = EXIT.findings
       return {...r.summary, trust: trust.source}
     }
+    if (flags.opening) await writeFileAtomic(flags.opening, JSON.stringify(r.opening, null, 2) + '\n', {force: flags.force, mode: 0o600, what: 'opening'})
     await writeFileAtomic(flags.out, JSON.stringify(r.bundle, null, 2) + '\n', {force: flags.force, what: 'proof bundle'})
     this.log(`proved ${flags.feature} within baseline ${baseline.subject} v${baseline.version} at k = ${flags.k}: n = ${r.bundle.n}, size ${r.bundle.circuit.size}, ${r.proveSeconds.toFixed(2)} s; wrote ${flags.out}`)
     this.log(`trust: ${trust.source}`)
-    return {...r.summary, out: flags.out, trust: trust.source}
+    return {...r.summary, out: flags.out, opening: flags.opening, trust: trust.source}
   }
 }

@@ -5,12 +5,14 @@
 import {describe, it, before, after} from 'node:test'
 import assert from 'node:assert/strict'
 import {spawnSync} from 'node:child_process'
-import {existsSync, readFileSync, writeFileSync} from 'node:fs'
+import {existsSync, readFileSync, statSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {tcp, tcpProcess, tempDir, ROOT} from '../helpers/cli.js'
-import {BN254_R} from '../../src/core/zk/statement.js'
+import {BN254_R, nonceToField} from '../../src/core/zk/statement.js'
 import {verificationKeySha3} from '../../src/core/zk/setup.js'
 import {BN254_Q} from '../../src/core/zk/verify.js'
+import {snarkjs, releaseCurve} from '../../src/core/zk/snark.js'
+import {forgeProof} from '../helpers/forge.js'
 
 const SAMPLE = join(ROOT, 'examples', 'telemetry.jsonl')
 const SNARKJS = join(ROOT, 'node_modules', 'snarkjs', 'build', 'cli.cjs')
@@ -35,6 +37,13 @@ describe('tcp zk setup, prove, verify (N = 8)', () => {
     assert.equal(err.code, 'rejected', name)
     const failed = err.details.checks.filter((c: any) => !c.ok).map((c: any) => c.check)
     assert.equal(failed[0], check, `${name}: first failed check ${failed[0]} (${JSON.stringify(err.details.checks.find((c: any) => !c.ok))})`)
+    if (check === 'groth16') {
+      // tcp's pairing check (noble bn254) refused it: snarkjs must refuse it too.
+      const s = await snarkjs()
+      const theirs = await s.groth16.verify(b.verificationKey, b.publicSignals, b.proof).catch(() => false)
+      await releaseCurve()
+      assert.equal(theirs, false, `${name}: snarkjs accepts what tcp refused`)
+    }
   }
 
   before(async () => {
@@ -61,7 +70,7 @@ describe('tcp zk setup, prove, verify (N = 8)', () => {
 
   it('zk setup: records the ceremony and phase 2 contribution hashes and the key hash; a second run reuses the cache', async () => {
     assert.equal(setup.reused, false)
-    assert.equal(setup.constraints, 872)
+    assert.equal(setup.constraints, 931)
     assert.equal(setup.power, 10)
     assert.equal(setup.ptau.source, 'local')
     assert.equal(setup.ptau.contributions.length, 1)
@@ -92,7 +101,8 @@ describe('tcp zk setup, prove, verify (N = 8)', () => {
     bundle = JSON.parse(readFileSync(p('proof.json'), 'utf8'))
     assert.equal(bundle.type, 'tcp.zk.proof-bundle/v1')
     assert.deepEqual([bundle.circuit.size, bundle.n, bundle.k, bundle.feature], [8, 8, '3', 'latency_ms'])
-    assert.equal(bundle.publicSignals.length, 8)
+    assert.equal(bundle.publicSignals.length, 9)
+    assert.equal(bundle.nonce, null)
     assert.equal(bundle.publicSignals[0], bundle.commitment)
     assert.equal(bundle.verificationKeySha3, setup.verificationKeySha3)
     assert.ok(!JSON.stringify(bundle).includes('"x"'), 'the window itself is not in the bundle')
@@ -101,10 +111,68 @@ describe('tcp zk setup, prove, verify (N = 8)', () => {
     const rep = v.json()
     assert.equal(rep.ok, true)
     assert.equal(rep.trust, `--pub ${p('alice.pub')}`)
-    assert.deepEqual(rep.checks.map((c: any) => c.check), ['baseline-signature', 'bundle', 'baseline-digest', 'feature', 'policy', 'field-range', 'public-signals', 'verification-key', 'groth16'])
+    const sj = await snarkjs()
+    assert.equal(await sj.groth16.verify(bundle.verificationKey, bundle.publicSignals, bundle.proof), true, 'snarkjs agrees with tcp (noble)')
+    await releaseCurve()
+    assert.deepEqual(rep.checks.map((c: any) => c.check), ['baseline-signature', 'bundle', 'circuit', 'baseline-digest', 'feature', 'policy', 'nonce', 'min-n', 'field-range', 'public-signals', 'verification-key', 'groth16'])
     // Pinned explicitly: by hash, or by the key file.
     assert.equal((await run(['verify', p('proof.json'), '--baseline', p('b1.dsse.json'), ...trust, '--vkey-sha3', setup.verificationKeySha3])).code, 0)
     assert.equal((await run(['verify', p('proof.json'), '--baseline', p('b1.dsse.json'), ...trust, '--vkey', setup.verificationKeyPath])).code, 0)
+  })
+
+  it('nonce, min-n and the opening: a stale nonce and a short window are refused; the opening recomputes the commitment', async () => {
+    const prove = (win: string, out: string, ...more: string[]) =>
+      run(['prove', '--baseline', p('b1.dsse.json'), ...trust, '--window', p(win), '--feature', 'latency_ms', '--out', p(out), ...more, '--json'])
+    const pr = await prove('w.jsonl', 'fresh.json', '--nonce', 'challenge-1', '--opening', p('fresh.opening.json'))
+    assert.equal(pr.code, 0, pr.stdout + pr.stderr)
+    const fresh = JSON.parse(readFileSync(p('fresh.json'), 'utf8'))
+    assert.equal(fresh.nonce, 'challenge-1')
+    const ver = (file: string, ...more: string[]) => run(['verify', p(file), '--baseline', p('b1.dsse.json'), ...trust, ...more, '--json'])
+    assert.equal((await ver('fresh.json', '--nonce', 'challenge-1')).code, 0)
+    assert.equal((await ver('fresh.json')).code, 0, 'no nonce required: accepted, reported as not fresh')
+    assert.match((await ver('fresh.json')).json().checks.find((c: any) => c.check === 'nonce').detail, /may be replayed/)
+    const stale = await ver('fresh.json', '--nonce', 'challenge-2')
+    assert.equal(stale.code, 1)
+    assert.match(stale.json().error.message, /^rejected: nonce: the bundle carries nonce "challenge-1", this verifier requires "challenge-2"/)
+    assert.equal((await ver('proof.json', '--nonce', 'challenge-2')).json().error.details.checks.find((c: any) => !c.ok).check, 'nonce')
+    assert.equal((await ver('fresh.json', '--nonce', '')).code, 2, 'an empty nonce is a usage error')
+    assert.equal((await ver('fresh.json', '--nonce', 'x'.repeat(257))).code, 2)
+    // Relabelling the nonce: the signals no longer match; rewriting the signal too: the pairing fails.
+    const relabel = structuredClone(fresh)
+    relabel.nonce = 'challenge-2'
+    writeFileSync(p('relabel.json'), JSON.stringify(relabel))
+    assert.equal((await ver('relabel.json', '--nonce', 'challenge-2')).json().error.details.checks.find((c: any) => !c.ok).check, 'public-signals')
+    relabel.publicSignals[8] = String(nonceToField('challenge-2'))
+    writeFileSync(p('relabel.json'), JSON.stringify(relabel))
+    assert.equal((await ver('relabel.json', '--nonce', 'challenge-2')).json().error.details.checks.find((c: any) => !c.ok).check, 'groth16')
+    // A window of 5 observations: below the default minimum of 8; accepted when the verifier lowers it.
+    writeFileSync(p('short.jsonl'), readFileSync(p('w.jsonl'), 'utf8').trim().split('\n').slice(0, 5).join('\n') + '\n')
+    assert.equal((await prove('short.jsonl', 'short.json')).code, 0)
+    const short = await ver('short.json')
+    assert.equal(short.code, 1)
+    assert.match(short.json().error.message, /min-n: n = 5 is below this verifier's minimum 8/)
+    assert.equal((await ver('short.json', '--min-n', '5')).code, 0)
+    assert.equal((await ver('short.json', '--min-n', '0')).code, 2)
+    // The opening: private (mode 0600), recomputes the bundle's commitment; a changed value or salt does not.
+    assert.equal(statSync(p('fresh.opening.json')).mode & 0o777, 0o600)
+    const opening = JSON.parse(readFileSync(p('fresh.opening.json'), 'utf8'))
+    assert.equal(opening.commitment, fresh.commitment)
+    assert.equal(opening.values.length, 8)
+    const open = await run(['zk', 'open', p('fresh.opening.json'), '--bundle', p('fresh.json'), '--json'])
+    assert.equal(open.code, 0, open.stdout + open.stderr)
+    assert.deepEqual(open.json().values, opening.values)
+    for (const [name, change] of [['value', (o: any) => (o.values[3] = String(BigInt(o.values[3]) + 1n))], ['salt', (o: any) => (o.salt = '1')], ['n', (o: any) => ((o.n = 7), o.values.pop())], ['feature', (o: any) => (o.featureIndex = 0)]] as const) {
+      const o = structuredClone(opening)
+      change(o)
+      writeFileSync(p(`open-${name}.json`), JSON.stringify(o))
+      const r = await run(['zk', 'open', p(`open-${name}.json`), '--json'])
+      assert.equal(r.code, 1, name)
+      assert.match(r.json().error.message, /commitment: the opening gives/, name)
+    }
+    const other = await run(['zk', 'open', p('fresh.opening.json'), '--bundle', p('proof.json'), '--json'])
+    assert.equal(other.code, 1)
+    assert.match(other.json().error.message, /bundle: the proof bundle names another commitment/)
+    assert.equal((await prove('w.jsonl', 'fresh2.json', '--opening', p('fresh.opening.json'))).code, 2, 'an existing opening is not overwritten')
   })
 
   it('prove: a window outside the bounds gets no proof, exit 3 and the bound it breaks', async () => {
@@ -142,7 +210,9 @@ describe('tcp zk setup, prove, verify (N = 8)', () => {
     await rejectsWith('feature', (b) => ((b.feature = 'call_rate'), (b.featureIndex = 0)), 'public-signals')
     await rejectsWith('feature-index', (b) => (b.featureIndex = 0), 'feature')
     await rejectsWith('k', (b) => (b.k = '5'), 'policy')
-    await rejectsWith('n', (b) => (b.n = 7), 'public-signals')
+    await rejectsWith('n', (b) => (b.n = 7), 'min-n')
+    await rejectsWith('n-allowed', (b) => (b.n = 7), 'public-signals', ['--min-n', '7'])
+    await rejectsWith('nonce-added', (b) => (b.nonce = 'later'), 'public-signals')
     await rejectsWith('digest', (b) => (b.baseline.digest = '00'.repeat(32)), 'baseline-digest')
     await rejectsWith('truncated', (b) => (b.proof.pi_a = b.proof.pi_a.slice(0, 2)), 'bundle')
     await rejectsWith('digits', (b) => (b.proof.pi_c[0] = b.proof.pi_c[0].slice(0, -3)), 'groth16')
@@ -166,9 +236,11 @@ describe('tcp zk setup, prove, verify (N = 8)', () => {
     await rejectsWith('hex', (b) => (b.publicSignals[5] = '0x' + BigInt(b.publicSignals[5]).toString(16)), 'field-range')
     await rejectsWith('number', (b) => (b.publicSignals[3] = Number(b.publicSignals[3])), 'field-range')
     await rejectsWith('reordered', (b) => ([b.publicSignals[4], b.publicSignals[5]] = [b.publicSignals[5], b.publicSignals[4]]), 'public-signals')
-    await rejectsWith('seven', (b) => b.publicSignals.pop(), 'bundle')
-    await rejectsWith('nine', (b) => b.publicSignals.push('0'), 'bundle')
-    await rejectsWith('size', (b) => (b.circuit.size = 64), 'verification-key')
+    await rejectsWith('eight', (b) => b.publicSignals.pop(), 'bundle')
+    await rejectsWith('ten', (b) => b.publicSignals.push('0'), 'bundle')
+    await rejectsWith('size', (b) => (b.circuit.size = 64), 'circuit')
+    await rejectsWith('circuit-hash', (b) => (b.circuit.hash = 'ab'.repeat(32)), 'circuit')
+    await rejectsWith('no-circuit-hash', (b) => delete b.circuit.hash, 'bundle')
     // The bundle's description of its bounds (informational) must be well-formed and true.
     await rejectsWith('bounds-exponent', (b) => (b.bounds.sumUpper = '1.0e+'), 'bundle')
     await rejectsWith('bounds-number', (b) => (b.bounds.vmax = Number(b.bounds.vmax)), 'bundle')
@@ -224,12 +296,35 @@ describe('tcp zk setup, prove, verify (N = 8)', () => {
     assert.notEqual(bad.status, 0)
   })
 
+  it('a contribution-free zkey lets anyone forge: snarkjs accepts the forged proof, tcp verify refuses the key even when pinned', async () => {
+    // zkey new over the test's own ceremony, no phase-2 contribution: delta_2 = gamma_2 = the G2 generator.
+    const s = await snarkjs()
+    const z0 = p('no-contribution.zkey')
+    await s.zKey.newZKey(join(setup.dir, 'window.r1cs'), setup.ptau.path, z0)
+    const vk = await s.zKey.exportVerificationKey(z0)
+    await releaseCurve()
+    writeFileSync(p('weak-vk.json'), JSON.stringify(vk))
+    const forged = structuredClone(bundle)
+    forged.publicSignals[0] = forged.commitment = '424242' // a commitment with no window behind it
+    forged.proof = forgeProof(vk, forged.publicSignals)
+    forged.verificationKey = vk
+    forged.verificationKeySha3 = verificationKeySha3(vk)
+    assert.equal(await s.groth16.verify(vk, forged.publicSignals, forged.proof), true, 'snarkjs accepts the forgery')
+    await releaseCurve()
+    writeFileSync(p('forged.json'), JSON.stringify(forged))
+    for (const pin of [['--vkey', p('weak-vk.json')], ['--vkey-sha3', forged.verificationKeySha3]]) {
+      const r = await run(['verify', p('forged.json'), '--baseline', p('b1.dsse.json'), ...trust, ...pin, '--json'])
+      assert.equal(r.code, 1, r.stdout)
+      assert.match(r.json().error.message, /verification-key: key refused: delta_2 equals gamma_2/)
+    }
+  })
+
   it('export-verifier writes a Solidity contract and refuses to overwrite it', async () => {
     const r = await run(['zk', 'export-verifier', '--size', '8', '--out', p('Verifier.sol'), '--json'])
     assert.equal(r.code, 0, r.stdout + r.stderr)
     const sol = readFileSync(p('Verifier.sol'), 'utf8')
     assert.match(sol, /contract Groth16Verifier/)
-    assert.match(sol, /uint\[8\] calldata _pubSignals/)
+    assert.match(sol, /uint\[9\] calldata _pubSignals/)
     assert.equal((await run(['zk', 'export-verifier', '--size', '8', '--out', p('Verifier.sol')])).code, 2)
     assert.equal((await run(['zk', 'export-verifier', '--size', '64', '--out', p('V64.sol')])).code, 2)
   })
@@ -257,6 +352,83 @@ describe('tcp zk setup, prove, verify (N = 8)', () => {
     assert.equal(v.code, 1)
     assert.match(v.json().error.message, /verification-key: key [0-9a-f]{16}\.\.\. is not a pinned one/)
     assert.equal((await run(['verify', p('proof.json'), '--baseline', p('b1.dsse.json'), ...trust, '--vkey-sha3', setup.verificationKeySha3])).code, 0)
+  })
+
+  it('two-party phase 2: the verifier contributes, verify-setup pins the result, the prover installs it; proofs verify under the pin', async () => {
+    const venv = {TCP_CACHE_DIR: p('verifier-cache'), TCP_PASSPHRASE: 'zk test'}
+    const vrun = (argv: string[]) => tcp(argv, venv)
+    const ptau = setup.ptau.path
+    const current = (await run(['zk', 'setup', '--size', '8', '--json'])).json() // the prover's setup as it stands
+    // The verifier contributes to the prover's zkey, on its own machine (another cache).
+    const c = await vrun(['zk', 'contribute', '--zkey', join(setup.dir, 'circuit.zkey'), '--out', p('v.zkey'), '--name', 'verifier', '--json'])
+    assert.equal(c.code, 0, c.stdout + c.stderr)
+    const mine = c.json().contributionHash
+    assert.match(mine, /^[0-9a-f]{128}$/)
+    assert.equal((await vrun(['zk', 'contribute', '--zkey', join(setup.dir, 'circuit.zkey'), '--out', p('v.zkey')])).code, 2, 'refuses to overwrite')
+    const vs = await vrun(['zk', 'verify-setup', '--size', '8', '--zkey', p('v.zkey'), '--ptau', ptau, '--contribution', mine, '--out', p('pin.json'), '--json'])
+    assert.equal(vs.code, 0, vs.stdout + vs.stderr)
+    const rep = vs.json()
+    assert.deepEqual(rep.checks.map((x: any) => x.check), ['circuit', 'ptau', 'zkey', 'phase2-secret', 'verification-key', 'contribution'])
+    assert.deepEqual(rep.pin.phase2.map((x: any) => [x.name, x.hash]), [...current.phase2.map((x: any) => [x.name, x.hash]), ['verifier', mine]])
+    assert.deepEqual(rep.pin.ptau.contributions.map((x: any) => x.hash), setup.ptau.contributions.map((x: any) => x.hash))
+    const pin = JSON.parse(readFileSync(p('pin.json'), 'utf8'))
+    assert.equal(pin.circuit.hash, setup.circuitHash)
+    // The prover installs the final zkey (checked the same way) and proves with it.
+    const inst = await run(['zk', 'setup', '--size', '8', '--zkey', p('v.zkey'), '--ptau', ptau, '--json'])
+    assert.equal(inst.code, 0, inst.stdout + inst.stderr)
+    assert.equal(inst.json().verificationKeySha3, pin.verificationKeySha3)
+    const pr = await run(['prove', '--baseline', p('b1.dsse.json'), ...trust, '--window', p('w.jsonl'), '--feature', 'latency_ms', '--out', p('two-party.json')])
+    assert.equal(pr.code, 0, pr.stdout + pr.stderr)
+    const b2 = JSON.parse(readFileSync(p('two-party.json'), 'utf8'))
+    const s = await snarkjs()
+    assert.equal(await s.groth16.verify(b2.verificationKey, b2.publicSignals, b2.proof), true)
+    await releaseCurve()
+    const ver = (file: string, ...more: string[]) => vrun(['verify', p(file), '--baseline', p('b1.dsse.json'), ...trust, ...more, '--json'])
+    assert.equal((await ver('two-party.json', '--setup-pin', p('pin.json'))).code, 0)
+    // The old bundle (the prover's key alone) is not under the pin; neither is a pin for another size or circuit.
+    const old = await ver('proof.json', '--setup-pin', p('pin.json'))
+    assert.equal(old.code, 1)
+    assert.match(old.json().error.message, /verification-key: key [0-9a-f]{16}\.\.\. is not a pinned one/)
+    for (const [name, change] of [['size', (x: any) => (x.circuit.size = 64)], ['hash', (x: any) => (x.circuit.hash = 'ab'.repeat(32))]] as const) {
+      const other = structuredClone(pin)
+      change(other)
+      writeFileSync(p(`pin-${name}.json`), JSON.stringify(other))
+      const r = await ver('two-party.json', '--setup-pin', p(`pin-${name}.json`))
+      assert.equal(r.code, 1, name)
+      assert.match(r.json().error.message, /verification-key: no pinned key for tcp-window-8/)
+    }
+    writeFileSync(p('pin-bad.json'), JSON.stringify({...pin, type: 'x'}))
+    assert.equal((await ver('two-party.json', '--setup-pin', p('pin-bad.json'))).code, 2)
+  })
+
+  it('verify-setup refuses: no contribution, beacons only, a contribution not in the history, a changed ptau, a changed zkey', async () => {
+    const venv = {TCP_CACHE_DIR: p('verifier-cache'), TCP_PASSPHRASE: 'zk test'}
+    const vs = async (zkey: string, ptau: string, ...more: string[]) => {
+      const r = await tcp(['zk', 'verify-setup', '--size', '8', '--zkey', zkey, '--ptau', ptau, ...more, '--json'], venv)
+      assert.equal(r.code, 1, r.stdout + r.stderr)
+      return r.json().error.details.checks.find((c: any) => !c.ok)
+    }
+    const ptau = setup.ptau.path
+    const s = await snarkjs()
+    await s.zKey.beacon(p('no-contribution.zkey'), p('beacon-only.zkey'), 'public beacon', 'ab'.repeat(32), 10)
+    await releaseCurve()
+    assert.deepEqual(await vs(p('no-contribution.zkey'), ptau), {check: 'phase2-secret', ok: false, detail: 'no phase-2 contribution: delta is the generator and anyone can forge proofs'})
+    assert.match((await vs(p('beacon-only.zkey'), ptau)).detail, /only beacon contributions/)
+    assert.equal((await vs(p('v.zkey'), ptau, '--contribution', 'cd'.repeat(64))).check, 'contribution')
+    // A phase-1 hash is not accepted as your phase-2 contribution (only phase-2 hashes are recomputed by snarkjs).
+    assert.match((await vs(p('v.zkey'), ptau, '--contribution', setup.ptau.contributions[0].hash)).detail, /is not in the phase-2 history/)
+    // One flipped byte near the end of the ptau (its prepared Lagrange points): powersoftau verify refuses it.
+    const t = readFileSync(ptau)
+    t[t.length - 100]! ^= 1
+    writeFileSync(p('flipped.ptau'), t)
+    assert.equal((await vs(p('v.zkey'), p('flipped.ptau'))).check, 'ptau')
+    // One flipped byte near the end of the zkey (the H or C points).
+    const z = readFileSync(p('v.zkey'))
+    z[z.length - 100]! ^= 1
+    writeFileSync(p('flipped.zkey'), z)
+    assert.equal((await vs(p('flipped.zkey'), ptau)).check, 'zkey')
+    const u = await tcp(['zk', 'verify-setup', '--size', '8', '--zkey', p('v.zkey'), '--ptau', ptau, '--contribution', 'xyz'], venv)
+    assert.equal(u.code, 2)
   })
 
   it('whole processes: prove and verify exit by themselves (the curve workers are stopped)', () => {

@@ -14,6 +14,9 @@ export default defineKind({
     k: Flags.string({description: 'proof bundle: the k this verifier requires (bounds are recomputed with it)', default: '3'}),
     'vkey-sha3': Flags.string({description: 'proof bundle: a pinned verification key SHA3-256 (hex); repeatable', multiple: true}),
     vkey: Flags.string({description: 'proof bundle: a pinned verification key file (verification_key.json of a trusted setup)'}),
+    nonce: Flags.string({description: 'proof bundle: the nonce this verifier gave the prover (tcp prove --nonce); the proof must carry it'}),
+    'min-n': Flags.integer({description: 'proof bundle: the least number of observations accepted (default 8)', min: 1}),
+    'setup-pin': Flags.string({description: 'proof bundle: a setup pin from tcp zk verify-setup --out (key, circuit size and hash); repeatable', multiple: true}),
   },
   async verify({doc, flags, config, cacheDir}) {
     if (!flags.baseline) throw new TcpError('usage', 'a proof bundle needs --baseline SIGNED (the signed baseline it claims)')
@@ -22,9 +25,12 @@ export default defineKind({
     const {resolveCacheDir} = await import('../../core/zk/artifacts.js')
     const vkeySha3 = [...(flags['vkey-sha3'] ?? [])]
     if (flags.vkey) vkeySha3.push(verificationKeySha3(await readJsonFile(flags.vkey, {what: 'verification key'})))
+    const {parseSetupPin} = await import('../../core/zk/ceremony.js')
+    const setupPins = []
+    for (const f of flags['setup-pin'] ?? []) setupPins.push(parseSetupPin(await readJsonFile(f, {what: 'setup pin'}), f))
     const trust = await loadTrust(flags, config)
     const signed = await readJsonFile(flags.baseline, {what: 'signed baseline'})
-    const report = await verifySignedProofBundle(doc, signed, {trust, threshold: flags.threshold, now: parseAt(flags.at), k: flags.k, vkeySha3, cacheDir: resolveCacheDir(cacheDir)})
+    const report = await verifySignedProofBundle(doc, signed, {trust, threshold: flags.threshold, now: parseAt(flags.at), k: flags.k, nonce: flags.nonce, minN: flags['min-n'], vkeySha3, setupPins, cacheDir: resolveCacheDir(cacheDir)})
     return {...report, trust: trust.source}
   },
 })

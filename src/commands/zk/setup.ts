@@ -16,6 +16,7 @@ reuse the cached setup after checking those hashes. Cache: TCP_CACHE_DIR, else t
     '<%= config.bin %> zk setup --size 8 --fresh --drop-earlier   # earlier proofs of size 8 stop verifying here',
     '<%= config.bin %> zk setup --size 256 --ptau powersOfTau28_hez_final_15.ptau',
     '<%= config.bin %> zk setup --size 8 --beacon 0123abcd... --beacon-iterations 10 --fresh --json',
+    '<%= config.bin %> zk setup --size 8 --zkey after-verifier.zkey --ptau pot10.ptau',
   ]
 
   static override flags = {
@@ -26,6 +27,8 @@ reuse the cached setup after checking those hashes. Cache: TCP_CACHE_DIR, else t
     'beacon-iterations': Flags.integer({description: 'beacon: 2^N hash iterations, 10 to 63 (default 10)', dependsOn: ['beacon']}),
     fresh: Flags.boolean({description: 'run a new ceremony and phase 2 even if the cache holds a setup (earlier verification keys stay pinned)'}),
     'drop-earlier': Flags.boolean({description: 'when replacing a setup (--fresh or --ptau): unpin the verification keys of earlier setups (their proofs stop verifying here)'}),
+    zkey: Flags.string({description: 'install this zkey (the end of a multi-party phase 2) after tcp zk verify-setup checks pass; needs --ptau', dependsOn: ['ptau'], exclusive: ['entropy', 'beacon', 'fresh']}),
+    contribution: Flags.string({description: 'with --zkey: a contribution hash of yours that must be in its history; repeatable', multiple: true, dependsOn: ['zkey']}),
   }
 
   async run() {
@@ -33,7 +36,10 @@ reuse the cached setup after checking those hashes. Cache: TCP_CACHE_DIR, else t
     const {setupCircuit} = await import('../../core/zk/setup.js')
     const {resolveCacheDir} = await import('../../core/zk/artifacts.js')
     const p = await this.progress(`setting up tcp-window-${flags.size}`)
-    const s = await setupCircuit({
+    const {installSetup} = await import('../../core/zk/ceremony.js')
+    const install = (zkey: string, ptau: string) =>
+      installSetup({cacheDir: resolveCacheDir(this.config.cacheDir), size: parseSize(flags.size), zkey, ptau, contributions: flags.contribution, log: (line) => p.update(line)}).then((r) => r.setup)
+    const s = flags.zkey ? await install(flags.zkey, flags.ptau!).finally(() => p.stop()) : await setupCircuit({
       cacheDir: resolveCacheDir(this.config.cacheDir),
       size: parseSize(flags.size),
       ptau: flags.ptau,
@@ -44,12 +50,12 @@ reuse the cached setup after checking those hashes. Cache: TCP_CACHE_DIR, else t
       log: (line) => (p.update(line), this.note(line)),
     }).finally(() => p.stop())
     const r = s.record
-    this.log(`${s.reused ? 'reused' : 'created'} setup for ${r.circuit}-${r.size}: ${r.constraints} constraints, power ${r.power}, in ${s.compiled.dir}`)
+    this.log(`${flags.zkey ? `checked and installed ${flags.zkey} as the` : s.reused ? 'reused' : 'created'} setup for ${r.circuit}-${r.size}: ${r.constraints} constraints, power ${r.power}, in ${s.compiled.dir}`)
     for (const c of [...r.ptau.contributions, ...r.phase2]) this.log(`  contribution ${c.name}: ${c.hash}`)
     this.log(`  verification key SHA3-256: ${r.verificationKeySha3}`)
     if (s.earlier?.length)
       this.note(`warning: this setup has a new verification key; proofs made with the ${s.earlier.length} earlier setup${s.earlier.length > 1 ? 's' : ''} still verify here because their keys stay pinned (${s.earlier.map((k) => k.sha3.slice(0, 16)).join(', ')}); tcp zk setup --fresh --drop-earlier unpins them`)
     if (s.dropped?.length) this.note(`warning: unpinned ${s.dropped.length} earlier verification key${s.dropped.length > 1 ? 's' : ''}: proofs made with those setups no longer verify here`)
-    return {...r, reused: s.reused, dir: s.compiled.dir, verificationKeyPath: s.vkeyPath, earlierPinned: s.earlier ?? [], unpinned: s.dropped ?? []}
+    return {...r, reused: s.reused, dir: s.compiled.dir, zkeyPath: s.zkey, verificationKeyPath: s.vkeyPath, earlierPinned: s.earlier ?? [], unpinned: s.dropped ?? []}
   }
 }

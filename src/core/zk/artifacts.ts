@@ -13,9 +13,9 @@
  */
 import {spawn} from 'node:child_process'
 import {createReadStream} from 'node:fs'
-import {mkdir, mkdtemp, readdir, readFile, rename, rm, stat} from 'node:fs/promises'
+import {mkdir, mkdtemp, readdir, readFile, realpath, rename, rm, stat} from 'node:fs/promises'
 import {createRequire} from 'node:module'
-import {dirname, join} from 'node:path'
+import {dirname, join, relative, sep} from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {toHex, utf8, concatBytes} from '../bytes.js'
 import {TcpError} from '../errors.js'
@@ -128,6 +128,15 @@ function runCircom(args: string[], cwd: string): Promise<void> {
   })
 }
 
+/** The deepest common folder of two absolute paths. */
+function commonAncestor(a: string, b: string): string {
+  const x = a.split(sep)
+  const y = b.split(sep)
+  let i = 0
+  while (i < x.length && i < y.length && x[i] === y[i]) i++
+  return x.slice(0, i).join(sep) || sep
+}
+
 async function exists(p: string): Promise<boolean> {
   return stat(p).then(
     () => true,
@@ -155,8 +164,12 @@ export async function ensureCompiled(cacheDir: string, size: CircuitSize): Promi
   const tmp = await mkdtemp(join(zkCacheRoot(cacheDir), '.compile-'))
   try {
     const started = performance.now()
-    const lib = dirname(dirname(require.resolve('circomlib/package.json')))
-    await runCircom([mainCircuitPath(size), ...COMPILE_FLAGS, '-l', lib, '-o', tmp], dirname(lib))
+    // Run from the deepest folder that holds both the circuits and node_modules, with relative paths: circom2's
+    // WASI file system resolves neither includes outside its working folder nor a symlinked node_modules.
+    const lib = await realpath(dirname(dirname(require.resolve('circomlib/package.json'))))
+    const main = await realpath(mainCircuitPath(size))
+    const cwd = commonAncestor(dirname(lib), dirname(main))
+    await runCircom([relative(cwd, main), ...COMPILE_FLAGS, '-l', relative(cwd, lib), '-o', relative(cwd, await realpath(tmp))], cwd)
     const compileSeconds = (performance.now() - started) / 1000
     await rename(join(tmp, `window_${size}.r1cs`), join(tmp, 'window.r1cs'))
     await rename(join(tmp, `window_${size}_js`, `window_${size}.wasm`), join(tmp, 'window.wasm'))

@@ -15,6 +15,7 @@ import type {Baseline} from '../baseline/types.js'
 import type {ObservationSet} from '../baseline/observations.js'
 import {ZK_BUNDLE_TYPE} from '../verify/detect.js'
 import {loadSetup} from './setup.js'
+import {makeOpening, windowCommitment, type Opening} from './commitment.js'
 import {withCurve, type Groth16Proof, type VerificationKey} from './snark.js'
 import {
   BN254_R,
@@ -44,6 +45,9 @@ export interface ProofBundle {
   publicSignals: string[]
   verificationKey: VerificationKey
   verificationKeySha3: string
+  /** The verifier's nonce the proof carries (public signal 8), or null. */
+  nonce: string | null
+  /** Informational: when the bundle was written (not bound by the proof; the nonce is). */
   created: string
 }
 
@@ -56,10 +60,12 @@ export interface ProveOptions {
   k?: string
   varianceFactor?: number
   size?: CircuitSize
+  /** The verifier's challenge, bound into the proof as a public input. */
+  nonce?: string
 }
 
 export type ProveOutcome =
-  | {proved: true; bundle: ProofBundle; verdict: WindowVerdict; proveSeconds: number}
+  | {proved: true; bundle: ProofBundle; opening: Opening; verdict: WindowVerdict; proveSeconds: number}
   | {proved: false; verdict: WindowVerdict; breaks: string}
 
 /** The first bound a window breaks, in words, or null when it passes. */
@@ -96,10 +102,11 @@ export async function proveWindow(opts: ProveOptions): Promise<ProveOutcome> {
   const breaks = brokenBound(verdict, opts.feature)
   if (breaks) return {proved: false, verdict, breaks}
 
-  const inputs = publicInputs({baseline: opts.baseline, digest: opts.digest, feature: opts.feature, n, k, varianceFactor})
+  const inputs = publicInputs({baseline: opts.baseline, digest: opts.digest, feature: opts.feature, n, k, varianceFactor, nonce: opts.nonce})
   const window = fixedWindow(opts.values, stats, size, opts.feature)
   const setup = await loadSetup(opts.cacheDir, size)
-  const input = witnessInput(window, n, randomSalt(), inputs)
+  const salt = randomSalt()
+  const input = witnessInput(window, n, salt, inputs)
   const t0 = performance.now()
   const {proof, publicSignals} = await withCurve((s) => s.groth16.fullProve(input, setup.compiled.wasm, setup.zkey)).catch((e) => {
     throw new TcpError('internal', `proving failed: ${String((e as Error).message ?? e).split('\n')[0]}`)
@@ -107,6 +114,8 @@ export async function proveWindow(opts: ProveOptions): Promise<ProveOutcome> {
   const proveSeconds = (performance.now() - t0) / 1000
   const commitment = parseFieldElement(publicSignals[0])
   if (commitment === null) throw new TcpError('internal', 'prover returned a malformed commitment')
+  const commitmentInput = {size, values: window.slice(0, n), featureIndex: Number(inputs.featureIndex), baselineDigest: inputs.baselineDigest, salt}
+  if (windowCommitment(commitmentInput) !== commitment) throw new TcpError('internal', 'the circuit and commitment.ts disagree on the commitment')
   const expected = publicSignalsOf(commitment, inputs)
   if (publicSignals.length !== expected.length || publicSignals.some((s, i) => s !== expected[i]))
     throw new TcpError('internal', 'prover returned public signals that differ from the statement')
@@ -125,9 +134,11 @@ export async function proveWindow(opts: ProveOptions): Promise<ProveOutcome> {
     publicSignals,
     verificationKey: setup.verificationKey,
     verificationKeySha3: setup.record.verificationKeySha3,
+    nonce: opts.nonce ?? null,
     created: new Date().toISOString(),
   }
-  return {proved: true, bundle, verdict, proveSeconds}
+  const opening = makeOpening({...commitmentInput, commitment, feature: opts.feature, digest: opts.digest})
+  return {proved: true, bundle, opening, verdict, proveSeconds}
 }
 
 /** What `tcp prove --json` prints: plain JSON (no bigint). */
@@ -144,6 +155,7 @@ export interface ProveSummary {
   breaks?: string
   size?: number
   commitment?: string
+  nonce?: string | null
   proveSeconds?: number
 }
 
@@ -168,6 +180,6 @@ export async function proveWindowValues(
     varianceRatio: Number(v.varianceRatio.toFixed(4)),
   }
   if (!r.proved) summary.breaks = r.breaks
-  else Object.assign(summary, {size: r.bundle.circuit.size, commitment: r.bundle.commitment, proveSeconds: Number(r.proveSeconds.toFixed(3))})
+  else Object.assign(summary, {size: r.bundle.circuit.size, commitment: r.bundle.commitment, nonce: r.bundle.nonce, proveSeconds: Number(r.proveSeconds.toFixed(3))})
   return {...r, summary}
 }

@@ -43,6 +43,7 @@ export interface SnarkJs {
     contribute(oldFile: string, newFile: string, name: string, entropy: string, logger?: SnarkLogger): Promise<Uint8Array>
     beacon(oldFile: string, newFile: string, name: string, beaconHex: string, iterationsExp: number, logger?: SnarkLogger): Promise<Uint8Array | false>
     preparePhase2(oldFile: string, newFile: string, logger?: SnarkLogger): Promise<void>
+    verify(file: string, logger?: SnarkLogger): Promise<boolean>
   }
   r1cs: {info(file: string, logger?: SnarkLogger): Promise<R1csInfo>}
   wtns: {
@@ -55,6 +56,7 @@ export interface SnarkJs {
     contribute(oldFile: string, newFile: string, name: string, entropy: string, logger?: SnarkLogger): Promise<Uint8Array>
     beacon(oldFile: string, newFile: string, name: string, beaconHex: string, iterationsExp: number, logger?: SnarkLogger): Promise<Uint8Array | false>
     exportVerificationKey(zkey: string, logger?: SnarkLogger): Promise<VerificationKey>
+    verifyFromR1cs(r1cs: string, ptau: string, zkey: string, logger?: SnarkLogger): Promise<boolean>
     exportSolidityVerifier(zkey: string, templates: {groth16: string}, logger?: SnarkLogger): Promise<string>
   }
   curves: {getCurveFromName(name: string, options?: {singleThread?: boolean}): Promise<unknown>}

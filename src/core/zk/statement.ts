@@ -14,11 +14,16 @@
  *   5 sumUpper        n mu + delta
  *   6 vmax            variance * varianceFactor; the circuit checks n * sum(x^2) - sum(x)^2 <= n^2 * vmax
  *   7 valueLimit      2^bits of the feature's fixed-point form: every observation is below it
+ *   8 nonce           the verifier's challenge (nonceToField), 0 when the prover was given none: a proof made before
+ *                     the verifier chose its nonce cannot carry it (issue 15, item 4)
+ * The commitment also binds n, the feature index, the circuit size and the baseline digest (commitment.ts).
  * Ranges the circuit relies on (checked here, so a baseline outside them gets no statement at all):
  *   sumUpper < 2^63 (the sum differences are range-checked to 64 bits), n^2 * vmax < 2^127 (128-bit check),
  *   1 <= bits <= MAX_BITS.
  */
 import {TcpError} from '../errors.js'
+import {utf8} from '../bytes.js'
+import {sha3_256} from '../crypto/hash.js'
 import {windowBounds, toFixed, type Rational} from '../baseline/bounds.js'
 import type {Baseline, FeatureStats} from '../baseline/types.js'
 
@@ -32,7 +37,10 @@ export const PACK = 7
 export const SIZES = [8, 64, 256] as const
 export type CircuitSize = (typeof SIZES)[number]
 
-export const SIGNAL_NAMES = ['commitment', 'baselineDigest', 'featureIndex', 'n', 'sumLower', 'sumUpper', 'vmax', 'valueLimit'] as const
+export const SIGNAL_NAMES = ['commitment', 'baselineDigest', 'featureIndex', 'n', 'sumLower', 'sumUpper', 'vmax', 'valueLimit', 'nonce'] as const
+
+/** The verifier's default minimum window length: below it the mean and variance tests say little (n = 1: nothing). */
+export const DEFAULT_MIN_N = 8
 export type SignalName = (typeof SIGNAL_NAMES)[number]
 
 export function parseSize(s: string | number): CircuitSize {
@@ -56,6 +64,13 @@ export function digestToField(digest: Uint8Array): bigint {
   return v >> 3n
 }
 
+/** A verifier's nonce (any text of 1 to 256 characters) as a field element: SHA3-256 of a tagged form, >> 3. */
+export function nonceToField(nonce: string | null | undefined): bigint {
+  if (nonce === null || nonce === undefined) return 0n
+  if (typeof nonce !== 'string' || nonce.length < 1 || nonce.length > 256) throw new TcpError('usage', `nonce: expected 1 to 256 characters, got ${typeof nonce === 'string' ? nonce.length : typeof nonce}`)
+  return digestToField(sha3_256(utf8(`tcp.zk.nonce/v1\0${nonce}`)))
+}
+
 export function featureIndexOf(baseline: Baseline, feature: string): number {
   const names = Object.keys(baseline.features).sort()
   const i = names.indexOf(feature)
@@ -70,6 +85,8 @@ export interface StatementParams {
   n: number
   k: Rational
   varianceFactor: number
+  /** The verifier's nonce, or null/undefined for none. */
+  nonce?: string | null
 }
 
 export type PublicInputs = Record<Exclude<SignalName, 'commitment'>, bigint>
@@ -92,6 +109,7 @@ export function publicInputs(p: StatementParams): PublicInputs {
     sumUpper: b.sumUpper,
     vmax: b.vmax,
     valueLimit: 1n << BigInt(bits),
+    nonce: nonceToField(p.nonce),
   }
 }
 
@@ -111,6 +129,7 @@ export interface WitnessInput {
   sumUpper: string
   vmax: string
   valueLimit: string
+  nonce: string
 }
 
 /**
@@ -143,6 +162,7 @@ export function witnessInput(window: readonly bigint[], n: number, salt: bigint,
     sumUpper: inputs.sumUpper.toString(),
     vmax: inputs.vmax.toString(),
     valueLimit: inputs.valueLimit.toString(),
+    nonce: inputs.nonce.toString(),
   }
 }
 

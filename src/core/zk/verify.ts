@@ -4,9 +4,11 @@
  * the baseline (statement.ts); the bundle's own copies of bounds are never read. Fails closed: every check below
  * must run and pass, and the Groth16 check runs only on well-formed, in-field, expected public signals.
  *
- * Checks: baseline-signature (from the caller), bundle (shape), baseline-digest, feature, policy (k and variance
- * factor), field-range (every public signal a canonical decimal below the BN254 modulus), public-signals (equal to
- * the recomputed ones), verification-key (its SHA3-256 equals the bundle's and a pinned one), groth16.
+ * Checks: baseline-signature (from the caller), bundle (shape), circuit (the bundle's circuit hash is the one this
+ * tcp ships for the size), baseline-digest, feature, policy (k and variance factor), nonce (the verifier's, when it
+ * gave one), min-n (n at least the verifier's minimum), field-range (every public signal a canonical decimal below
+ * the BN254 modulus), public-signals (equal to the recomputed ones), verification-key (not a key anyone forges
+ * under, see vkey.ts; its SHA3-256 equals the bundle's and a pinned one), groth16.
  * What it does NOT establish: anything about observations outside the committed window (see prove.ts).
  */
 import {bn254} from '@noble/curves/bn254.js'
@@ -20,8 +22,12 @@ import {parseTime} from '../time.js'
 import {baselineDigest} from '../baseline/baseline.js'
 import {verifyEnvelopeReport, type EnvelopeVerifyOptions} from '../envelope/verify.js'
 import {cachedVerificationKeySha3, verificationKeySha3} from './setup.js'
-import {withCurve, type Groth16Proof, type VerificationKey} from './snark.js'
-import {CIRCUIT_ID, SIGNAL_NAMES, SIZES, featureIndexOf, parseFieldElement, publicInputs, publicSignalsOf, type CircuitSize} from './statement.js'
+import type {Groth16Proof, VerificationKey} from './snark.js'
+import {groth16Verify} from './groth16.js'
+import {verificationKeyWeakness} from './vkey.js'
+import {circuitHash} from './artifacts.js'
+import type {SetupPin} from './ceremony.js'
+import {CIRCUIT_ID, DEFAULT_MIN_N, SIGNAL_NAMES, nonceToField, SIZES, featureIndexOf, parseFieldElement, publicInputs, publicSignalsOf, type CircuitSize} from './statement.js'
 
 export interface BundleVerifyOptions {
   baseline: Baseline
@@ -30,8 +36,12 @@ export interface BundleVerifyOptions {
   baselineCheck: Check
   k?: string
   varianceFactor?: number
-  /** SHA3-256 hex of trusted verification keys (from --vkey-sha3, --vkey, or the local setup of the size). */
-  pinnedVerificationKeys: (size: CircuitSize) => Promise<string[]>
+  /** The nonce this verifier gave the prover: the bundle must carry it (else any nonce, or none, is accepted). */
+  nonce?: string
+  /** The least n this verifier accepts (default DEFAULT_MIN_N). */
+  minN?: number
+  /** SHA3-256 hex of trusted verification keys for this circuit (--setup-pin, --vkey-sha3, --vkey, or the local setup). */
+  pinnedVerificationKeys: (size: CircuitSize, circuitHash: string) => Promise<string[]>
 }
 
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v)
@@ -47,7 +57,7 @@ const isFq = (v: unknown): v is string => typeof v === 'string' && /^(0|[1-9]\d{
  * (pi_b's z is [1, 0]), every coordinate a canonical decimal below q. snarkjs alone would also take any other
  * projective z (another encoding of the same point) and z = 0 (the identity, whatever x and y say). pi_b must be in
  * the prime-order subgroup of G2 (EIP-197; snarkjs checks only that it is on the curve). G1 has cofactor 1, so
- * snarkjs' on-curve check of pi_a and pi_c suffices there.
+ * the on-curve check of pi_a and pi_c (groth16.ts) suffices there.
  */
 function proofShape(p: unknown): string | null {
   if (!isObj(p)) return 'proof: expected an object'
@@ -75,13 +85,14 @@ function proofShape(p: unknown): string | null {
 function bundleShape(doc: Record<string, unknown>): string | null {
   if (doc.type !== ZK_BUNDLE_TYPE) return `type: expected ${ZK_BUNDLE_TYPE}`
   const c = doc.circuit
-  if (!isObj(c) || c.id !== CIRCUIT_ID || !(SIZES as readonly unknown[]).includes(c.size)) return `circuit: expected {id: "${CIRCUIT_ID}", size: ${SIZES.join('|')}}`
+  if (!isObj(c) || c.id !== CIRCUIT_ID || !(SIZES as readonly unknown[]).includes(c.size) || typeof c.hash !== 'string') return `circuit: expected {id: "${CIRCUIT_ID}", size: ${SIZES.join('|')}, hash}`
   if (!isObj(doc.baseline) || typeof doc.baseline.digest !== 'string') return 'baseline.digest: expected a hex string'
   if (typeof doc.feature !== 'string') return 'feature: expected a string'
   if (typeof doc.k !== 'string') return 'k: expected a decimal string'
   if (!Number.isSafeInteger(doc.varianceFactor)) return 'varianceFactor: expected an integer'
   if (!Number.isSafeInteger(doc.n) || (doc.n as number) < 1 || (doc.n as number) > (c.size as number)) return `n: expected an integer from 1 to ${String(c.size)}`
   if (typeof doc.commitment !== 'string') return 'commitment: expected a decimal string'
+  if (doc.nonce !== null && (typeof doc.nonce !== 'string' || doc.nonce.length < 1 || doc.nonce.length > 256)) return 'nonce: expected null or 1 to 256 characters'
   if (!Array.isArray(doc.publicSignals) || doc.publicSignals.length !== SIGNAL_NAMES.length)
     return `publicSignals: expected ${SIGNAL_NAMES.length} values, got ${Array.isArray(doc.publicSignals) ? doc.publicSignals.length : typeof doc.publicSignals}`
   if (!isObj(doc.verificationKey)) return 'verificationKey: expected an object'
@@ -127,6 +138,10 @@ export async function verifyProofBundle(doc: unknown, opts: BundleVerifyOptions)
   const n = doc.n as number
   const signals = doc.publicSignals as unknown[]
 
+  const shipped = await circuitHash(size)
+  const claimed = String((doc.circuit as {hash?: unknown}).hash)
+  checks.push({check: 'circuit', ok: claimed === shipped, detail: claimed === shipped ? `${CIRCUIT_ID}-${size} ${shipped.slice(0, 16)}..., the circuit this tcp ships` : `bundle was made with circuit ${claimed.slice(0, 16)}..., this tcp ships ${shipped.slice(0, 16)}... for ${CIRCUIT_ID}-${size}`})
+
   const digestHex = toHex(opts.digest)
   const named = String((doc.baseline as {digest: string}).digest)
   const digestOk = named === digestHex
@@ -151,14 +166,20 @@ export async function verifyProofBundle(doc: unknown, opts: BundleVerifyOptions)
   }
   checks.push({check: 'policy', ok: policyOk, detail: policyOk ? `k = ${opts.k ?? DEFAULT_K}, variance factor ${vfWant}` : `bundle was made for k = ${String(doc.k)}, variance factor ${String(doc.varianceFactor)}; this verifier requires k = ${opts.k ?? DEFAULT_K}, factor ${vfWant}`})
 
+  const nonce = doc.nonce as string | null
+  const nonceOk = opts.nonce === undefined || nonce === opts.nonce
+  checks.push({check: 'nonce', ok: nonceOk, detail: opts.nonce === undefined ? `not required (the bundle carries ${nonce === null ? 'none' : `"${nonce}"`}): freshness is not checked, the proof may be replayed` : nonceOk ? `the proof carries this verifier's nonce "${opts.nonce}"` : `the bundle carries ${nonce === null ? 'no nonce' : `nonce "${nonce}"`}, this verifier requires "${opts.nonce}" (stale or replayed)`})
+  const minN = opts.minN ?? DEFAULT_MIN_N
+  checks.push({check: 'min-n', ok: n >= minN, detail: n >= minN ? `n = ${n} >= ${minN}` : `n = ${n} is below this verifier's minimum ${minN} (--min-n)`})
+
   const bad = signals.findIndex((s) => parseFieldElement(s) === null)
   checks.push({check: 'field-range', ok: bad < 0, detail: bad < 0 ? 'every public signal is a canonical field element' : `publicSignals[${bad}] (${SIGNAL_NAMES[bad]}) is not a canonical decimal below the BN254 modulus`})
 
   let signalsOk = false
   let signalsDetail = 'not compared: an earlier check failed'
-  if (bad < 0 && featureIndex >= 0 && policyOk) {
+  if (bad < 0 && featureIndex >= 0 && policyOk && nonceOk) {
     try {
-      const inputs = publicInputs({baseline: opts.baseline, digest: opts.digest, feature, n, k: kWant, varianceFactor: vfWant})
+      const inputs = publicInputs({baseline: opts.baseline, digest: opts.digest, feature, n, k: kWant, varianceFactor: vfWant, nonce: opts.nonce ?? nonce})
       const commitment = parseFieldElement(doc.commitment)
       if (commitment === null) signalsDetail = 'commitment is not a canonical field element'
       else {
@@ -182,12 +203,13 @@ export async function verifyProofBundle(doc: unknown, opts: BundleVerifyOptions)
   const vk = doc.verificationKey as VerificationKey
   let vkOk = false
   let vkDetail: string
+  let weak: string | null
   try {
     const h = verificationKeySha3(vk)
-    const pinned = await opts.pinnedVerificationKeys(size)
+    const pinned = await opts.pinnedVerificationKeys(size, shipped)
     if (h !== doc.verificationKeySha3) vkDetail = `bundle's verificationKeySha3 is not the SHA3-256 of its key (${h.slice(0, 16)}...)`
-    else if (vk.protocol !== 'groth16' || vk.curve !== 'bn128' || vk.nPublic !== SIGNAL_NAMES.length) vkDetail = 'key is not a groth16/bn128 key with 8 public signals'
-    else if (pinned.length === 0) vkDetail = `no pinned key for ${CIRCUIT_ID}-${size}: pass --vkey-sha3 or --vkey, or run tcp zk setup --size ${size} here`
+    else if ((weak = verificationKeyWeakness(vk, SIGNAL_NAMES.length)) !== null) vkDetail = `key refused: ${weak}`
+    else if (pinned.length === 0) vkDetail = `no pinned key for ${CIRCUIT_ID}-${size} (circuit ${shipped.slice(0, 16)}...): pass --setup-pin, --vkey-sha3 or --vkey, or run tcp zk setup --size ${size} here`
     else if (!pinned.includes(h)) vkDetail = `key ${h.slice(0, 16)}... is not a pinned one (${pinned.map((p) => p.slice(0, 16) + '...').join(', ')})`
     else {
       vkOk = true
@@ -202,7 +224,7 @@ export async function verifyProofBundle(doc: unknown, opts: BundleVerifyOptions)
     let ok = false
     let why = 'proof does not verify'
     try {
-      ok = await withCurve((s) => s.groth16.verify(vk, signals as string[], doc.proof as Groth16Proof))
+      ok = groth16Verify(vk, (signals as string[]).map((x) => BigInt(x)), doc.proof as Groth16Proof)
     } catch (e) {
       why = `proof does not verify: ${String((e as Error).message ?? e).split('\n')[0]}`
     }
@@ -214,9 +236,13 @@ export async function verifyProofBundle(doc: unknown, opts: BundleVerifyOptions)
 export interface SignedBundleOptions extends EnvelopeVerifyOptions {
   k?: string
   varianceFactor?: number
+  nonce?: string
+  minN?: number
   cacheDir: string
-  /** Pinned verification key hashes (hex); when empty, the local setup of the bundle's size is the pin. */
+  /** Pinned verification key hashes (hex), for any circuit; with setupPins empty too, the local setup is the pin. */
   vkeySha3?: string[]
+  /** Setup pins (tcp zk verify-setup --out): each pins a key for one circuit size and hash. */
+  setupPins?: SetupPin[]
 }
 
 /**
@@ -230,6 +256,7 @@ export async function verifySignedProofBundle(doc: unknown, signedBaseline: unkn
     const detail = failed ? `${failed.check}: ${failed.detail ?? 'failed'}` : 'the envelope does not hold a baseline'
     return makeReport('zk-proof-bundle', [{check: 'baseline-signature', ok: false, detail}], {baselineReport: env})
   }
+  if (opts.nonce !== undefined) nonceToField(opts.nonce) // a usage error (exit 2) for an empty or overlong --nonce
   const pinned = (opts.vkeySha3 ?? []).map((h) => h.toLowerCase())
   for (const h of pinned) if (!/^[0-9a-f]{64}$/.test(h)) throw new TcpError('usage', `--vkey-sha3: expected 64 hex digits, got "${h}"`)
   return verifyProofBundle(doc, {
@@ -238,6 +265,12 @@ export async function verifySignedProofBundle(doc: unknown, signedBaseline: unkn
     baselineCheck: {check: 'baseline-signature', ok: true, detail: `baseline ${env.baseline.subject} v${env.baseline.version} signed by ${(env.signers as string[]).join(', ')}`},
     k: opts.k,
     varianceFactor: opts.varianceFactor,
-    pinnedVerificationKeys: async (size) => (pinned.length > 0 ? pinned : cachedVerificationKeySha3(opts.cacheDir, size)),
+    nonce: opts.nonce,
+    minN: opts.minN,
+    pinnedVerificationKeys: async (size, circuit) => {
+      const pins = opts.setupPins ?? []
+      if (pinned.length === 0 && pins.length === 0) return cachedVerificationKeySha3(opts.cacheDir, size)
+      return [...pinned, ...pins.filter((p) => p.circuit.size === size && p.circuit.hash === circuit).map((p) => p.verificationKeySha3)]
+    },
   })
 }

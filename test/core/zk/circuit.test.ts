@@ -1,5 +1,5 @@
-// The N = 8 circuit against TypeScript references: the Poseidon commitment (poseidon-ref.ts, itself checked against
-// circomlib's published vectors), the public inputs of statement.ts, and the exact rule of tcp baseline check
+// The N = 8 circuit against TypeScript references: the Poseidon commitment (src/core/zk/commitment.ts over
+// src/core/zk/poseidon.ts, itself checked here against circomlib's published vectors), the public inputs of statement.ts, and the exact rule of tcp baseline check
 // (judgeWindow): a window passes the circuit exactly when the check passes. Inputs that must fail: a value over
 // the bit width, sums and variance out of bounds, bad padding. A witness altered after generation fails the R1CS.
 // Compiles the circuit once into a temporary cache (a few seconds); no trusted setup is needed here.
@@ -15,7 +15,12 @@ import type {ObservationSet} from '../../../src/core/baseline/observations.js'
 import {ensureCompiled, type CompiledCircuit} from '../../../src/core/zk/artifacts.js'
 import {snarkjs, releaseCurve} from '../../../src/core/zk/snark.js'
 import {BN254_R, digestToField, fixedWindow, publicInputs, witnessInput, sizeFor, parseSize, type WitnessInput} from '../../../src/core/zk/statement.js'
-import {commitmentRef, poseidonRef} from './poseidon-ref.js'
+import {poseidon as poseidonRef} from '../../../src/core/zk/poseidon.js'
+import {windowCommitment} from '../../../src/core/zk/commitment.js'
+
+/** The commitment of the test inputs of base(): feature index 1, digest 42. */
+const commitmentRef = (x: bigint[], n: number, salt: bigint, size: 8 | 64 | 256 = 8, featureIndex = 1, digest = 42n) =>
+  windowCommitment({size, values: x.slice(0, n), featureIndex, baselineDigest: digest, salt})
 
 const cacheDir = mkdtempSync(join(tmpdir(), 'tcp-zk-circuit-'))
 let circuit: CompiledCircuit
@@ -61,6 +66,7 @@ const base = (x: number[], n: number, over: Partial<Record<keyof WitnessInput, s
   sumUpper: String(2n ** 40n),
   vmax: String(2n ** 72n),
   valueLimit: String(2n ** 32n),
+  nonce: '5',
   ...over,
 })
 
@@ -101,8 +107,8 @@ describe('zk circuits (N = 8, and N = 256 for the chained commitment) against th
   })
 
   it('compiles once with --O2 into the cache, keyed by circuit hash, and finds a corrupted artifact', async () => {
-    assert.equal(circuit.constraints, 872)
-    assert.equal(circuit.publicInputs, 7)
+    assert.equal(circuit.constraints, 931)
+    assert.equal(circuit.publicInputs, 8)
     assert.equal(circuit.outputs, 1)
     assert.deepEqual(circuit.flags, ['--r1cs', '--wasm', '--O2'])
     const again = await ensureCompiled(cacheDir, 8)
@@ -128,13 +134,31 @@ describe('zk circuits (N = 8, and N = 256 for the chained commitment) against th
       const x = Array.from({length: 8}, (_, i) => (i < n ? rng.u32() : 0))
       const salt = BigInt(rng.u32()) * 2n ** 200n + BigInt(rng.u32())
       const w = await accepts(base(x, n, {salt: salt.toString()}))
-      assert.equal(w[1], commitmentRef(x.map(BigInt), salt), `commitment, n = ${n}`)
-      assert.deepEqual(w.slice(2, 9).map(String), ['42', '1', String(n), '0', String(2n ** 40n), String(2n ** 72n), String(2n ** 32n)])
+      assert.equal(w[1], commitmentRef(x.map(BigInt), n, salt), `commitment, n = ${n}`)
+      assert.deepEqual(w.slice(2, 10).map(String), ['42', '1', String(n), '0', String(2n ** 40n), String(2n ** 72n), String(2n ** 32n), '5'])
     }
     // Same window, another salt: another commitment (the salt hides the window).
     const a = await accepts(base([1, 2, 3, 0, 0, 0, 0, 0], 3, {salt: '1'}))
     const b = await accepts(base([1, 2, 3, 0, 0, 0, 0, 0], 3, {salt: '2'}))
     assert.notEqual(a[1], b[1])
+  })
+
+  it('the commitment binds n, the feature, the size and the baseline: windows that differ only there commit differently', async () => {
+    // 7 values with n = 7, and the same 7 values plus one observation at the offset (fixed-point 0) with n = 8.
+    const x = [11, 12, 13, 14, 15, 16, 17, 0]
+    const seven = await accepts(base(x, 7))
+    const eight = await accepts(base(x, 8))
+    assert.notEqual(seven[1], eight[1])
+    assert.equal(seven[1], commitmentRef(x.map(BigInt), 7, 987654321n))
+    assert.equal(eight[1], commitmentRef(x.map(BigInt), 8, 987654321n))
+    const otherFeature = await accepts(base(x, 7, {featureIndex: '2'}))
+    const otherBaseline = await accepts(base(x, 7, {baselineDigest: '43'}))
+    assert.equal(new Set([seven[1], otherFeature[1], otherBaseline[1]]).size, 3)
+    assert.equal(otherFeature[1], commitmentRef(x.map(BigInt), 7, 987654321n, 8, 2))
+    // The nonce is not in the commitment (a log checkpoint can recompute it without knowing the verifier's nonce).
+    assert.equal((await accepts(base(x, 7, {nonce: '6'})))[1], seven[1])
+    // The same values under another circuit size (the reference; the circuit of size 256 is compared below).
+    assert.notEqual(commitmentRef(x.map(BigInt), 7, 987654321n, 64), seven[1])
   })
 
   it('bit width: 2^32 - 1 passes, 2^32 fails; with a 16-bit baseline 65535 passes and 65536 fails; the limit must be a power of two', async () => {
@@ -180,10 +204,11 @@ describe('zk circuits (N = 8, and N = 256 for the chained commitment) against th
     assert.equal(await check(alterWire(r.mem, 6, 59n)), false, 'sumUpper lowered below the sum')
     assert.equal(await check(alterWire(r.mem, 1, r.w[1]! + 1n)), false, 'another commitment')
     assert.equal(await check(alterWire(r.mem, 8, 2n ** 16n)), false, 'another value limit')
-    // The digest and the feature index are in no other constraint than their squaring: without it, any value
-    // would satisfy the R1CS and a proof would not bind them.
+    // The digest and the feature index are bound through the commitment, the nonce by its squaring: without them,
+    // any value would satisfy the R1CS and a proof would not bind it.
     assert.equal(await check(alterWire(r.mem, 2, 43n)), false, 'another baseline digest')
     assert.equal(await check(alterWire(r.mem, 3, 2n)), false, 'another feature index')
+    assert.equal(await check(alterWire(r.mem, 9, 6n)), false, 'another nonce')
   })
 
   it('the circuit accepts a real window exactly when tcp baseline check (judgeWindow) passes it', async () => {
@@ -215,7 +240,7 @@ describe('zk circuits (N = 8, and N = 256 for the chained commitment) against th
     assert.ok(passed >= 5 && failed >= 5, `both outcomes exercised: ${passed} passed, ${failed} failed`)
   })
 
-  it('N = 256: the chained Poseidon commitment (38 elements, three links) equals the reference; bounds still bind', async () => {
+  it('N = 256: the chained Poseidon commitment (40 elements, three links) equals the reference; bounds still bind', async () => {
     const big = await ensureCompiled(cacheDir, 256)
     assert.ok(big.constraints / 256 <= 80, `${big.constraints} constraints for 256 observations`)
     const small = circuit
@@ -225,7 +250,7 @@ describe('zk circuits (N = 8, and N = 256 for the chained commitment) against th
       for (const n of [256, 100]) {
         const x = Array.from({length: 256}, (_, i) => (i < n ? rng.u32() : 0))
         const w = await accepts(base(x, n, {vmax: String(2n ** 100n)}))
-        assert.equal(w[1], commitmentRef(x.map(BigInt), 987654321n), `commitment, n = ${n}`)
+        assert.equal(w[1], commitmentRef(x.map(BigInt), n, 987654321n, 256), `commitment, n = ${n}`)
       }
       const x = Array.from({length: 256}, (_, i) => (i < 10 ? 1000 : 0))
       await accepts(base(x, 10, {sumLower: '10000', sumUpper: '10000'}))

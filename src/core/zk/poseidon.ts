@@ -1,20 +1,28 @@
-// A reference Poseidon for the tests, independent of circom: circomlib's optimised Poseidon (circuits/poseidon.circom,
-// PoseidonEx with one output) written out over bigints, with the constants C, S, M, P read from
-// circomlib/circuits/poseidon_constants.circom. Checked against circomlib's published vectors (test/poseidoncircuit.js:
-// poseidon([1,2]), poseidon([3,4]), poseidon([1,2,0,0,0]), poseidon([3,4,5,10,23])) before it is used as a reference.
+/**
+ * Poseidon over the BN254 scalar field, as circomlib computes it (circuits/poseidon.circom: the optimised
+ * PoseidonEx with one output, the 2.0.5 constants C, S, M, P read from circomlib/circuits/poseidon_constants.circom),
+ * and the chain of circuits/lib/window.circom PoseidonChain. Used to recompute a window commitment outside the
+ * circuit (commitment.ts). Checked in test/core/zk/circuit.test.ts against circomlib's published vectors
+ * (test/poseidoncircuit.js: poseidon([1,2]), poseidon([3,4]), poseidon([1,2,0,0,0]), poseidon([3,4,5,10,23])) and
+ * against the circuit's witness. Not constant time; about a millisecond per permutation: fine for commitments, not
+ * for bulk hashing.
+ */
 import {readFileSync} from 'node:fs'
 import {createRequire} from 'node:module'
 import {dirname, join} from 'node:path'
-import {BN254_R as p} from '../../../src/core/zk/statement.js'
+import {BN254_R as p} from './statement.js'
+import {TcpError} from '../errors.js'
 
 const ROUNDS_P = [56, 57, 56, 60, 60, 63, 64, 63, 60, 66, 60, 65, 70, 60, 64, 68]
-const source = readFileSync(join(dirname(createRequire(import.meta.url).resolve('circomlib/package.json')), 'circuits', 'poseidon_constants.circom'), 'utf8')
+let source: string | undefined
+const constantsSource = () => (source ??= readFileSync(join(dirname(createRequire(import.meta.url).resolve('circomlib/package.json')), 'circuits', 'poseidon_constants.circom'), 'utf8'))
 
 /** The numbers of the array literal returned by `function NAME(t)` for width t. */
 function constants(name: string, t: number): bigint[] {
-  const body = source.slice(source.indexOf(`function ${name}(t)`))
+  const src = constantsSource()
+  const body = src.slice(src.indexOf(`function ${name}(t)`))
   const at = body.search(new RegExp(`t\\s*==\\s*${t}\\)`))
-  if (at < 0) throw new Error(`${name}: no constants for t = ${t}`)
+  if (at < 0) throw new TcpError('internal', `circomlib poseidon_constants.circom: ${name} has no constants for t = ${t}`)
   const start = body.indexOf('return', at) + 'return'.length
   return (body.slice(start, body.indexOf(';', start)).match(/0x[0-9a-fA-F]+|\d+/g) ?? []).map((x) => BigInt(x))
 }
@@ -48,7 +56,9 @@ function params(t: number): Params {
 const mix = (s: bigint[], M: bigint[][]) => s.map((_, i) => mod(s.reduce((acc, v, j) => acc + M[j]![i]! * v, 0n)))
 const ark = (s: bigint[], C: bigint[], r: number) => s.map((v, i) => mod(v + C[i + r]!))
 
-export function poseidonRef(inputs: bigint[]): bigint {
+/** circomlib Poseidon of 1 to 16 field elements. */
+export function poseidon(inputs: bigint[]): bigint {
+  if (inputs.length < 1 || inputs.length > 16) throw new TcpError('internal', `poseidon: 1 to 16 inputs, got ${inputs.length}`)
   const {t, rp, C, S, M, P} = params(inputs.length + 1)
   const F = 8
   let s = ark([0n, ...inputs.map(mod)], C, 0)
@@ -66,20 +76,9 @@ export function poseidonRef(inputs: bigint[]): bigint {
 }
 
 /** The chain of circuits/lib/window.circom PoseidonChain. */
-export function poseidonChainRef(elems: bigint[]): bigint {
-  if (elems.length <= 16) return poseidonRef(elems)
-  let h = poseidonRef(elems.slice(0, 16))
-  for (let pos = 16; pos < elems.length; pos += 15) h = poseidonRef([h, ...elems.slice(pos, pos + 15)])
+export function poseidonChain(elems: bigint[]): bigint {
+  if (elems.length <= 16) return poseidon(elems)
+  let h = poseidon(elems.slice(0, 16))
+  for (let pos = 16; pos < elems.length; pos += 15) h = poseidon([h, ...elems.slice(pos, pos + 15)])
   return h
-}
-
-/** The window commitment of lib/window.circom: 32-bit lanes, 7 a field element, then the salt. */
-export function commitmentRef(x: bigint[], salt: bigint, bits = 32, pack = 7): bigint {
-  const elems: bigint[] = []
-  for (let e = 0; e * pack < x.length; e++) {
-    let v = 0n
-    for (let l = 0; l < pack && e * pack + l < x.length; l++) v += x[e * pack + l]! << BigInt(bits * l)
-    elems.push(v)
-  }
-  return poseidonChainRef([...elems, salt])
 }
