@@ -24,8 +24,8 @@ async function sealStep(ctx: DemoContext): Promise<DemoStepResult> {
   const sealedPath = join(ctx.dir, 'telemetry.jsonl.tcpseal')
   const outPath = join(ctx.dir, 'telemetry.unsealed.jsonl')
   const keyPassphrase = async () => utf8(ctx.passphrase)
-  const s = await runSeal({file: ctx.samplePath, out: sealedPath, recipientFiles: [keys.pub]})
-  const u = await runUnseal({file: sealedPath, out: outPath, identityFile: keys.key, keyPassphrase})
+  const s = await runSeal({file: ctx.samplePath, out: sealedPath, recipients: [keys.pub]})
+  const u = await runUnseal({file: sealedPath, out: outPath, identities: [keys.key], keyPassphrase})
   const same = equalBytes(new Uint8Array(await readFile(ctx.samplePath)), new Uint8Array(await readFile(outPath)))
 
   // A copy with one byte changed in the middle of the payload must be rejected, and release nothing.
@@ -36,7 +36,7 @@ async function sealStep(ctx: DemoContext): Promise<DemoStepResult> {
   await writeFile(tamperedPath, tampered)
   let rejection = ''
   try {
-    await runUnseal({file: tamperedPath, out: tamperedOut, identityFile: keys.key, keyPassphrase})
+    await runUnseal({file: tamperedPath, out: tamperedOut, identities: [keys.key], keyPassphrase})
   } catch (e) {
     if (!(e instanceof TcpError) || e.code !== 'rejected') throw e
     rejection = e.message
