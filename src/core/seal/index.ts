@@ -186,7 +186,7 @@ function unwrapFileKey(stanzas: Stanza[], withKey: UnsealWith): {fileKey: Uint8A
     return {fileKey, stanza: 0, mode: 'passphrase'}
   }
   if ('passphrase' in withKey)
-    throw new TcpError('usage', `this file is sealed to ${stanzas.length} recipient stanza(s), not a passphrase: unseal it with --identity`)
+    throw new TcpError('rejected', `no scrypt stanza: this file is sealed to ${stanzas.length} recipient stanza(s), not a passphrase (unseal it with --identity)`)
   const ids = 'identity' in withKey ? [withKey.identity] : withKey.identities
   ids.forEach((id, i) => assertBytes(`identity ${i + 1}`, id, 32))
   const pubs = ids.map((id) => x25519.getPublicKey(id))
@@ -197,7 +197,8 @@ function unwrapFileKey(stanzas: Stanza[], withKey: UnsealWith): {fileKey: Uint8A
     if (ephemeral.length !== 32 || st.body.length !== FILE_KEY_LENGTH + 16) throw new TcpError('input', `age header: malformed X25519 stanza ${i + 1}`)
     for (const [j, id] of ids.entries()) {
       const shared = sharedSecret(id, ephemeral)
-      if (!shared) continue
+      // An all-zero shared secret (low-order share) makes the file malformed, whoever opens it (C2SP age.md).
+      if (!shared) throw new TcpError('input', `age header: X25519 stanza ${i + 1} has a low-order share`)
       const wrapKey = x25519WrapKey(shared, ephemeral, pubs[j]!)
       const fileKey = aeadOpen(wrapKey, st.body)
       wipe(shared, wrapKey)
@@ -238,7 +239,8 @@ async function unsealStream(input: ByteSource, sink: ByteSink, withKey: UnsealWi
       throw new TcpError('rejected', 'header MAC mismatch: the header (recipients, their stanzas or the scrypt parameters) was altered')
     const payloadNonce = new Uint8Array(NONCE_LENGTH)
     const got = await readFull(h.rest, payloadNonce, 0, NONCE_LENGTH)
-    if (got < NONCE_LENGTH) throw new TcpError('rejected', `truncated: the file ends ${got} bytes into the payload nonce`)
+    // age counts the nonce as part of the header: a file cut inside it is malformed (C2SP test vectors).
+    if (got < NONCE_LENGTH) throw new TcpError('input', `malformed: the file ends ${got} bytes into the 16-byte payload nonce`)
     const key = payloadKey(fileKey, payloadNonce)
     const s = await decryptPayload({src: h.rest, sink, key, chunkSize: CHUNK, aead: opts.aead})
     wipe(key)
