@@ -41,6 +41,8 @@ describe('e2e: "-" and completion', () => {
       ['keys', 'export', '-', '--format', 'pkcs8', '--out', p('e')],
       ['seal', p('f'), '-r', 'age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p', '-o', '-', '--json'],
       ['seal', '-', '--passphrase', '-o', p('s.age')],
+      ['seal', p('f'), '-r', '-', '-o', p('s2.age')],
+      ['unseal', p('f'), '-i', '-', '-o', p('u')],
     ]) {
       const r = tcpProcess(argv, {env: {...process.env, TCP_PASSPHRASE: ''}})
       assert.equal(r.code, 2, `${argv.join(' ')}: ${r.stderr}${r.stdout}`)

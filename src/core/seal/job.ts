@@ -56,6 +56,7 @@ export async function runSeal(job: SealJob): Promise<SealResult & {file: string;
   }
   const args = job.recipients ?? []
   if (args.length === 0) throw new TcpError('usage', 'seal: pass --recipient (age1..., a recipients file or an X25519 .pub) or --passphrase')
+  if (args.includes('-')) throw new TcpError('usage', '--recipient: "-" (standard input) is not supported; give age1..., a recipients file or a .pub file')
   const keys = (await Promise.all(args.map((a) => readRecipients(a)))).flat()
   const {inp, out} = ends(job)
   const r = await sealFile(inp, out, {recipients: keys.map((k) => k.publicKey)}, {force: job.force})
@@ -73,6 +74,7 @@ export async function runUnseal(job: UnsealJob): Promise<UnsealResult & {file: s
   const noPassphrase: PassphraseSource = async () => {
     throw new TcpError('passphrase', `an identity key file is encrypted: a passphrase is needed`)
   }
+  if (files.includes('-')) throw new TcpError('usage', '--identity: "-" (standard input) is not supported; give an identity file')
   const ids = []
   for (const f of files) ids.push(...(await readIdentities(f, job.keyPassphrase ?? noPassphrase)))
   const {inp, out} = ends(job)

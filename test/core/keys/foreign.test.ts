@@ -56,6 +56,18 @@ describe('OpenSSH Ed25519 keys (ssh-keygen) both ways', {skip: has('ssh-keygen',
   })
 })
 
+describe('age identities', () => {
+  it('import as X25519 keys with the public key age derives', async () => {
+    const {generateIdentity, identityToRecipient} = await import('age-encryption')
+    const id = await generateIdentity()
+    const k = await importKey(utf8(`# created: now\n${id}\n`), noPass, 'k')
+    assert.equal(k.type, 'x25519')
+    const {encodeRecipient} = await import('../../../src/core/seal/recipients.js')
+    assert.equal(encodeRecipient(k.publicKey), await identityToRecipient(id))
+    await refused(importKey(utf8('AGE-SECRET-KEY-1QQQQ\n'), noPass, 'k'), 'input', /bech32/)
+  })
+})
+
 describe('PKCS#8 (openssl) both ways', {skip: has('openssl', 'version') ? false : 'openssl is not installed'}, () => {
   it('imports PEM, DER and encrypted PKCS#8; a wrong passphrase is a passphrase error', async () => {
     const {dir} = tempDir()
