@@ -8,6 +8,8 @@ import {join} from 'node:path'
 import {parseArgs} from 'node:util'
 import {performance} from 'node:perf_hooks'
 import {Rng, parseSeed, randomSeed} from '../dist/core/rng.js'
+import {sealFile} from '../dist/core/seal/index.js'
+import {parseRecipient} from '../dist/core/seal/recipients.js'
 
 const {values} = parseArgs({options: {mib: {type: 'string', default: '256'}, rounds: {type: 'string', default: '3'}, seed: {type: 'string'}}})
 const mib = Number(values.mib)
@@ -33,7 +35,12 @@ try {
   const tcp = []
   const age = []
   const startup = []
+  const inproc = []
   for (let i = 0; i < rounds; i++) {
+    rmSync(join(dir, 'in.age'), {force: true})
+    const t0 = performance.now()
+    await sealFile(input, join(dir, 'in.age'), {recipients: [parseRecipient(rec).publicKey]})
+    inproc.push((performance.now() - t0) / 1000)
     startup.push(time(process.execPath, [bin, 'seal', '--help']))
     rmSync(join(dir, 'tcp.age'), {force: true})
     tcp.push(time(process.execPath, [bin, 'seal', input, '-r', rec, '-o', join(dir, 'tcp.age')]))
@@ -48,6 +55,7 @@ try {
   console.log(`tcp seal  ${tcp.map((t) => t.toFixed(2)).join(' ')} s  median ${med(tcp).toFixed(2)} s`)
   console.log(`age -e    ${age.map((t) => t.toFixed(2)).join(' ')} s  median ${med(age).toFixed(2)} s`)
   console.log(`tcp start-up (tcp seal --help) median ${med(startup).toFixed(2)} s`)
+  console.log(`sealFile in this process (no start-up, fsync included) ${inproc.map((t) => t.toFixed(2)).join(' ')} s  median ${med(inproc).toFixed(2)} s; ratio to age ${(med(inproc) / med(age)).toFixed(2)}x`)
   console.log(`ratio tcp/age ${(med(tcp) / med(age)).toFixed(2)}x`)
 } finally {
   rmSync(dir, {recursive: true, force: true})
