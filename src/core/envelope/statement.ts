@@ -12,10 +12,12 @@ import {sha256, sha3_256} from '../crypto/hash.js'
 
 export const INTOTO_PAYLOAD_TYPE = 'application/vnd.in-toto+json'
 export const STATEMENT_TYPE = 'https://in-toto.io/Statement/v1'
+/** Still written by older cosign and slsa-github-generator releases; same subject and predicateType fields. */
+export const STATEMENT_TYPE_V01 = 'https://in-toto.io/Statement/v0.1'
 export const FILE_PREDICATE_TYPE = 'https://tcp.dev/predicate/signed-file/v1'
 
 export interface Statement {
-  _type: typeof STATEMENT_TYPE
+  _type: typeof STATEMENT_TYPE | typeof STATEMENT_TYPE_V01
   subject: Array<{name: string; digest: Record<string, string>}>
   predicateType: string
   predicate: Record<string, unknown>
@@ -33,7 +35,8 @@ export function fileStatement(path: string, bytes: Uint8Array, signedAt = new Da
 export function parseStatement(doc: unknown, what = 'statement'): Statement {
   const o = doc as Record<string, unknown>
   if (!o || typeof o !== 'object' || Array.isArray(o)) throw new TcpError('input', `${what}: expected a JSON object`)
-  if (o._type !== STATEMENT_TYPE) throw new TcpError('input', `${what}: _type must be "${STATEMENT_TYPE}"`)
+  if (o._type !== STATEMENT_TYPE && o._type !== STATEMENT_TYPE_V01)
+    throw new TcpError('input', `${what}: _type must be "${STATEMENT_TYPE}" (or "${STATEMENT_TYPE_V01}"), got ${JSON.stringify(o._type)}`)
   if (!Array.isArray(o.subject) || o.subject.length === 0) throw new TcpError('input', `${what}: subject must be a non-empty array`)
   for (const [i, s] of o.subject.entries()) {
     const so = s as Record<string, unknown>

@@ -23,9 +23,9 @@ function trustRaw(raws: Uint8Array[]): TrustStore {
 }
 
 /** An envelope as another tool writes it: pretty-printed Statement, sha256 only, its own keyid. */
-function foreignEnvelope(file: Buffer, key: KeyObject, keyid: string | undefined, name = 'artifact.tgz') {
+function foreignEnvelope(file: Buffer, key: KeyObject, keyid: string | undefined, name = 'artifact.tgz', type = 'https://in-toto.io/Statement/v1') {
   const statement = {
-    _type: 'https://in-toto.io/Statement/v1',
+    _type: type,
     subject: [{name, digest: {sha256: createHash('sha256').update(file).digest('hex')}}],
     predicateType: 'https://slsa.dev/provenance/v1',
     predicate: {buildDefinition: {buildType: 'https://example.com/build'}, runDetails: {}},
@@ -47,6 +47,14 @@ describe('DSSE from another tool (node:crypto, hand-built PAE)', () => {
       assert.match(r.checks.find((c) => c.check === 'subject-digest')!.detail!, /sha256 of artifact.tgz match/)
     })
   }
+
+  it('in-toto Statement v0.1 (older cosign, slsa-github-generator) verifies too; an unknown _type does not', () => {
+    const ok = verifyEnvelopeReport(foreignEnvelope(file, k.privateKey, 'x', 'a', 'https://in-toto.io/Statement/v0.1'), {trust: trustRaw([k.raw]), file: {name: 'a', bytes: file}})
+    assert.equal(ok.ok, true, JSON.stringify(ok.checks))
+    const bad = verifyEnvelopeReport(foreignEnvelope(file, k.privateKey, 'x', 'a', 'https://in-toto.io/Statement/v2'), {trust: trustRaw([k.raw])})
+    assert.equal(bad.ok, false)
+    assert.match(bad.checks.find((c) => c.check === 'statement')!.detail!, /_type must be/)
+  })
 
   it('rejects a changed file, a changed payload and a key outside the trust store', () => {
     const env = foreignEnvelope(file, k.privateKey, 'other-tool')
