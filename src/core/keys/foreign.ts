@@ -16,6 +16,7 @@ import {ed25519} from '../crypto/ed25519.js'
 import {randomBytes, x25519} from '../crypto/index.js'
 import {dearmor, encodePublicKeyPem, decodePublicKeyPem, type KeyType} from './pem.js'
 import type {KeyPair, PassphraseSource} from './keys.js'
+import {encodeIdentity, encodeRecipient} from '../seal/recipients.js'
 
 export type ForeignFormat =
   | 'pkcs8-pem'
@@ -198,13 +199,18 @@ function jwkOf(kp: {type: KeyType; publicKey: Uint8Array; secretKey?: Uint8Array
   return {kty: 'OKP', crv: kp.type === 'ed25519' ? 'Ed25519' : 'X25519', x: b64u(kp.publicKey), ...(kp.secretKey ? {d: b64u(kp.secretKey)} : {})}
 }
 
-export type ExportFormat = 'pkcs8' | 'openssh'
+export type ExportFormat = 'pkcs8' | 'openssh' | 'age'
 
 /** A private key (PKCS#8 PEM, optionally encrypted with AES-256-CBC under PBKDF2, or unencrypted OpenSSH) as text. */
 export function exportPrivateKey(kp: KeyPair, format: ExportFormat, opts: {passphrase?: Uint8Array; comment?: string} = {}): string {
   if (format === 'pkcs8') {
     const k = createPrivateKey({key: jwkOf(kp), format: 'jwk'})
     return k.export({type: 'pkcs8', format: 'pem', ...(opts.passphrase ? {cipher: 'aes-256-cbc', passphrase: Buffer.from(opts.passphrase)} : {})}) as string
+  }
+  if (format === 'age') {
+    if (kp.type !== 'x25519') throw new TcpError('unsupported', `age keys are X25519; an ${kp.type} key cannot be exported as age`)
+    if (opts.passphrase) throw new TcpError('unsupported', 'age identity files are not encrypted; pass --unencrypted (or protect it with age -p)')
+    return `# tcp key ${opts.comment ?? ''}\n# public key: ${encodeRecipient(kp.publicKey)}\n${encodeIdentity(kp.secretKey)}\n`
   }
   if (kp.type !== 'ed25519') throw new TcpError('unsupported', `OpenSSH has no ${kp.type} keys; export X25519 keys as pkcs8`)
   if (opts.passphrase) throw new TcpError('unsupported', 'encrypted OpenSSH export is not supported (bcrypt_pbkdf); encrypt it with ssh-keygen -p')
@@ -221,6 +227,10 @@ export function exportPrivateKey(kp: KeyPair, format: ExportFormat, opts: {passp
 /** A public key as SubjectPublicKeyInfo PEM (format pkcs8, what openssl reads) or an OpenSSH line. */
 export function exportPublicKey(type: KeyType, publicKey: Uint8Array, format: ExportFormat, comment = ''): string {
   if (format === 'pkcs8') return encodePublicKeyPem(type, publicKey)
+  if (format === 'age') {
+    if (type !== 'x25519') throw new TcpError('unsupported', `age keys are X25519; an ${type} key cannot be exported as age`)
+    return `${encodeRecipient(publicKey)}\n`
+  }
   if (type !== 'ed25519') throw new TcpError('unsupported', `OpenSSH has no ${type} keys; export X25519 keys as pkcs8`)
   return `ssh-ed25519 ${toBase64(ed25519SshBlob(publicKey))}${comment ? ` ${comment}` : ''}\n`
 }

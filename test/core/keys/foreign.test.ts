@@ -68,6 +68,27 @@ describe('age identities', () => {
   })
 })
 
+describe('tcp X25519 keys exported as age keys', {skip: spawnSync('age', ['--version']).status === 0 ? false : 'age is not installed'}, () => {
+  it('age -d opens a file sealed to the .pub with the exported identity; age -e seals to the exported recipient', async () => {
+    const {dir} = tempDir()
+    const f = (n: string) => join(dir, n)
+    const {generateKeyPair} = await import('../../../src/core/keys/keys.js')
+    const {writeKeyPair} = await import('../../../src/core/keys/files.js')
+    const {sealBytes, unsealBytes} = await import('../../../src/core/seal/index.js')
+    const kp = generateKeyPair('x25519')
+    await writeKeyPair(f('ops'), kp)
+    await exportKeyFile(f('ops.key'), f('id.txt'), {format: 'age', keyPassphrase: noPass})
+    await exportKeyFile(f('ops.pub'), f('rcpt.txt'), {format: 'age', keyPassphrase: noPass})
+    const pt = utf8('sealed for ops')
+    assert.deepEqual(new Uint8Array(execFileSync('age', ['-d', '-i', f('id.txt')], {input: await sealBytes(pt, {recipients: [kp.publicKey]})})), pt)
+    const theirs = execFileSync('age', ['-e', '-R', f('rcpt.txt')], {input: pt})
+    assert.deepEqual(await unsealBytes(new Uint8Array(theirs), {identity: kp.secretKey}), pt)
+    const ed = generateKeyPair('ed25519')
+    await writeKeyPair(f('ed'), ed)
+    await refused(exportKeyFile(f('ed.pub'), f('x'), {format: 'age', keyPassphrase: noPass}), 'unsupported', /age keys are X25519/)
+  })
+})
+
 describe('PKCS#8 (openssl) both ways', {skip: has('openssl', 'version') ? false : 'openssl is not installed'}, () => {
   it('imports PEM, DER and encrypted PKCS#8; a wrong passphrase is a passphrase error', async () => {
     const {dir} = tempDir()
