@@ -25,7 +25,9 @@ export function readableSource(r: Readable): ByteSource {
 export function writableSink(w: Writable): ByteSink {
   return {
     async write(parts) {
-      for (const p of parts) if (!w.write(p)) await once(w, 'drain')
+      // One write per block (about 1 MiB), not two per 64 KiB chunk: each write to a pipe is a system call.
+      if (parts.length === 0) return
+      if (!w.write(parts.length === 1 ? parts[0]! : Buffer.concat(parts))) await once(w, 'drain')
     },
   }
 }
