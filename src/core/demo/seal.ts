@@ -21,7 +21,7 @@ async function recipientKeys(ctx: DemoContext): Promise<{pub: string; key: strin
 
 async function sealStep(ctx: DemoContext): Promise<DemoStepResult> {
   const keys = await recipientKeys(ctx)
-  const sealedPath = join(ctx.dir, 'telemetry.jsonl.tcpseal')
+  const sealedPath = join(ctx.dir, 'telemetry.jsonl.age')
   const outPath = join(ctx.dir, 'telemetry.unsealed.jsonl')
   const keyPassphrase = async () => utf8(ctx.passphrase)
   const s = await runSeal({file: ctx.samplePath, out: sealedPath, recipients: [keys.pub]})
@@ -31,7 +31,7 @@ async function sealStep(ctx: DemoContext): Promise<DemoStepResult> {
   // A copy with one byte changed in the middle of the payload must be rejected, and release nothing.
   const tampered = new Uint8Array(await readFile(sealedPath))
   tampered[tampered.length >> 1]! ^= 0x01
-  const tamperedPath = join(ctx.dir, 'telemetry.tampered.tcpseal')
+  const tamperedPath = join(ctx.dir, 'telemetry.tampered.age')
   const tamperedOut = join(ctx.dir, 'telemetry.tampered.jsonl')
   await writeFile(tamperedPath, tampered)
   let rejection = ''
