@@ -2,35 +2,43 @@ import {Args, Flags} from '@oclif/core'
 import {TcpCommand} from '../cli/base.js'
 import {forceFlag, passphraseFileFlag} from '../cli/flags.js'
 import {getPassphrase} from '../cli/passphrase.js'
+import {stdio} from '../cli/stdio.js'
+import {TcpError} from '../core/errors.js'
 import {runSeal} from '../core/seal/job.js'
 
 export default class Seal extends TcpCommand {
-  static override summary = 'Encrypt a file to X25519 recipients or to a passphrase (ChaCha20-Poly1305, streamed)'
-  static override description = `Each file gets a random file key, wrapped for every --recipient (X25519 key agreement with one ephemeral key per file, HKDF-SHA256) or under a passphrase (scrypt N=2^17, r=8, p=1; passphrase from TCP_PASSPHRASE, --passphrase-file or a hidden prompt). The header is authenticated; the data is encrypted in 64 KiB chunks (STREAM: chunk counter and last-chunk flag in each nonce), so that any altered, reordered, removed or added byte is rejected by tcp unseal. Files of any size stream through in constant memory. The output appears only when complete, and an existing file is never replaced without --force.`
+  static override summary = 'Encrypt a file to age recipients or to a passphrase (age v1 format, streamed)'
+  static override description = `Writes the age v1 format (C2SP age.md): the output opens with age -d, rage and the age-encryption package, and tcp unseal opens theirs. Recipients (--recipient, repeatable): age1... strings, recipients files (one age1... a line) or tcp X25519 .pub files; or --passphrase (scrypt stanza, N=2^17; passphrase from TCP_PASSPHRASE, --passphrase-file or a hidden prompt). The data is encrypted with ChaCha20-Poly1305 in 64 KiB chunks (STREAM) in constant memory. "-" as the file reads standard input; --out - writes standard output. A file output appears only when complete (fsynced, then renamed) and is never replaced without --force.`
 
   static override examples = [
-    '<%= config.bin %> seal telemetry.jsonl --recipient ops.pub --recipient backup.pub --out telemetry.jsonl.tcpseal',
-    'TCP_PASSPHRASE=... <%= config.bin %> seal telemetry.jsonl --passphrase --out telemetry.jsonl.tcpseal --json',
+    '<%= config.bin %> seal telemetry.jsonl --recipient ops.pub --recipient age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p --out telemetry.jsonl.age',
+    'cat telemetry.jsonl | <%= config.bin %> seal - -r recipients.txt -o - | age -d -i key.txt',
+    'TCP_PASSPHRASE=... <%= config.bin %> seal telemetry.jsonl --passphrase --out telemetry.jsonl.age --json',
   ]
 
-  static override args = {file: Args.string({description: 'file to seal', required: true})}
+  static override args = {file: Args.string({description: 'file to seal ("-": standard input)', required: true})}
   static override flags = {
-    recipient: Flags.string({char: 'r', description: 'X25519 public key file (.pub) of a recipient; repeat for more', multiple: true, exactlyOne: ['recipient', 'passphrase']}),
+    recipient: Flags.string({char: 'r', description: 'age1... recipient, recipients file, or X25519 .pub file; repeat for more', multiple: true, exactlyOne: ['recipient', 'passphrase']}),
     passphrase: Flags.boolean({description: 'seal to a passphrase instead of recipients', exactlyOne: ['recipient', 'passphrase']}),
     'passphrase-file': {...passphraseFileFlag, dependsOn: ['passphrase']},
-    out: Flags.string({char: 'o', description: 'sealed output file', required: true}),
+    out: Flags.string({char: 'o', description: 'sealed output file ("-": standard output)', required: true}),
     force: forceFlag,
   }
 
   async run() {
     const {args, flags} = await this.parse(Seal)
+    if (flags.out === '-' && this.jsonEnabled()) throw new TcpError('usage', '--out - and --json both write standard output: choose one')
+    if (flags.passphrase && args.file === '-' && !flags['passphrase-file'] && !process.env.TCP_PASSPHRASE)
+      throw new TcpError('usage', 'reading the file from standard input: give the passphrase with TCP_PASSPHRASE or --passphrase-file')
     const passphrase = flags.passphrase
       ? await getPassphrase({passphraseFile: flags['passphrase-file'], confirm: true, prompt: 'Passphrase for the sealed file: '})
       : undefined
     const p = await this.progress(`sealing ${args.file}`)
-    const r = await runSeal({file: args.file, out: flags.out, recipientFiles: flags.recipient, passphrase, force: flags.force}).finally(() => p.stop())
+    const r = await runSeal({file: args.file, out: flags.out, recipients: flags.recipient, passphrase, force: flags.force, stdio}).finally(() => p.stop())
     const to = r.mode === 'passphrase' ? 'a passphrase' : `${r.recipients} recipient${r.recipients > 1 ? 's' : ''} (${r.recipientKeyIds.join(', ')})`
-    this.log(`sealed ${r.plaintextBytes} bytes of ${r.file} to ${to}: ${r.out} (${r.sealedBytes} bytes, ${r.chunks} chunk${r.chunks > 1 ? 's' : ''})`)
+    const line = `sealed ${r.plaintextBytes} bytes of ${r.file} to ${to}: ${r.out} (${r.sealedBytes} bytes, ${r.chunks} chunk${r.chunks > 1 ? 's' : ''})`
+    if (flags.out === '-') this.note(line)
+    else this.log(line)
     return r
   }
 }

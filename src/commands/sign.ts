@@ -9,6 +9,7 @@ import {readPrivateKeyFile} from '../core/keys/files.js'
 import {signFile} from '../core/envelope/sign.js'
 import {encodeEnvelope} from '../core/envelope/dsse.js'
 import {loadTrust} from '../cli/trust.js'
+import {noDash} from '../cli/stdio.js'
 
 export default class Sign extends TcpCommand {
   static override summary = 'Sign a baseline or any file into a DSSE envelope, or add a signature to an envelope'
@@ -35,6 +36,8 @@ its SHA3-256. Given an existing envelope, sign adds this key's signature (for th
 
   async run() {
     const {args, flags} = await this.parse(Sign)
+    noDash(args.file, 'file')
+    noDash(flags.out, '--out')
     const keyPath = flags.key ?? (await this.tcpConfig()).key
     if (!keyPath) throw new TcpError('usage', 'no signing key: pass --key PATH.key or set "key" in the tcp configuration')
     const key = await readPrivateKeyFile(keyPath, passphraseSource({passphraseFile: flags['passphrase-file']}))

@@ -7,6 +7,7 @@ import {readArtifact} from '../core/verify/detect.js'
 import {TcpError} from '../core/errors.js'
 import {requireAllPassed, type VerifyReport} from '../core/verify/report.js'
 import type {BatchResult} from '../core/envelope/verify.js'
+import {noDash} from '../cli/stdio.js'
 
 const BATCH_FLAGS = ['pub', 'trust', 'threshold', 'at']
 type BatchFlags = {pub?: string[]; trust?: string; threshold: number; at?: string}
@@ -43,6 +44,7 @@ the input cannot be read.`
 
   async run(): Promise<VerifyReport | BatchResult> {
     const {args, flags} = await this.parse(Verify)
+    noDash(args.artifact, 'artifact')
     if (flags.batch) {
       if (args.artifact) throw new TcpError('usage', 'give either an ARTIFACT or --batch FILE, not both')
       this.refuseForeignFlags('--batch', ['batch', ...BATCH_FLAGS])

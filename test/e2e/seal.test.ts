@@ -36,7 +36,7 @@ describe('e2e: tcp seal / unseal', () => {
 
     const notSealed = tcpProcess(['unseal', SAMPLE, '--identity', p('plain.key'), '--out', p('x.out')])
     assert.equal(notSealed.code, 2)
-    assert.match(notSealed.stderr, /^tcp: error: not a tcp sealed file/)
+    assert.match(notSealed.stderr, /^tcp: error: not an age file/)
     assert.equal(notSealed.stdout, '')
 
     const usage = tcpProcess(['seal', SAMPLE, '--out', p('u.tcpseal'), '--json'])

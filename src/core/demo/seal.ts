@@ -21,22 +21,22 @@ async function recipientKeys(ctx: DemoContext): Promise<{pub: string; key: strin
 
 async function sealStep(ctx: DemoContext): Promise<DemoStepResult> {
   const keys = await recipientKeys(ctx)
-  const sealedPath = join(ctx.dir, 'telemetry.jsonl.tcpseal')
+  const sealedPath = join(ctx.dir, 'telemetry.jsonl.age')
   const outPath = join(ctx.dir, 'telemetry.unsealed.jsonl')
   const keyPassphrase = async () => utf8(ctx.passphrase)
-  const s = await runSeal({file: ctx.samplePath, out: sealedPath, recipientFiles: [keys.pub]})
-  const u = await runUnseal({file: sealedPath, out: outPath, identityFile: keys.key, keyPassphrase})
+  const s = await runSeal({file: ctx.samplePath, out: sealedPath, recipients: [keys.pub]})
+  const u = await runUnseal({file: sealedPath, out: outPath, identities: [keys.key], keyPassphrase})
   const same = equalBytes(new Uint8Array(await readFile(ctx.samplePath)), new Uint8Array(await readFile(outPath)))
 
   // A copy with one byte changed in the middle of the payload must be rejected, and release nothing.
   const tampered = new Uint8Array(await readFile(sealedPath))
   tampered[tampered.length >> 1]! ^= 0x01
-  const tamperedPath = join(ctx.dir, 'telemetry.tampered.tcpseal')
+  const tamperedPath = join(ctx.dir, 'telemetry.tampered.age')
   const tamperedOut = join(ctx.dir, 'telemetry.tampered.jsonl')
   await writeFile(tamperedPath, tampered)
   let rejection = ''
   try {
-    await runUnseal({file: tamperedPath, out: tamperedOut, identityFile: keys.key, keyPassphrase})
+    await runUnseal({file: tamperedPath, out: tamperedOut, identities: [keys.key], keyPassphrase})
   } catch (e) {
     if (!(e instanceof TcpError) || e.code !== 'rejected') throw e
     rejection = e.message

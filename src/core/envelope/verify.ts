@@ -1,28 +1,29 @@
 /**
  * Verification of signed envelopes against a trust store. Fails closed: a report passes only when every check
  * ran and passed. Checks, in order:
- *   signatures  each signature is matched to trusted keys by key id and verified over the DSSE PAE;
+ *   signatures  each signature is verified over the DSSE PAE with the trusted key its keyid names, or, when the
+ *               keyid (an unauthenticated hint) names none, with the trusted keys, bounded (keyhint.ts);
  *   threshold   at least N DISTINCT trusted, unrevoked, currently valid keys signed this payload;
  *   and by payload type:
  *   baseline    the payload is a well-formed tcp baseline;  not-expired  now <= notAfter;
  *   chain       (with a previous signed baseline) same subject, version = previous + 1, previous = its digest,
  *               and the previous envelope itself verifies under the same trust;
- *   statement   the payload is an in-toto Statement v1;  subject-digest  (with the original file) SHA3-256 matches.
+ *   statement   the payload is an in-toto Statement v1;  subject-digest  (with the original file) its sha256 and/or
+ *               sha3_256 match a subject; the Statement need not be canonical JSON (baselines must be).
  * What it does NOT establish: that a key in the trust store is honest, or that a baseline describes good behaviour.
  */
 import {equalBytes, fromBase64, toHex} from '../bytes.js'
 import {parseJson} from '../json.js'
-import {canonicalBytes} from '../canonical/jcs.js'
 import {TcpError} from '../errors.js'
 import {ed25519} from '../crypto/ed25519.js'
-import {sha3_256} from '../crypto/hash.js'
 import {baselineBytes, baselineDigest, parseBaseline} from '../baseline/baseline.js'
 import {BASELINE_PAYLOAD_TYPE, type Baseline} from '../baseline/types.js'
 import {makeReport, requireAllPassed, type Check, type VerifyReport} from '../verify/report.js'
 import {pae, parseEnvelope, payloadText} from './dsse.js'
-import {INTOTO_PAYLOAD_TYPE, parseStatement} from './statement.js'
+import {INTOTO_PAYLOAD_TYPE, matchSubject, parseStatement} from './statement.js'
 import {ROTATION_PAYLOAD_TYPE, rotationPayloadChecks} from '../keys/rotate.js'
 import {keyUnusableReason, type TrustStore, type TrustedKey} from './trust.js'
+import {candidateKeys, hintlessReason, type KeyCandidates} from './keyhint.js'
 
 export interface EnvelopeVerifyOptions {
   trust: TrustStore
@@ -51,16 +52,13 @@ export interface SignatureJobs {
   body: Uint8Array
   payloadType: string
   msg: Uint8Array
-  jobs: Array<{keyid: string; sig: Uint8Array; candidates: TrustedKey[]}>
+  jobs: Array<{keyid: string; sig: Uint8Array} & KeyCandidates>
 }
 
 export function signatureJobs(doc: unknown, trust: TrustStore): SignatureJobs {
   const {envelope, body} = parseEnvelope(doc)
-  const jobs = envelope.signatures.map((s) => ({
-    keyid: s.keyid,
-    sig: fromBase64(s.sig),
-    candidates: s.keyid ? trust.keys.filter((k) => k.keyId === s.keyid) : trust.keys,
-  }))
+  const hints = candidateKeys(envelope.signatures.map((s) => s.keyid), trust)
+  const jobs = envelope.signatures.map((s, i) => ({keyid: s.keyid, sig: fromBase64(s.sig), ...hints[i]!}))
   return {body, payloadType: envelope.payloadType, msg: pae(envelope.payloadType, body), jobs}
 }
 
@@ -91,12 +89,13 @@ function tallySignatures(sj: SignatureJobs, good: Array<TrustedKey | undefined>,
   let invalid = 0
   let untrusted = 0
   for (const [i, s] of sj.jobs.entries()) {
-    if (s.candidates.length === 0) {
-      problems.push(`signature ${i}: key ${s.keyid} is not trusted (ignored)`)
+    const ok = good[i]
+    const ignored = ok ? undefined : hintlessReason(s.keyid, s)
+    if (ignored) {
+      problems.push(`signature ${i}: ${ignored}`)
       untrusted++
       continue
     }
-    const ok = good[i]
     if (!ok) {
       problems.push(`signature ${i}${s.keyid ? ` by ${s.keyid}` : ''}: invalid`)
       invalid++
@@ -185,12 +184,10 @@ function statementChecks(body: Uint8Array, opts: EnvelopeVerifyOptions): Check[]
   } catch (e) {
     return [{check: 'statement', ok: false, detail: (e as Error).message}]
   }
-  if (!equalBytes(body, canonicalBytes(st))) return [{check: 'statement', ok: false, detail: 'the payload is not canonical (RFC 8785) JSON'}]
   const checks: Check[] = [{check: 'statement', ok: true, detail: `in-toto statement about ${st.subject.map((s) => s.name).join(', ')}`}]
   if (opts.file) {
-    const want = toHex(sha3_256(opts.file.bytes))
-    const match = st.subject.find((s) => s.digest.sha3_256 === want)
-    checks.push({check: 'subject-digest', ok: Boolean(match), detail: match ? `sha3_256 of ${opts.file.name} matches subject ${match.name}` : `sha3_256 of ${opts.file.name} (${want.slice(0, 16)}...) matches no subject`})
+    const match = matchSubject(st, opts.file.bytes)
+    checks.push({check: 'subject-digest', ok: Boolean(match), detail: match ? `${match.algorithms.join(' and ')} of ${opts.file.name} match subject ${match.name}` : `neither sha256 nor sha3_256 of ${opts.file.name} matches a subject`})
   }
   return checks
 }

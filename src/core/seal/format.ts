@@ -1,169 +1,166 @@
 /**
- * The tcp sealed-file format, version 1. A binary header, then a STREAM payload (see stream.ts).
+ * The age v1 file header (C2SP age.md, "age-encryption.org/v1"), text:
  *
- * The design follows age (C2SP age.md, age-encryption.org/v1): a random file key wrapped once per recipient, a
- * header MAC keyed from the file key, a payload key derived from the file key and a per-file nonce, and a chunked
- * STREAM payload. It is NOT age-compatible: the header is binary, one ephemeral X25519 key serves every recipient
- * of a file, the file key is 32 bytes and every label differs.
+ *   age-encryption.org/v1\n
+ *   -> TYPE ARG...\n           one stanza per recipient: a type, arguments (1*VCHAR each, space separated),
+ *   BODY (base64)\n            then its body in canonical unpadded standard base64, 64 columns a line; the last
+ *   ...                        body line is shorter than 64 columns (an empty line when the body is a multiple of 48 bytes)
+ *   --- MAC\n                  HMAC-SHA256 over every header byte up to and including "---", base64 (43 columns)
  *
- *   offset size  field
- *   0      8     magic 0x89 'T' 'C' 'P' 'S' 'E' 'A' 'L'
- *   8      1     format version = 1
- *   9      1     mode: 1 = X25519 recipients, 2 = scrypt passphrase
- *   10     4     chunk size in plaintext bytes, u32 big-endian, MIN_CHUNK..MAX_CHUNK
- *   14     ...   mode body
- *                X25519: u16 recipient count (1..MAX_RECIPIENTS), 32 ephemeral public key, count x 48 wrapped keys
- *                scrypt: 16 salt, u8 log2(N), u8 r, u8 p, 48 wrapped key
- *   ...    16    payload nonce (HKDF salt of the payload key)
- *   ...    32    header MAC: HMAC-SHA256 over every header byte before it
+ * then the binary payload: a 16-byte nonce and the STREAM chunks (stream.ts). The payload nonce is read with the
+ * payload, not here.
  *
- * A wrapped key is ChaCha20-Poly1305(wrapKey, nonce 0^12) of the 32-byte file key: 32 + 16 bytes. Every wrap key
- * is used once (fresh ephemeral secret or fresh salt per file), so the fixed nonce is safe, as in age.
- *
- * Parsing never allocates more than the declared sizes allow: counts, chunk size and scrypt costs are bounded
- * before use. Errors: a file that is not a sealed file, or whose fields are out of range, is TcpError('input' or
- * 'unsupported', exit 2); a header cut short is TcpError('rejected', exit 1: truncated).
+ * Parsing is strict (non-canonical base64, bad line lengths, empty arguments are malformed) and bounded: the header
+ * may take at most MAX_HEADER bytes and MAX_STANZAS stanzas. A file that is not an age file, or whose header is
+ * malformed, is TcpError('input', exit 2); a header cut short is TcpError('rejected', exit 1: truncated).
  */
-import {concatBytes} from '../bytes.js'
+import {concatBytes, utf8} from '../bytes.js'
 import {TcpError} from '../errors.js'
-import {checkScryptParams, type ScryptParams} from '../crypto/kdf.js'
-import {readFull, type ByteSource} from './stream.js'
+import type {ByteSource} from './stream.js'
 
-export const MAGIC = Uint8Array.from([0x89, 0x54, 0x43, 0x50, 0x53, 0x45, 0x41, 0x4c])
-export const VERSION = 1
-export const MODE_X25519 = 1
-export const MODE_SCRYPT = 2
-
-export const FILE_KEY_LENGTH = 32
-export const WRAPPED_LENGTH = FILE_KEY_LENGTH + 16
+export const INTRO = 'age-encryption.org/v1'
+export const FILE_KEY_LENGTH = 16
 export const NONCE_LENGTH = 16
 export const MAC_LENGTH = 32
 export const SALT_LENGTH = 16
-
-export const MIN_CHUNK = 16
-export const MAX_CHUNK = 1 << 24
-/** age uses 64 KiB: small enough to stream, large enough that per-chunk costs vanish (see bench/seal.mjs). */
-export const DEFAULT_CHUNK = 1 << 16
+/** age's chunk size: 64 KiB of plaintext, fixed by the format. */
+export const CHUNK = 1 << 16
 export const MAX_RECIPIENTS = 128
+export const MAX_HEADER = 1 << 20
+export const MAX_STANZAS = 1024
 
-/** scrypt costs accepted from a file on top of checkScryptParams: at most 1 GiB of memory, 2 GiB of work. */
-const MAX_SCRYPT_MEMORY = 2 ** 30
-const MAX_SCRYPT_WORK = 2 ** 31
-
-/** Labels of the key schedule (domain separation between every derived key). */
+/** Labels of the age key schedule (C2SP age.md). */
 export const LABEL = {
-  x25519: 'tcp-seal/v1/x25519',
-  scrypt: 'tcp-seal/v1/scrypt',
-  header: 'tcp-seal/v1/header',
-  payload: 'tcp-seal/v1/payload',
+  x25519: 'age-encryption.org/v1/X25519',
+  scrypt: 'age-encryption.org/v1/scrypt',
+  header: 'header',
+  payload: 'payload',
 } as const
 
-export type Stanzas =
-  | {mode: 'x25519'; ephemeral: Uint8Array; wrapped: Uint8Array[]}
-  | {mode: 'passphrase'; salt: Uint8Array; scrypt: ScryptParams; wrapped: Uint8Array}
-
-export interface Header {
-  chunkSize: number
-  stanzas: Stanzas
-  payloadNonce: Uint8Array
+export interface Stanza {
+  type: string
+  args: string[]
+  body: Uint8Array
 }
 
-export interface ParsedHeader extends Header {
-  /** Every header byte before the MAC: what the MAC covers. */
+export interface ParsedHeader {
+  stanzas: Stanza[]
+  /** Every header byte the MAC covers: up to and including "---". */
   authenticated: Uint8Array
   mac: Uint8Array
+  /** The header's length in bytes, MAC line included. */
+  length: number
+  /** The rest of the input: the payload nonce and chunks. */
+  rest: ByteSource
 }
 
-export function checkChunkSize(n: unknown): number {
-  if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < MIN_CHUNK || n > MAX_CHUNK)
-    throw new TcpError('input', `chunk size: expected an integer from ${MIN_CHUNK} to ${MAX_CHUNK}, got ${String(n)}`)
-  return n
+const B64 = /^[A-Za-z0-9+/]*$/
+const VCHAR = /^[\x21-\x7e]+$/
+
+export function b64encode(b: Uint8Array): string {
+  return Buffer.from(b.buffer, b.byteOffset, b.length).toString('base64').replace(/=+$/, '')
 }
 
-/** checkScryptParams plus the memory and work bounds of a file we are asked to open. */
-export function checkSealScrypt(p: unknown): ScryptParams {
-  const s = checkScryptParams(p)
-  const mem = 128 * s.N * s.r
-  if (mem > MAX_SCRYPT_MEMORY || mem * s.p > MAX_SCRYPT_WORK)
-    throw new TcpError('input', `kdf params: N=${s.N}, r=${s.r}, p=${s.p} needs ${mem * s.p} bytes of scrypt work, over the limit of ${MAX_SCRYPT_WORK}`)
-  return s
+/** Canonical unpadded standard base64 (the re-encoding must give the same text). */
+export function b64decode(s: string, what: string): Uint8Array {
+  if (!B64.test(s) || s.length % 4 === 1) throw new TcpError('input', `${what}: not unpadded base64`)
+  const b = new Uint8Array(Buffer.from(s, 'base64'))
+  if (b64encode(b) !== s) throw new TcpError('input', `${what}: non-canonical base64`)
+  return b
 }
 
-/** Encodes every header byte the MAC covers. */
-export function encodeHeader(h: Header): Uint8Array {
-  const st = h.stanzas
-  const body =
-    st.mode === 'x25519' ? 2 + 32 + st.wrapped.length * WRAPPED_LENGTH : SALT_LENGTH + 3 + WRAPPED_LENGTH
-  const out = new Uint8Array(14 + body + NONCE_LENGTH)
-  const dv = new DataView(out.buffer)
-  out.set(MAGIC, 0)
-  out[8] = VERSION
-  out[9] = st.mode === 'x25519' ? MODE_X25519 : MODE_SCRYPT
-  dv.setUint32(10, checkChunkSize(h.chunkSize), false)
-  let o = 14
-  if (st.mode === 'x25519') {
-    dv.setUint16(o, st.wrapped.length, false)
-    out.set(st.ephemeral, o + 2)
-    o += 34
-    for (const w of st.wrapped) {
-      out.set(w, o)
-      o += WRAPPED_LENGTH
+export function encodeStanza(s: Stanza): string {
+  for (const a of [s.type, ...s.args]) if (!VCHAR.test(a)) throw new TcpError('internal', `stanza argument ${JSON.stringify(a)} is not 1*VCHAR`)
+  const b = b64encode(s.body)
+  const lines: string[] = []
+  for (let i = 0; i <= b.length; i += 64) lines.push(b.slice(i, i + 64))
+  return `-> ${[s.type, ...s.args].join(' ')}\n${lines.join('\n')}\n`
+}
+
+/** The bytes the header MAC covers: intro, stanzas and "---". */
+export function encodeHeader(stanzas: Stanza[]): Uint8Array {
+  return utf8(`${INTRO}\n${stanzas.map(encodeStanza).join('')}---`)
+}
+
+export function encodeMacLine(mac: Uint8Array): Uint8Array {
+  return utf8(` ${b64encode(mac)}\n`)
+}
+
+function parseLines(text: string): {stanzas: Stanza[]; macB64: string; authLength: number} {
+  const lines = text.split('\n')
+  lines.pop() // the text ends with "\n"
+  if (lines[0] !== INTRO) throw new TcpError('input', 'not an age file: the first line is not "age-encryption.org/v1"')
+  const stanzas: Stanza[] = []
+  let i = 1
+  let authLength = INTRO.length + 1
+  for (;;) {
+    const line = lines[i]
+    if (line === undefined) throw new TcpError('input', 'age header: no "---" line')
+    if (line.startsWith('---')) {
+      if (line.length !== 4 + 43 || line[3] !== ' ') throw new TcpError('input', 'age header: malformed MAC line')
+      return {stanzas, macB64: line.slice(4), authLength: authLength + 3}
     }
-  } else {
-    out.set(st.salt, o)
-    out[o + 16] = Math.log2(st.scrypt.N)
-    out[o + 17] = st.scrypt.r
-    out[o + 18] = st.scrypt.p
-    out.set(st.wrapped, o + 19)
-    o += 19 + WRAPPED_LENGTH
+    if (!line.startsWith('-> ')) throw new TcpError('input', `age header line ${i + 1}: expected a stanza ("-> ") or "---"`)
+    const words = line.slice(3).split(' ')
+    for (const w of words) if (!VCHAR.test(w)) throw new TcpError('input', `age header line ${i + 1}: empty or non-printable stanza argument`)
+    authLength += line.length + 1
+    i++
+    let b = ''
+    for (;;) {
+      const body = lines[i]
+      if (body === undefined) throw new TcpError('input', `age header: stanza "${words[0]}" has no body`)
+      if (body.length > 64) throw new TcpError('input', `age header line ${i + 1}: body line longer than 64 columns`)
+      b += body
+      authLength += body.length + 1
+      i++
+      if (body.length < 64) break
+    }
+    stanzas.push({type: words[0]!, args: words.slice(1), body: b64decode(b, `age header: stanza "${words[0]}" body`)})
+    if (stanzas.length > MAX_STANZAS) throw new TcpError('input', `age header: more than ${MAX_STANZAS} stanzas`)
   }
-  out.set(h.payloadNonce, o)
-  return out
 }
 
-/** Reads exactly the header from `src`, leaving it positioned at the first payload byte. */
+/** Reads the header from `src` (a block at a time, bounded by MAX_HEADER); `rest` continues after it. */
 export async function readHeader(src: ByteSource): Promise<ParsedHeader> {
-  const parts: Uint8Array[] = []
-  let offset = 0
-  const take = async (n: number, field: string): Promise<Uint8Array> => {
-    const b = new Uint8Array(n)
-    const got = await readFull(src, b, 0, n)
-    if (got < n) {
-      if (offset + got < MAGIC.length) throw new TcpError('input', `not a tcp sealed file: ${offset + got} bytes, too short for the header`)
-      throw new TcpError('rejected', `truncated: the file ends at byte ${offset + got}, inside the header (${field})`)
+  let buf: Uint8Array = new Uint8Array(0)
+  let end = -1
+  let searchFrom = 0
+  const intro = utf8(`${INTRO}\n`)
+  while (end < 0) {
+    const block = new Uint8Array(4096)
+    const n = await src.read(block, 0, block.length)
+    if (n === 0) {
+      if (buf.length < intro.length || !intro.every((c, k) => buf[k] === c))
+        throw new TcpError('input', `not an age file: it does not start with "${INTRO}"`)
+      throw new TcpError('rejected', `truncated: the file ends at byte ${buf.length}, inside the age header`)
     }
-    offset += n
-    parts.push(b)
-    return b
+    buf = concatBytes(buf, block.subarray(0, n))
+    const head = Math.min(buf.length, intro.length)
+    for (let k = 0; k < head; k++) if (buf[k] !== intro[k]) throw new TcpError('input', `not an age file: it does not start with "${INTRO}"`)
+    // The MAC line is the first line that starts with "---" (stanza lines start with "->", body lines are base64).
+    const text = Buffer.from(buf.buffer, buf.byteOffset, buf.length).toString('latin1')
+    const dashes = text.indexOf('\n---', Math.max(0, searchFrom - 4))
+    if (dashes >= 0) {
+      const nl = text.indexOf('\n', dashes + 1)
+      if (nl >= 0) end = nl + 1
+    }
+    searchFrom = buf.length
+    if (end < 0 && buf.length > MAX_HEADER) throw new TcpError('input', `age header: longer than ${MAX_HEADER} bytes`)
   }
-  const fixed = await take(14, 'format fields')
-  for (let i = 0; i < MAGIC.length; i++)
-    if (fixed[i] !== MAGIC[i]) throw new TcpError('input', 'not a tcp sealed file: the first 8 bytes are not the tcp seal magic')
-  if (fixed[8] !== VERSION) throw new TcpError('unsupported', `format version: expected ${VERSION}, got ${fixed[8]}`)
-  const mode = fixed[9]
-  if (mode !== MODE_X25519 && mode !== MODE_SCRYPT)
-    throw new TcpError('unsupported', `mode: expected ${MODE_X25519} (X25519) or ${MODE_SCRYPT} (scrypt), got ${mode}`)
-  const chunkSize = checkChunkSize(new DataView(fixed.buffer).getUint32(10, false))
-  let stanzas: Stanzas
-  if (mode === MODE_X25519) {
-    const c = await take(2, 'recipient count')
-    const count = (c[0]! << 8) | c[1]!
-    if (count < 1 || count > MAX_RECIPIENTS)
-      throw new TcpError('input', `recipient count: expected 1 to ${MAX_RECIPIENTS}, got ${count}`)
-    const ephemeral = await take(32, 'ephemeral key')
-    const all = await take(count * WRAPPED_LENGTH, 'wrapped file keys')
-    const wrapped = Array.from({length: count}, (_, i) => all.subarray(i * WRAPPED_LENGTH, (i + 1) * WRAPPED_LENGTH))
-    stanzas = {mode: 'x25519', ephemeral, wrapped}
-  } else {
-    const b = await take(SALT_LENGTH + 3, 'scrypt salt and parameters')
-    const logN = b[SALT_LENGTH]!
-    if (logN < 1 || logN > 30) throw new TcpError('input', `kdf params: log2(N) must be from 1 to 30, got ${logN}`)
-    const scrypt = checkSealScrypt({N: 2 ** logN, r: b[SALT_LENGTH + 1], p: b[SALT_LENGTH + 2]})
-    const wrapped = await take(WRAPPED_LENGTH, 'wrapped file key')
-    stanzas = {mode: 'passphrase', salt: b.subarray(0, SALT_LENGTH), scrypt, wrapped}
+  const headerBytes = buf.subarray(0, end)
+  if (headerBytes.some((c) => c > 0x7e || (c < 0x20 && c !== 0x0a))) throw new TcpError('input', 'age header: non-ASCII byte')
+  const {stanzas, macB64, authLength} = parseLines(Buffer.from(headerBytes).toString('latin1'))
+  const mac = b64decode(macB64, 'age header MAC')
+  if (mac.length !== MAC_LENGTH) throw new TcpError('input', `age header MAC: expected ${MAC_LENGTH} bytes, got ${mac.length}`)
+  let left = buf.subarray(end)
+  const rest: ByteSource = {
+    async read(b, offset, length) {
+      if (left.length === 0) return src.read(b, offset, length)
+      const n = Math.min(length, left.length)
+      b.set(left.subarray(0, n), offset)
+      left = left.subarray(n)
+      return n
+    },
   }
-  const payloadNonce = await take(NONCE_LENGTH, 'payload nonce')
-  const authenticated = concatBytes(...parts)
-  const mac = await take(MAC_LENGTH, 'header MAC')
-  return {chunkSize, stanzas, payloadNonce, authenticated, mac}
+  return {stanzas, authenticated: headerBytes.subarray(0, authLength), mac, length: end, rest}
 }

@@ -18,6 +18,6 @@ describe('demo: seal step', () => {
     assert.match(r.summary, /unsealed identical; a copy with one byte changed was rejected \(chunk \d+ failed authentication\)/)
     assert.ok(existsSync(join(t.dir, 'seal-keys', 'recipient.key')))
     assert.equal(existsSync(join(t.dir, 'telemetry.tampered.jsonl')), false)
-    assert.equal(ctx.artifacts.sealedTelemetry, join(t.dir, 'telemetry.jsonl.tcpseal'))
+    assert.equal(ctx.artifacts.sealedTelemetry, join(t.dir, 'telemetry.jsonl.age'))
   })
 })

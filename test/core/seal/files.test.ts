@@ -137,7 +137,7 @@ describe('seal files', () => {
     mkdirSync(p('dir'))
     assert.match(await code(sealFile(p('dir'), p('x'), {recipients: [pub]})), /^io: .*dir/)
     writeFileSync(p('plain'), 'x')
-    assert.match(await code(unsealFile(p('plain'), p('x'), {identity: secret})), /^input: not a tcp sealed file/)
+    assert.match(await code(unsealFile(p('plain'), p('x'), {identity: secret})), /^input: not an age file/)
     assert.match(await code(sealFile(p('plain'), join(p('plain'), 'sub', 'x'), {recipients: [pub]})), /^io: /)
     assert.throws(() => statSync(p('x')), /ENOENT/)
   })

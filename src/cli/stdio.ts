@@ -1,0 +1,10 @@
+/** "-" on the command line: standard input and output as byte streams (the CLI layer owns the process streams). */
+import {readableSource, writableSink} from '../core/seal/stdio.js'
+import {TcpError} from '../core/errors.js'
+
+export const stdio = {stdin: () => readableSource(process.stdin), stdout: () => writableSink(process.stdout)}
+
+/** Refuses "-" where a command needs a real path (exit 2), instead of writing a file named "-". */
+export function noDash(value: string | undefined, flag: string): void {
+  if (value === '-') throw new TcpError('usage', `${flag}: "-" (standard input or output) is not supported here; give a file path`)
+}
