@@ -178,7 +178,8 @@ export function verifyFleet(dir: string, opts: LogVerifyOptions & {main?: string
     }
     a.file = file
     a.data = data
-    a.committedSeq = s.head?.seq ?? -1
+    // Only entries whose hash was kept can be resolved: a log with a gap (already failing) may commit a head beyond them.
+    a.committedSeq = Math.min(s.head?.seq ?? -1, data.n - 1)
     a.refStart = refStart
     a.refEnd = refs.n
     for (const k of s.keys) {

@@ -247,7 +247,9 @@ export class LogVerifier {
         : c.to <= this.lastCommittedTo ? `window ${c.from}..${c.to} is committed again or out of order (last committed window ends at ${this.lastCommittedTo})`
         : checkCommitment(c, this.windows, cp.seq)
       if (why) this.fail('commitments', n, cp.seq, why)
-      else this.lastCommittedTo = c.to
+      // A window is recomputed at most once, right or wrong: failing commitments repeated a thousand times in one
+      // line must not cost a thousand recomputations.
+      if (c.to > this.lastCommittedTo && size === this.windowSize) this.lastCommittedTo = c.to
     }
     if (!ok) return
     this.lastCheckpointSeq = cp.seq

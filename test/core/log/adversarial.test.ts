@@ -1,0 +1,50 @@
+// Review attacks on tcp.log/v1 verification: each case is an input an attacker controls, and the verifier must
+// reject it by name with bounded work, never crash or accept.
+import {describe, it} from 'node:test'
+import assert from 'node:assert/strict'
+import {mkdirSync} from 'node:fs'
+import {join} from 'node:path'
+import {verifyLogFile} from '../../../src/core/log/verify.js'
+import {verifyFleet} from '../../../src/core/log/fleet.js'
+import {COMMITMENT_SCHEMES} from '../../../src/core/log/commit.js'
+import {trustOf} from '../../helpers/keys.js'
+import {T0, checkpointLine, craft, iso, newKey, tmp, writeLog} from './helpers.js'
+
+const NOW = T0 + 3_600_000
+const failed = (r: {checks: Array<{check: string; ok: boolean}>}) => r.checks.filter((c) => !c.ok).map((c) => c.check)
+
+describe('tcp.log/v1 under attack', () => {
+  const a = newKey()
+  const b = newKey()
+  const dir = tmp()
+
+  it('a fleet whose log has a gap and commits a far head is rejected by name, not crashed on', () => {
+    // a.log: entries 0, 1, then 100000 with a valid checkpoint of it; b references a's entry 50000.
+    const fleet = join(dir, 'gap')
+    mkdirSync(fleet)
+    writeLog(fleet, 'a.log', craft('a', a, [{}, {}, {seq: 100_000}]).lines)
+    writeLog(fleet, 'b.log', craft('b', b, [{clock: {a: [50_000, 'ab'.repeat(32)]}}]).lines)
+    const r = verifyFleet(fleet, {trust: trustOf([a, b]), now: NOW})
+    assert.equal(r.ok, false)
+    assert.deepEqual(failed(r), ['sequence', 'fleet-references'])
+  })
+
+  it('a checkpoint repeating one wrong window commitment 1024 times costs one recomputation', () => {
+    const n = 64
+    const log = craft('a', a, Array.from({length: n}, () => ({})))
+    const lines = log.lines.slice(0, -1)
+    const commitments = Array.from({length: 1024}, () => ({scheme: 'sha3-window/v1', from: 0, to: n - 1, value: 'f'.repeat(64)}))
+    lines.push(checkpointLine('a', a, n - 1, log.hashes[n - 1]!, iso(T0 + (n - 1) * 1000), {commitments}))
+    const p = writeLog(dir, 'amp.log', lines)
+    const scheme = COMMITMENT_SCHEMES['sha3-window/v1']
+    let calls = 0
+    COMMITMENT_SCHEMES['sha3-window/v1'] = (h) => (calls++, scheme(h))
+    try {
+      const r = verifyLogFile(p, {trust: trustOf([a]), now: NOW})
+      assert.deepEqual(failed(r), ['commitments'])
+    } finally {
+      COMMITMENT_SCHEMES['sha3-window/v1'] = scheme
+    }
+    assert.equal(calls, 1)
+  })
+})
