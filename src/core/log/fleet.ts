@@ -101,7 +101,15 @@ export function fleetFiles(dir: string): string[] {
   } catch (e) {
     throw fromSystemError(e, 'fleet directory', dir)
   }
-  return names.filter((n) => LOG_EXT.test(n)).map((n) => join(dir, n)).filter((p) => statSync(p).isFile())
+  const isFile = (p: string): boolean => {
+    try {
+      return statSync(p).isFile()
+    } catch (e) {
+      // A dangling symlink, or a file removed while listing: one named input error, not an unexpected crash.
+      throw fromSystemError(e, 'fleet log', p)
+    }
+  }
+  return names.filter((n) => LOG_EXT.test(n)).map((n) => join(dir, n)).filter(isFile)
 }
 
 /**

@@ -2,11 +2,12 @@
 // reject it by name with bounded work, never crash or accept.
 import {describe, it} from 'node:test'
 import assert from 'node:assert/strict'
-import {mkdirSync} from 'node:fs'
+import {mkdirSync, symlinkSync} from 'node:fs'
 import {join} from 'node:path'
 import {verifyLogFile} from '../../../src/core/log/verify.js'
 import {verifyFleet} from '../../../src/core/log/fleet.js'
 import {COMMITMENT_SCHEMES} from '../../../src/core/log/commit.js'
+import {TcpError} from '../../../src/core/errors.js'
 import {trustOf} from '../../helpers/keys.js'
 import {T0, checkpointLine, craft, iso, newKey, tmp, writeLog} from './helpers.js'
 
@@ -27,6 +28,14 @@ describe('tcp.log/v1 under attack', () => {
     const r = verifyFleet(fleet, {trust: trustOf([a, b]), now: NOW})
     assert.equal(r.ok, false)
     assert.deepEqual(failed(r), ['sequence', 'fleet-references'])
+  })
+
+  it('a dangling *.log symlink in the fleet directory is a named input error, not an unexpected crash', () => {
+    const fleet = join(dir, 'dangling')
+    mkdirSync(fleet)
+    writeLog(fleet, 'a.log', craft('a', a, [{}]).lines)
+    symlinkSync(join(dir, 'nowhere'), join(fleet, 'ghost.log'))
+    assert.throws(() => verifyFleet(fleet, {trust: trustOf([a]), now: NOW}), (e) => e instanceof TcpError && /fleet log not found: .*ghost\.log/.test(e.message))
   })
 
   it('a checkpoint repeating one wrong window commitment 1024 times costs one recomputation', () => {
