@@ -30,6 +30,17 @@ describe('tcp.log/v1 under attack', () => {
     assert.deepEqual(failed(r), ['sequence', 'fleet-references'])
   })
 
+  it('an unnamed trusted key cannot sign the log of an agent that has a key named for it in the trust store', () => {
+    // The operator names agent-b's key; agent a's key is trusted unnamed (for its own log). a forges b's log.
+    const trust = trustOf([a, {...b, name: 'agent-b'}] as never)
+    const forged = writeLog(dir, 'forged-b.log', craft('agent-b', a, [{}, {}]).lines)
+    const r = verifyLogFile(forged, {trust, now: NOW})
+    assert.deepEqual(failed(r), ['signature', 'committed'])
+    assert.match(r.checks.find((c) => c.check === 'signature')!.detail!, /has no name in the trust store, and "agent-b" has a key named for it/)
+    assert.equal(verifyLogFile(writeLog(dir, 'real-b.log', craft('agent-b', b, [{}, {}]).lines), {trust, now: NOW}).ok, true)
+    assert.equal(verifyLogFile(writeLog(dir, 'real-a.log', craft('agent-a', a, [{}, {}]).lines), {trust, now: NOW}).ok, true)
+  })
+
   it('a dangling *.log symlink in the fleet directory is a named input error, not an unexpected crash', () => {
     const fleet = join(dir, 'dangling')
     mkdirSync(fleet)
