@@ -7,8 +7,9 @@
  * and the next append refuses the log until --repair truncates it back to its last checkpoint (the dropped lines
  * are counted in the result, never kept silently).
  *
- * Does NOT guarantee: mutual exclusion between two appenders of the same file (run one appender per agent), or
- * durability of the last group before fsync returns.
+ * Two appenders of one log exclude each other through LOG.lock (lock.ts); a second appender is refused, exit 2.
+ *
+ * Does NOT guarantee: durability of the last group before fsync returns, or exclusion where lock.ts says it fails.
  */
 import {closeSync, fsyncSync, openSync, statSync, truncateSync, writeSync} from 'node:fs'
 import {TcpError, fromSystemError} from '../errors.js'
@@ -18,6 +19,7 @@ import {MAX_LINE_BYTES, formatLogTime, logTimeMs, lineShapeError, LOG_CHECKPOINT
 import {forEachLine} from './lines.js'
 import {runLogVerifier, type LogVerifier} from './verify.js'
 import {LogWriter, emptyState, type WriterState} from './writer.js'
+import {withLogLock} from './lock.js'
 
 export interface AppendKey {
   secretKey: Uint8Array
@@ -104,6 +106,10 @@ function stateFrom(v: LogVerifier, window: number): WriterState {
 }
 
 export function appendToLog(o: AppendOptions): AppendResult {
+  return withLogLock(o.log, () => appendLocked(o))
+}
+
+function appendLocked(o: AppendOptions): AppendResult {
   const keyId = keyIdOf(o.key.publicKey)
   const every = o.checkpointEvery ?? 1000
   const window = o.window ?? 0

@@ -2,12 +2,14 @@
 // reject it by name with bounded work, never crash or accept.
 import {describe, it} from 'node:test'
 import assert from 'node:assert/strict'
-import {mkdirSync, symlinkSync} from 'node:fs'
+import {existsSync, mkdirSync, symlinkSync, writeFileSync} from 'node:fs'
+import {spawnSync} from 'node:child_process'
 import {join} from 'node:path'
 import {verifyLogFile} from '../../../src/core/log/verify.js'
 import {verifyFleet} from '../../../src/core/log/fleet.js'
 import {COMMITMENT_SCHEMES} from '../../../src/core/log/commit.js'
 import {TcpError} from '../../../src/core/errors.js'
+import {appendToLog} from '../../../src/core/log/append.js'
 import {trustOf} from '../../helpers/keys.js'
 import {T0, checkpointLine, craft, iso, newKey, tmp, writeLog} from './helpers.js'
 
@@ -39,6 +41,20 @@ describe('tcp.log/v1 under attack', () => {
     assert.match(r.checks.find((c) => c.check === 'signature')!.detail!, /has no name in the trust store, and "agent-b" has a key named for it/)
     assert.equal(verifyLogFile(writeLog(dir, 'real-b.log', craft('agent-b', b, [{}, {}]).lines), {trust, now: NOW}).ok, true)
     assert.equal(verifyLogFile(writeLog(dir, 'real-a.log', craft('agent-a', a, [{}, {}]).lines), {trust, now: NOW}).ok, true)
+  })
+
+  it('a second appender of one log is refused while the first runs; a lock left by a killed appender is taken over', () => {
+    const log = join(dir, 'locked.log')
+    const obs = (t: number) => [{agent: null, time: t, values: {x: 1}}]
+    appendToLog({log, key: a, agent: 'a', observations: obs(T0), now: NOW})
+    // A live process (this one) holds the lock: the append is refused and the log is untouched.
+    writeFileSync(log + '.lock', String(process.pid))
+    assert.throws(() => appendToLog({log, key: a, observations: obs(T0 + 1000), now: NOW}), (e) => e instanceof TcpError && /being appended by process \d+/.test(e.message))
+    assert.equal(verifyLogFile(log, {trust: trustOf([a]), now: NOW}).log.head!.seq, 0)
+    // A lock whose process has exited is stale: taken over, and released after the append.
+    writeFileSync(log + '.lock', String(spawnSync(process.execPath, ['-e', '0']).pid))
+    assert.equal(appendToLog({log, key: a, observations: obs(T0 + 1000), now: NOW}).head!.seq, 1)
+    assert.equal(existsSync(log + '.lock'), false)
   })
 
   it('a dangling *.log symlink in the fleet directory is a named input error, not an unexpected crash', () => {
