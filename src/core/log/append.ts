@@ -134,6 +134,10 @@ function appendLocked(o: AppendOptions): AppendResult {
       truncateSync(o.log, v.committedBytes)
       v = runLogVerifier(o.log, {trust, now, maxSkewMs: o.maxSkewMs})
     }
+    // A log commits windows of one size: another size would make every later checkpoint fail, beyond --repair.
+    const committedWindow = v.commitmentWindow
+    if (window > 0 && committedWindow !== undefined && committedWindow !== window)
+      throw new TcpError('usage', `--window ${window}: log ${o.log} commits windows of ${committedWindow} entries; a log uses one window size`)
     if (v.agent && agent && agent !== v.agent) throw new TcpError('usage', `--agent ${agent}: log ${o.log} is the log of ${v.agent}`)
     agent = v.agent ?? agent
     if (v.head) state = stateFrom(v, window)

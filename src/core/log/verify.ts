@@ -270,6 +270,11 @@ export class LogVerifier {
     return this.windows.range(from, to)
   }
 
+  /** The window size this log's commitments use, once one was read (a log uses one size). */
+  get commitmentWindow(): number | undefined {
+    return this.windowSize
+  }
+
   /** Time (ms) of the last entry read. */
   get lastTimeMs(): number {
     return this.prevTime

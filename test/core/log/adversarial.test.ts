@@ -57,6 +57,15 @@ describe('tcp.log/v1 under attack', () => {
     assert.equal(existsSync(log + '.lock'), false)
   })
 
+  it('an append with another --window than the log commits is refused before it writes a log that can never verify', () => {
+    const log = join(dir, 'windows.log')
+    const obs = (from: number, n: number) => Array.from({length: n}, (_, i) => ({agent: null, time: T0 + (from + i) * 1000, values: {x: i}}))
+    appendToLog({log, key: a, agent: 'a', observations: obs(0, 4), window: 2, now: NOW})
+    assert.throws(() => appendToLog({log, key: a, observations: obs(4, 8), window: 4, now: NOW}), (e) => e instanceof TcpError && /--window 4: .* commits windows of 2 entries/.test(e.message))
+    appendToLog({log, key: a, observations: obs(4, 8), window: 2, now: NOW})
+    assert.equal(verifyLogFile(log, {trust: trustOf([a]), now: NOW}).ok, true)
+  })
+
   it('a dangling *.log symlink in the fleet directory is a named input error, not an unexpected crash', () => {
     const fleet = join(dir, 'dangling')
     mkdirSync(fleet)
