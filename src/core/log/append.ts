@@ -124,9 +124,11 @@ function appendLocked(o: AppendOptions): AppendResult {
   if (size !== null && size > 0) {
     let v = runLogVerifier(o.log, {trust, now, maxSkewMs: o.maxSkewMs})
     const committedLine = v.head?.checkpointLine ?? 0
-    // Only a tail can be repaired: any failure within the committed part, or any checkpoint this key cannot vouch
-    // for (another agent's log, a forged checkpoint), refuses the append; --repair never truncates such a log.
-    const before = v.failures.find((f) => (f.line !== 0 && f.line <= committedLine) || f.check === 'signature' || f.check === 'agent')
+    // Only a tail can be repaired: any failure within the committed part refuses the append, and so does a log with
+    // no checkpoint this key vouches for (another agent's log), which --repair never truncates. A forged checkpoint
+    // after the last one this key signed is part of the tail: --repair drops it, or anyone able to write the file
+    // could stop the agent from ever appending again.
+    const before = v.failures.find((f) => (f.line !== 0 && f.line <= committedLine) || (committedLine === 0 && (f.check === 'signature' || f.check === 'agent')))
     if (before) throw new TcpError('rejected', `log ${o.log} does not verify under the appending key: ${before.check} at line ${before.line}: ${before.detail}`)
     if (v.summary().uncommittedLines > 0) {
       if (!o.repair) throw new TcpError('input', `log ${o.log}: ${v.summary().uncommittedLines} line(s) after the last checkpoint (a torn or uncommitted tail, line ${committedLine + 1}); run with --repair to drop them`)

@@ -2,7 +2,7 @@
 // reject it by name with bounded work, never crash or accept.
 import {describe, it} from 'node:test'
 import assert from 'node:assert/strict'
-import {existsSync, mkdirSync, symlinkSync, writeFileSync} from 'node:fs'
+import {appendFileSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync} from 'node:fs'
 import {spawnSync} from 'node:child_process'
 import {join} from 'node:path'
 import {verifyLogFile} from '../../../src/core/log/verify.js'
@@ -11,7 +11,8 @@ import {COMMITMENT_SCHEMES} from '../../../src/core/log/commit.js'
 import {TcpError} from '../../../src/core/errors.js'
 import {appendToLog} from '../../../src/core/log/append.js'
 import {trustOf} from '../../helpers/keys.js'
-import {T0, checkpointLine, craft, iso, newKey, tmp, writeLog} from './helpers.js'
+import {T0, checkpointLine, craft, entryHash, iso, newKey, tmp, writeLog} from './helpers.js'
+import {canonicalize} from '../../../src/core/canonical/jcs.js'
 
 const NOW = T0 + 3_600_000
 const failed = (r: {checks: Array<{check: string; ok: boolean}>}) => r.checks.filter((c) => !c.ok).map((c) => c.check)
@@ -64,6 +65,26 @@ describe('tcp.log/v1 under attack', () => {
     assert.throws(() => appendToLog({log, key: a, observations: obs(4, 8), window: 4, now: NOW}), (e) => e instanceof TcpError && /--window 4: .* commits windows of 2 entries/.test(e.message))
     appendToLog({log, key: a, observations: obs(4, 8), window: 2, now: NOW})
     assert.equal(verifyLogFile(log, {trust: trustOf([a]), now: NOW}).ok, true)
+  })
+
+  it('a forged entry and checkpoint appended by someone without the key are a tail: refused, then dropped by --repair', () => {
+    const log = join(dir, 'tail.log')
+    const obs = (from: number, n: number) => Array.from({length: n}, (_, i) => ({agent: null, time: T0 + (from + i) * 1000, values: {x: i}}))
+    appendToLog({log, key: a, agent: 'a', observations: obs(0, 3), now: NOW})
+    const honest = readFileSync(log)
+    // The forger chains correctly onto the head and signs a checkpoint with its own key.
+    const head = verifyLogFile(log, {trust: trustOf([a]), now: NOW}).log.head!
+    const line = canonicalize({agent: 'a', clock: {}, obs: {x: 99}, prev: head.hash, seq: 3, time: iso(T0 + 3000), type: 'tcp.log/v1'})
+    const tail = line + '\n' + checkpointLine('a', b, 3, entryHash(line), iso(T0 + 3000)) + '\n'
+    appendFileSync(log, tail)
+    assert.throws(() => appendToLog({log, key: a, observations: obs(4, 1), now: NOW}), (err) => err instanceof TcpError && /--repair/.test(err.message))
+    const r = appendToLog({log, key: a, observations: obs(4, 1), now: NOW, repair: true})
+    assert.deepEqual(r.repaired, {droppedBytes: Buffer.byteLength(tail), droppedLines: 2})
+    assert.equal(verifyLogFile(log, {trust: trustOf([a]), now: NOW}).ok, true)
+    assert.ok(readFileSync(log).subarray(0, honest.length).equals(honest))
+    // Another agent's key still cannot truncate the log: none of its checkpoints verify under that key.
+    appendFileSync(log, tail)
+    assert.throws(() => appendToLog({log, key: b, observations: obs(9, 1), now: NOW, repair: true}), (err) => err instanceof TcpError && err.code === 'rejected')
   })
 
   it('a dangling *.log symlink in the fleet directory is a named input error, not an unexpected crash', () => {
