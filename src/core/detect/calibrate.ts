@@ -91,6 +91,8 @@ export function agentNull(T: number, F: number, mode: ReferenceMode, refLen: num
   const hit = agentCache.get(key)
   if (hit) return hit
   const rng = new Rng(CALIBRATION_SEED)
+  // Reference errors come from their own stream: the honest series are the same draws as with a known reference.
+  const refRng = new Rng(CALIBRATION_SEED ^ 0x2ef)
   const N = simulationsFor(AGENT_SIMULATIONS, T, F)
   const t0 = agentStart(mode, refLen)
   const m = minSegment(T)
@@ -104,8 +106,8 @@ export function agentNull(T: number, F: number, mode: ReferenceMode, refLen: num
     if (self) selfStandardise(z, T, F, refLen)
     if (noisy)
       for (let f = 0; f < F; f++) {
-        const shift = noisy.meanSd * rng.normal()
-        const scale = 1 / Math.sqrt(Math.max(0.1, 1 + noisy.varRatioSd * rng.normal()))
+        const shift = noisy.meanSd * refRng.normal()
+        const scale = 1 / Math.sqrt(Math.max(0.1, 1 + noisy.varRatioSd * refRng.normal()))
         for (let t = 0; t < T; t++) z[t * F + f] = (z[t * F + f]! - shift) * scale
       }
     tailStatistic(z, T, F, t0, m, S, out)
