@@ -125,6 +125,23 @@ describe('tcp redteam: the engine judges, it does not assume', () => {
     assert.ok(r.report.vectors[0]!.checks.some((c) => c.path === 'undefended' && !c.ok))
   })
 
+  it('one claimed attack that does not work even undefended misses, though the others carry the vector\'s total', async () => {
+    // A sixth attack that changes nothing: its "resisted" trials would otherwise count for the defence.
+    const noop = {name: 'no-op', goal: 'nothing', claimed: true}
+    const withNoop: Vector<any> = {
+      ...treePoisoning,
+      attacks: [...treePoisoning.attacks, noop],
+      world: (ctx, a) => treePoisoning.world(ctx, a.name === 'no-op' ? treePoisoning.attacks[0]! : a),
+      undefended: (w, a, ctx) => (a.name === 'no-op' ? {...(treePoisoning.undefended(w, a, ctx) as any), success: false} : treePoisoning.undefended(w, a, ctx)),
+      defended: (w, a, ctx) => (a.name === 'no-op' ? {...(treePoisoning.defended(w, a, ctx) as any), success: false} : treePoisoning.defended(w, a, ctx)),
+    }
+    const r = await runWithTable({vectors: ['tree-poisoning'], agents: 400, seed: 3, quick: true}, {...VECTOR_TABLE, 'tree-poisoning': withNoop})
+    const v = r.report.vectors[0]!
+    assert.ok(v.undefended.attackSuccess >= 0.5, 'the vector total alone would pass')
+    assert.equal(v.verdict, 'misses')
+    assert.ok(v.checks.some((c) => c.path === 'undefended' && !c.ok && c.name.startsWith('no-op:')), JSON.stringify(v.checks))
+  })
+
   it('refuses bad vectors and fleet sizes', async () => {
     assert.throws(() => parseVectors('tree-poisoning,bogus'), /--vector: expected all or one of/)
     await assert.rejects(runRedteam({vectors: ['temporal'], agents: 10, seed: 1, quick: true}), /--agents: expected an integer from 200/)
