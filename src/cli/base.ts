@@ -44,7 +44,17 @@ export function renderError(err: TcpError, json: boolean): string {
     if (err.details !== undefined) body.details = err.details
     return JSON.stringify({error: body}, null, 2) + '\n'
   }
-  return `tcp: error: ${err.message.replace(/[\r\n]+/g, ' ')}\n`
+  return `tcp: error: ${printable(err.message.replace(/[\r\n]+/g, ' '))}\n`
+}
+
+/**
+ * Text for a terminal: control characters other than newline and tab (ESC starts the sequences that move the
+ * cursor, clear the screen or retitle the window) shown as \xNN. Messages quote file names and artifact fields,
+ * which an attacker chooses: a report line must not be able to rewrite the lines above it.
+ */
+export function printable(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/[\x00-\x08\x0b-\x1f\x7f-\x9f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`)
 }
 
 export abstract class TcpCommand extends Command {
@@ -84,15 +94,15 @@ export abstract class TcpCommand extends Command {
 
   /** A hint or progress line on stderr, never on stdout, never under --json. */
   protected note(text: string): void {
-    if (!this.jsonEnabled()) output.err(text + '\n')
+    if (!this.jsonEnabled()) output.err(printable(text) + '\n')
   }
 
   override log(message = '', ...args: unknown[]): void {
-    if (!this.jsonEnabled()) output.out(format(message, ...args) + '\n')
+    if (!this.jsonEnabled()) output.out(printable(format(message, ...args)) + '\n')
   }
 
   override logToStderr(message = '', ...args: unknown[]): void {
-    if (!this.jsonEnabled()) output.err(format(message, ...args) + '\n')
+    if (!this.jsonEnabled()) output.err(printable(format(message, ...args)) + '\n')
   }
 
   override logJson(json: unknown): void {

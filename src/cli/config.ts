@@ -158,6 +158,11 @@ export async function loadConfig(cwd: string, opts: {allowCode?: boolean; userDi
   const w = await readPlace(cwd, DATA_PLACES, CODE_PLACES, opts.allowCode !== false)
   if (w) {
     const {trust, ...rest} = validate(w)
+    // Data is not harmless either: "tcti" names a library to load and, as cmd:COMMAND, a command that tpm2-tools run
+    // as you; "key" and "outDir" choose what you sign with and where your outputs go. From a file or folder another
+    // user can write (a shared /tmp), they are that user's choice: refused like code.
+    const why = Object.keys(rest).length ? await unsafeToExecute(w.filepath) : undefined
+    if (why) throw new TcpError('input', `configuration ${w.filepath} was not used: ${why}; remove it, fix its owner and mode, or set TCP_NO_CONFIG=1`)
     Object.assign(out, rest, {filepath: w.filepath})
     if (trust !== undefined) out.ignoredTrust = w.filepath
   }

@@ -77,6 +77,29 @@ describe('configuration', () => {
     rmSync(marker)
   })
 
+  it('data configuration in a folder others can write is refused too: its tcti would run a command (exit 2)', () => {
+    const shared = join(t.dir, 'shared-data')
+    mkdirSync(shared)
+    const ran = join(t.dir, 'tcti-cmd-ran')
+    // tpm2-tools' cmd TCTI runs its configuration as a shell command: a data file can carry code.
+    writeFileSync(join(shared, '.tcprc.json'), JSON.stringify({tcti: `cmd:touch ${ran}`}))
+    chmodSync(shared, 0o1777)
+    const a = run(['attest', 'init', '--state', join(shared, 'state')], shared)
+    assert.equal(a.code, 2, a.stderr)
+    assert.match(a.stderr, /\.tcprc\.json was not used: the folder .* is writable by everyone/)
+    assert.equal(existsSync(ran), false, 'the TCTI command did not run')
+    // The signing key and the output folder from such a file would be another user's choice as well.
+    writeFileSync(join(shared, '.tcprc.json'), JSON.stringify({key: join(t.dir, 'keys/evil.key')}))
+    writeFileSync(join(shared, 'n.txt'), 'x\n')
+    const s = run(['sign', 'n.txt'], shared)
+    assert.equal(s.code, 2, s.stderr)
+    assert.match(s.stderr, /was not used: the folder .* is writable by everyone/)
+    assert.equal(existsSync(join(shared, 'n.txt.dsse.json')), false)
+    // The same file in a folder only you can write is used.
+    chmodSync(shared, 0o755)
+    assert.equal(run(['sign', 'n.txt'], shared).code, 0)
+  })
+
   it('cosmiconfig meta configuration (.config/config.json search places) does not make a verifier run code', () => {
     const d = join(t.dir, 'meta')
     mkdirSync(join(d, '.config'), {recursive: true})

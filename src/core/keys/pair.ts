@@ -103,6 +103,10 @@ export async function completePair(paths: PairPaths): Promise<boolean> {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return false
     throw fromSystemError(e, 'pending key file', pending)
   }
+  // Only a record this user wrote may replace the pair: in a folder others can add files to (a sticky /tmp, a
+  // group-writable key folder) a planted `.NAME.key.next` would otherwise put its key in PATH.pub (and PATH.key).
+  const why = await foreignRecord(pending)
+  if (why) throw new TcpError('input', `pending key file ${pending} was not used: ${why}; remove it if you did not write it`)
   // The record was published by rename after an fsync: it is whole. Its public key is bound into the file (and
   // checked against the secret when the key is decrypted).
   const {parsePrivateKeyFile} = await import('./keys.js')
@@ -136,6 +140,16 @@ export async function replacePair(paths: PairPaths, keyText: string, force: bool
     await writeFileAtomic(pendingPath(paths.key), keyText, {force: true, mode: 0o600, what: 'key file'})
     await completePair(paths)
   })
+}
+
+/** Why a pending record is not this user's own (a link, another owner, writable by others), or undefined. */
+async function foreignRecord(p: string): Promise<string | undefined> {
+  const st = await lstat(p)
+  if (!st.isFile()) return 'it is not a regular file (a symbolic link?)'
+  const uid = process.getuid?.()
+  if (uid !== undefined && st.uid !== uid) return `it belongs to uid ${st.uid}, not to you (uid ${uid})`
+  if (st.mode & 0o022) return `it is writable by ${st.mode & 0o002 ? 'everyone' : 'its group'} (mode ${(st.mode & 0o777).toString(8)})`
+  return undefined
 }
 
 async function exists(p: string): Promise<boolean> {

@@ -230,6 +230,20 @@ async function runVector(v: Vector, o: RunOptions, clock: {undefendedMs: number;
   const undefended = summarise(claimedU)
   const defended = summarise(claimedD)
   const checks = checkBounds(v, undefended, defended)
+  // Each claimed attack must work without the defence on its own: an attack that fails anyway would otherwise be
+  // counted as resisted by the defence, and averaged away in the vector's total by the attacks that do work.
+  for (const a of attacks)
+    if (a.claimed)
+      checks.push({
+        name: `${a.name}: undefended attackSuccess >= ${HARNESS_MIN_SUCCESS}`,
+        path: 'undefended',
+        metric: 'attackSuccess',
+        op: '>=',
+        bound: HARNESS_MIN_SUCCESS,
+        value: a.undefended.attackSuccess,
+        ok: a.undefended.attackSuccess >= HARNESS_MIN_SUCCESS,
+        source: 'issue 13: each attack\'s undefended run must show it working, otherwise its "resisted" trials prove nothing',
+      })
   return {
     name: v.name,
     title: v.title,

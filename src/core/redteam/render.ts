@@ -30,13 +30,19 @@ export function renderResistanceTable(r: RedteamReport, command: string): string
   const out: string[] = []
   out.push(`Measured by \`${command}\` (${r.agents} agents, seed ${r.seed}${r.quick ? ', quick' : ''}).`)
   out.push('')
-  out.push('| vector | attack | success without | success with | detected with | FPR with (stated) | time to detect | distortion without / with (sd) | verdict |')
+  out.push('| vector | attack | success without | success with | detected with | FPR with (stated) | time to detect | distortion without / with (sd) | resisted with |')
   out.push('|---|---|---|---|---|---|---|---|---|')
   for (const v of r.vectors)
     for (const a of v.attacks)
       out.push(
-        `| ${v.name} | ${a.name}${a.claimed ? '' : ' (not claimed)'} | ${pct(a.undefended.attackSuccess)} | ${pct(a.defended.attackSuccess)} | ${pct(a.defended.detectionRate)} | ${pct(a.defended.falsePositiveRate)} (${pct(v.statedFpr)}) | ${a.defended.timeToDetection ? `${a.defended.timeToDetection.median} ${v.timeUnit}` : '-'} | ${dist(a.undefended)} / ${dist(a.defended)} | ${a.claimed ? v.verdict : 'reported'} |`,
+        `| ${v.name} | ${a.name}${a.claimed ? '' : ' (not claimed)'} | ${pct(a.undefended.attackSuccess)} | ${pct(a.defended.attackSuccess)} | ${pct(a.defended.detectionRate)} | ${pct(a.defended.falsePositiveRate)} (${pct(v.statedFpr)}) | ${a.defended.timeToDetection ? `${a.defended.timeToDetection.median} ${v.timeUnit}` : '-'} | ${dist(a.undefended)} / ${dist(a.defended)} | ${a.claimed ? `${a.defended.resisted}/${a.defended.trials}` : 'not counted'} |`,
       )
+  out.push('')
+  // The verdict is the vector's (its bounds are on the claimed attacks together): say which checks missed.
+  for (const v of r.vectors) {
+    const missed = v.checks.filter((c) => !c.ok).map((c) => `${c.name} (measured ${c.value ?? 'n/a'})`)
+    out.push(`- ${v.name}: **${v.verdict}**${missed.length ? `: ${missed.join('; ')}` : ''}`)
+  }
   out.push('')
   out.push(`Attacks resisted with tcp's defences: **${r.resisted.resisted}/${r.resisted.attacks} = ${pct(r.resisted.fraction)}** (goal ${pct(r.resisted.goal)}); verdict: **${r.verdict}**.`)
   return out.join('\n')

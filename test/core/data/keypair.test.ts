@@ -47,6 +47,27 @@ function pubOfPem(p: string): string | null {
 }
 
 describe('item 8: key pairs', () => {
+  it('a pending record someone else planted (a link, another owner, writable by others) is refused, the pair untouched', async () => {
+    const {encodePrivateKeyFile, symlinkSync, chmodSync, chownSync} = {...(await import('../../../src/core/keys/index.js')), ...(await import('node:fs'))}
+    const base = join(dir, 'planted')
+    const mine = await writeKeyPair(base, generateKeyPair(), {})
+    const pubBefore = readFileSync(mine.pub, 'utf8')
+    const evil = join(dir, 'evil.key')
+    writeFileSync(evil, encodePrivateKeyFile(generateKeyPair()))
+    const cases: Array<[string, () => void]> = [
+      ['link', () => symlinkSync(evil, pendingPath(mine.key))],
+      ['writable', () => (writeFileSync(pendingPath(mine.key), readFileSync(evil)), chmodSync(pendingPath(mine.key), 0o666))],
+    ]
+    if (process.getuid?.() === 0) cases.push(['owner', () => (writeFileSync(pendingPath(mine.key), readFileSync(evil), {mode: 0o600}), chownSync(pendingPath(mine.key), 65534, 65534))])
+    for (const [what, plant] of cases) {
+      plant()
+      await assert.rejects(readPrivateKeyFile(mine.key, noPass), /pending key file .* was not used/, what)
+      assert.equal(readFileSync(mine.pub, 'utf8'), pubBefore, `${what}: the .pub is unchanged`)
+      assert.equal(pubOfKeyFile(mine.key), toBase64(decodePublicKeyPem(pubBefore).publicKey), `${what}: the .key is unchanged`)
+      rmSync(pendingPath(mine.key))
+    }
+  })
+
   it('an interrupted replacement (pending record, new .pub, old .key) is completed by the next reader', async () => {
     const base = join(dir, 'manual')
     const old = await writeKeyPair(base, generateKeyPair(), {})

@@ -6,7 +6,7 @@ import {execFileSync} from 'node:child_process'
 import {cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
-import {runRedteam, VECTOR_TABLE, parseVectors, trialSeed, renderRedteamSvg, renderResistanceTable, type Vector} from '../../../src/core/redteam/index.js'
+import {runRedteam, VECTOR_TABLE, KNOWN_MISSES as KNOWN, missedAttacks, parseVectors, trialSeed, renderRedteamSvg, renderResistanceTable, type Vector} from '../../../src/core/redteam/index.js'
 import {runRedteam as runWithTable} from '../../../src/core/redteam/engine.js'
 import {clockForgery, unsignedClocksAccept} from '../../../src/core/redteam/vectors/clock-forgery.js'
 import {treePoisoning, twoPointMoments} from '../../../src/core/redteam/vectors/tree-poisoning.js'
@@ -17,6 +17,9 @@ import {verifyFleet} from '../../../src/core/log/fleet.js'
 import {Rng} from '../../../src/core/rng.js'
 
 const SEED = 20261127
+/** Claimed attacks the defence is known to miss (SECURITY.md, "What does not hold"): they must show as misses. */
+const KNOWN_MISSES: Record<string, string[]> = {}
+for (const k of KNOWN) (KNOWN_MISSES[k.vector] ??= []).push(k.attack)
 
 describe('tcp redteam: every vector on a fixed seed (quick)', async () => {
   // One run of all four vectors at the quick size, shared by the assertions below.
@@ -24,24 +27,33 @@ describe('tcp redteam: every vector on a fixed seed (quick)', async () => {
   const r = run.report
 
   for (const v of r.vectors) {
-    it(`${v.name}: the undefended run shows the attack working, the defended run meets every bound`, () => {
-      const failed = v.checks.filter((c) => !c.ok)
-      assert.deepEqual(failed, [], JSON.stringify(failed))
+    const known = KNOWN_MISSES[v.name] ?? []
+    it(`${v.name}: the undefended run shows every attack working, the defended run meets every bound${known.length ? ` except its known misses (${known.join(', ')})` : ''}`, () => {
+      const harness = v.checks.filter((c) => !c.ok && c.path === 'undefended')
+      assert.deepEqual(harness, [], JSON.stringify(harness))
       assert.ok(v.undefended.attackSuccess >= 0.5, `undefended attack success ${v.undefended.attackSuccess}`)
       assert.ok(v.defended.attackSuccess < v.undefended.attackSuccess)
-      assert.equal(v.verdict, 'holds')
+      const missed = v.attacks.filter((a) => a.claimed && a.defended.attackSuccess > 0).map((a) => a.name)
+      assert.deepEqual(missed, known, 'the claimed attacks that got through')
+      if (known.length === 0) assert.deepEqual(v.checks.filter((c) => !c.ok), [])
+      assert.equal(v.verdict, known.length ? 'misses' : 'holds')
     })
   }
 
-  it('the bars of THREATS.md: poisoning detected > 0.95, a forged clock always detected, >= 98% resisted', () => {
+  it('the bars of THREATS.md: poisoning detected > 0.95, a forged clock detected except the known miss, the resisted fraction', () => {
     const by = Object.fromEntries(r.vectors.map((v) => [v.name, v]))
     assert.ok(by['tree-poisoning']!.defended.detectionRate > 0.95)
     assert.ok(by['tree-poisoning']!.undefended.distortionSd! > 0.1, 'plain weighted averaging carries the poison (> 0.1 sd)')
     assert.ok(by['tree-poisoning']!.defended.distortionSd! < 0.1)
-    assert.equal(by['clock-forgery']!.defended.detectionRate, 1)
+    for (const a of by['clock-forgery']!.attacks) if (a.name !== 'dropped-link') assert.equal(a.defended.detectionRate, 1, a.name)
     assert.equal(by['clock-forgery']!.undefended.attackSuccess, 1, 'unsigned clocks accept every forgery')
-    assert.ok(r.resisted.fraction >= 0.98 && r.resisted.ok)
-    assert.equal(r.verdict, 'holds')
+    const claimed = r.vectors.flatMap((v) => v.attacks.filter((a) => a.claimed))
+    const trials = claimed.reduce((s, a) => s + a.defended.trials, 0)
+    const resisted = claimed.reduce((s, a) => s + a.defended.resisted, 0)
+    assert.deepEqual([r.resisted.attacks, r.resisted.resisted], [trials, resisted], 'the resisted fraction counts the claimed trials')
+    assert.equal(r.resisted.ok, r.resisted.fraction >= 0.98)
+    assert.equal(r.verdict, 'misses', 'a known miss is reported, not hidden')
+    assert.deepEqual(missedAttacks(r), KNOWN.map((k) => `${k.vector}/${k.attack}`), 'KNOWN_MISSES is what the run measures')
   })
 
   it('the 32% group against the 75% quorum: safety held, liveness lost, and the report says so', () => {
@@ -125,6 +137,23 @@ describe('tcp redteam: the engine judges, it does not assume', () => {
     assert.ok(r.report.vectors[0]!.checks.some((c) => c.path === 'undefended' && !c.ok))
   })
 
+  it('one claimed attack that does not work even undefended misses, though the others carry the vector\'s total', async () => {
+    // A sixth attack that changes nothing: its "resisted" trials would otherwise count for the defence.
+    const noop = {name: 'no-op', goal: 'nothing', claimed: true}
+    const withNoop: Vector<any> = {
+      ...treePoisoning,
+      attacks: [...treePoisoning.attacks, noop],
+      world: (ctx, a) => treePoisoning.world(ctx, a.name === 'no-op' ? treePoisoning.attacks[0]! : a),
+      undefended: (w, a, ctx) => (a.name === 'no-op' ? {...(treePoisoning.undefended(w, a, ctx) as any), success: false} : treePoisoning.undefended(w, a, ctx)),
+      defended: (w, a, ctx) => (a.name === 'no-op' ? {...(treePoisoning.defended(w, a, ctx) as any), success: false} : treePoisoning.defended(w, a, ctx)),
+    }
+    const r = await runWithTable({vectors: ['tree-poisoning'], agents: 400, seed: 3, quick: true}, {...VECTOR_TABLE, 'tree-poisoning': withNoop})
+    const v = r.report.vectors[0]!
+    assert.ok(v.undefended.attackSuccess >= 0.5, 'the vector total alone would pass')
+    assert.equal(v.verdict, 'misses')
+    assert.ok(v.checks.some((c) => c.path === 'undefended' && !c.ok && c.name.startsWith('no-op:')), JSON.stringify(v.checks))
+  })
+
   it('refuses bad vectors and fleet sizes', async () => {
     assert.throws(() => parseVectors('tree-poisoning,bogus'), /--vector: expected all or one of/)
     await assert.rejects(runRedteam({vectors: ['temporal'], agents: 10, seed: 1, quick: true}), /--agents: expected an integer from 200/)
@@ -143,8 +172,9 @@ describe('tcp redteam: clock forgery is caught by the check that names it', () =
     reordered: /hash-chain|signature/,
     replayed: /signature|committed|sequence/,
     'stale-head': /freshness/,
+    'rewritten-history': /fleet-references/,
   }
-  for (const a of clockForgery.attacks) {
+  for (const a of clockForgery.attacks.filter((x) => x.name !== 'dropped-link')) {
     it(`${a.name}: unsigned clocks accept it, tcp's fleet verification names it`, async () => {
       const w = await clockForgery.world({rng: new Rng(9), seed: 9, agents: 1000, quick: true, trial: 0}, a)
       try {
@@ -161,6 +191,24 @@ describe('tcp redteam: clock forgery is caught by the check that names it', () =
   }
 })
 
+describe('tcp redteam: clock forgery by a key holder who drops a causal link (a known miss)', () => {
+  // The signed log records a message on the receiver's side only: an agent that re-signs its own log without the
+  // references to another agent is caught only when a peer had referenced one of the entries the rewrite changed.
+  const dropped = clockForgery.attacks.find((a) => a.name === 'dropped-link')!
+  for (const [seed, caught] of [[9, true], [10, false]] as const)
+    it(`seed ${seed}: ${caught ? 'a peer referenced a changed entry, fleet-references names it' : 'no peer referenced a changed entry: accepted'}`, async () => {
+      const w = await clockForgery.world({rng: new Rng(seed), seed, agents: 1000, quick: true, trial: 0}, dropped)
+      try {
+        assert.equal(unsignedClocksAccept(w.attackedDir), true)
+        const r = verifyFleet(w.attackedDir, {trust: w.trust, now: w.now, maxSkewMs: 2000, freshWithinMs: 15_000})
+        assert.equal(r.ok, !caught)
+        if (caught) assert.match(r.checks.filter((c) => !c.ok).map((c) => c.check).join(','), /fleet-references/)
+      } finally {
+        clockForgery.dispose!(w)
+      }
+    })
+})
+
 describe('tcp redteam: tree poisoning, each defence in its place', () => {
   it('forged-report: the sibling test misses a 0.3 sd edit of half the nodes; the signature check refuses every one', async () => {
     const attack = treePoisoning.attacks.find((a) => a.name === 'forged-report')!
@@ -174,6 +222,20 @@ describe('tcp redteam: tree poisoning, each defence in its place', () => {
     assert.equal(out.falsePositives, 0)
     assert.ok(out.distortionSd < 0.1)
     assert.ok((treePoisoning.undefended(w, attack, {rng: new Rng(11), seed: 11, agents: 1000, quick: true, trial: 0}) as any).distortionSd >= 0.1)
+  })
+
+  it('under-threshold: nodes kept under the outlier threshold go unflagged, and the robust tree bounds what they move', async () => {
+    const attack = treePoisoning.attacks.find((a) => a.name === 'under-threshold')!
+    assert.equal(attack.claimed, false, 'tcp does not claim to flag what stays inside the siblings\' spread')
+    const ctx = {rng: new Rng(12), seed: 12, agents: 1000, quick: true, trial: 1} // trial 1: 10% of the local nodes
+    const w = await treePoisoning.world(ctx, attack)
+    const tree = buildTreeInMemory(w.locals, {childLevel: 1, decimals: 3, test: {excludeOutliers: true}})
+    const flagged = new Set(tree.findings.filter((f) => f.node.startsWith('L2/')).map((f) => f.id))
+    const ids = [...w.poisoned].map((i) => w.locals[i]!.id)
+    assert.ok(ids.filter((id) => !flagged.has(id)).length * 2 >= ids.length, 'most of them pass the outlier test')
+    const out = treePoisoning.defended(w, attack, {...ctx, rng: new Rng(12)}) as any
+    assert.equal(out.success, true, 'the report counts them as unflagged')
+    assert.ok(out.distortionSd < 0.1, `distortion ${out.distortionSd}`)
   })
 
   it('crafted statistics are moments some integer set can have (the exact merge accepts them)', () => {

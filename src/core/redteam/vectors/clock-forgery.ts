@@ -7,6 +7,9 @@
  *   regressed-clock a component lowered after a higher one                                   (key holder)
  *   back-dated      an entry dated before the one it follows                                 (key holder)
  *   time-travel     an early entry claims to have seen another agent's later approval        (key holder)
+ *   dropped-link    every component naming the other agent removed, the log re-signed      (key holder)
+ *                   (a known miss: caught only when a peer had referenced an entry the rewrite changed)
+ *   rewritten-history an early entry's observation changed, the log re-chained and re-signed (key holder)
  *   reordered       two events swapped, sequence numbers kept in order                       (no key)
  *   replayed        an old event re-sent as a new entry, renumbered and re-chained           (no key)
  *   stale-head      the log cut back to an old checkpoint and presented as current           (no key)
@@ -35,7 +38,7 @@ const CHECKPOINT_EVERY = 10
 const FRESH_WITHIN_MS = 15_000
 const MAX_SKEW_MS = 2000
 
-type Name = 'raised-clock' | 'wrong-hash' | 'regressed-clock' | 'back-dated' | 'time-travel' | 'reordered' | 'replayed' | 'stale-head'
+type Name = 'raised-clock' | 'wrong-hash' | 'regressed-clock' | 'back-dated' | 'time-travel' | 'dropped-link' | 'rewritten-history' | 'reordered' | 'replayed' | 'stale-head'
 
 const attacks = [
   {name: 'raised-clock', goal: 'an entry claims to have seen an entry the other agent never signed', claimed: true},
@@ -43,6 +46,8 @@ const attacks = [
   {name: 'regressed-clock', goal: 'a clock component goes back (hides a causal link)', claimed: true},
   {name: 'back-dated', goal: 'an entry is dated before the entry it follows', claimed: true},
   {name: 'time-travel', goal: 'an early entry claims to follow another agent\'s later approval', claimed: true},
+  {name: 'dropped-link', goal: 'every clock component naming the other agent removed (the causal link hidden, no component ever goes back)', claimed: true},
+  {name: 'rewritten-history', goal: 'an early entry\'s observation changed and the whole log re-chained and re-signed by its own key', claimed: true},
   {name: 'reordered', goal: 'two events are swapped in transit, sequence numbers kept in order', claimed: true},
   {name: 'replayed', goal: 'an old event is re-sent as a new entry in transit', claimed: true},
   {name: 'stale-head', goal: 'a log cut back to an old checkpoint is accepted as current', claimed: true},
@@ -148,6 +153,14 @@ function forge(name: Name, sim: FleetSim, attacker: number, victim: number, rng:
       const later = theirs[Math.min(theirs.length - 1, k + 10)]!
       entries[k]!.clock = {...entries[k]!.clock, [other.agent]: [later.e.seq, later.hash]}
       for (const e of entries.slice(k + 1)) if ((e.clock[other.agent]?.[0] ?? Infinity) <= later.e.seq) delete e.clock[other.agent]
+      return resign(lines, me.secretKey)
+    }
+    case 'dropped-link':
+      for (const e of entries) delete e.clock[other.agent]
+      return resign(lines, me.secretKey)
+    case 'rewritten-history': {
+      const e = entries[1 + rng.int(3)]!
+      e.obs = Object.fromEntries(Object.entries(e.obs).map(([k, v]) => [k, v + 1000]))
       return resign(lines, me.secretKey)
     }
     case 'reordered': {

@@ -1,6 +1,7 @@
 /**
  * Sub-threshold Byzantine (THREATS.md vector 2): many agents each shift a little, or a sleeper group turns together
- * by an amount no per-agent test sees; and a 32% group against the 75% quorum.
+ * by an amount no per-agent test sees (in one step, or ramping linearly so that no instant looks like an onset); and
+ * a 32% group against the 75% quorum.
  *
  * Undefended: per-agent window z-tests against each agent's own baseline (Bonferroni over the windows, FPR 0.01 per
  * agent), and a simple-majority vote. Defended: tcp detect's fleet detectors over the same telemetry, and the 75%
@@ -26,6 +27,7 @@ type World =
 const attacks = [
   {name: 'fleet-shift', goal: `${FLEET_SHIFT.fraction * 100}% of agents each shift ${FLEET_SHIFT.sd} sd from the middle of the period, unflagged`, claimed: true},
   {name: 'sleeper-group', goal: `a sleeper group of ${SLEEPER.fraction * 100}% turns together by ${SLEEPER.sd} sd at one instant, unflagged`, claimed: true},
+  {name: 'sleeper-ramp', goal: `the sleeper group of ${SLEEPER.fraction * 100}% ramps linearly from 0 to ${SLEEPER.sd} sd over the monitored period instead of stepping, unflagged`, claimed: true},
   {name: 'sleeper-unnamed', goal: 'the same sleeper group keeps its members unnamed (at most half of them flagged)', claimed: false},
   {name: 'quorum-equivocate', goal: 'a 32% group of equivocating leaders (plus a partition of the honest agents) makes two honest agents decide differently', claimed: true},
   {name: 'quorum-withhold', goal: 'a 32% group stays silent so that the 75% quorum never decides (liveness)', claimed: false},
@@ -129,11 +131,12 @@ export const subThreshold: Vector<World> = {
     const attacked = copyFleet(honest)
     const spec = attack.name === 'fleet-shift' ? FLEET_SHIFT : SLEEPER
     const members = pickAgents(ctx.rng, ctx.agents, Math.round(spec.fraction * ctx.agents))
-    applyShift(attacked, members, (s) => (s >= ONSET ? spec.sd : 0))
+    const ramp = attack.name === 'sleeper-ramp'
+    applyShift(attacked, members, ramp ? (s) => (spec.sd * (s + 1)) / STEPS : (s) => (s >= ONSET ? spec.sd : 0))
     // The false alarms of the fleet-level detectors are measured on the honest twin (the same fleet without the
     // attack). Done here, with the world, so that the defended path's time is the defence's cost on one fleet.
     const twinAlarm = attack.name === 'sleeper-unnamed' ? false : runDetect(honest, FPR).fleetShiftAt !== null
-    return {kind: 'fleet', honest, attacked, members, onset: ONSET, twinAlarm}
+    return {kind: 'fleet', honest, attacked, members, onset: ramp ? 0 : ONSET, twinAlarm}
   },
   undefended(w, attack, ctx) {
     if (w.kind === 'quorum') return quorumOutcome(quorumRun(ctx, UNDEFENDED_QUORUM, attack.name === 'quorum-withhold' ? 'withhold' : 'strongest'), attack.name === 'quorum-withhold' ? 'stall' : 'conflict')

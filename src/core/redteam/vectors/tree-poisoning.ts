@@ -4,6 +4,9 @@
  *   shifted-mean   the node's mean (and robust centre) moved by 3 sd of the fleet;
  *   low-variance   variance cut 20-fold, mean moved by 2.5 sd (anomalies look normal, the centre drifts);
  *   over-weighted  counts inflated 20-fold with a modest 0.5 sd shift (each too small for the mean test alone);
+ *   under-threshold (not claimed) the strongest statistical poisoner the outlier test lets through: mean, centre and
+ *                  variance each at UNDER x the threshold above the honest nodes' median; it goes unflagged, and the
+ *                  figure is how far it moves the global baseline (robust merge and the tree's upper levels bound it);
  *   altered-child  the aggregator swaps 10 of its agents' signed baselines for shifted ones and computes a node that
  *                  follows from the swapped set (consistent numbers, a Merkle root over the wrong digests);
  *   forged-report  a man in the middle, without any aggregator's key, moves the mean of half the signed local nodes
@@ -18,6 +21,7 @@
  */
 import {buildLevel, buildTreeInMemory, syntheticChild} from '../../aggregate/tree.js'
 import {computeNode, defaultTest, nodeAsChild, nodeDigest, nodeOfEnvelope, type ChildInput} from '../../aggregate/node.js'
+import {mad, median} from '../../aggregate/robust.js'
 import {decodeMoments, mergeAll, meanOf, momentsOfQuantized, quantize, varianceOf, type Moments} from '../../aggregate/moments.js'
 import {equalBytes, toBase64} from '../../bytes.js'
 import {TcpError} from '../../errors.js'
@@ -37,10 +41,12 @@ const DECIMALS = 3
 /** Issue 11: the global mean must move by less than 0.1 sd; the attacker's goal is to move it by at least that. */
 export const DISTORTION_GOAL = 0.1
 export const ALTERED_AGENTS = 10
+/** under-threshold: the fraction of the outlier test's threshold the attacker stays at, on every statistic. */
+export const UNDER = 0.9
 const AGGREGATOR = '0000000000000000'
 const TEST = defaultTest({excludeOutliers: true})
 
-type Name = 'shifted-mean' | 'low-variance' | 'over-weighted' | 'altered-child' | 'forged-report'
+type Name = 'shifted-mean' | 'low-variance' | 'over-weighted' | 'under-threshold' | 'altered-child' | 'forged-report'
 
 interface World {
   name: Name
@@ -60,6 +66,7 @@ const attacks = [
   {name: 'shifted-mean', goal: 'move the global mean by at least 0.1 sd through shifted local means', claimed: true},
   {name: 'low-variance', goal: 'move the global baseline by at least 0.1 sd with low-variance, shifted local statistics', claimed: true},
   {name: 'over-weighted', goal: 'move the global mean by at least 0.1 sd through inflated counts', claimed: true},
+  {name: 'under-threshold', goal: `poisoned nodes kept at ${UNDER} x the outlier threshold on mean, centre and variance stay unflagged (tcp does not claim to flag them; their distortion is the figure)`, claimed: false},
   {name: 'altered-child', goal: `a local aggregator's node computed over ${ALTERED_AGENTS} swapped agent baselines is accepted`, claimed: true},
   {name: 'forged-report', goal: 'half the signed local nodes altered in transit (mean +0.3 sd) move the global baseline by at least 0.1 sd', claimed: true},
 ] as const satisfies readonly AttackSpec[]
@@ -90,7 +97,22 @@ export function twoPointMoments(n: bigint, mean: number, sd: number): Moments {
   return {n: 2n * k, sum, m2n: 2n * k * sq - sum * sum}
 }
 
-function crafted(name: Exclude<Name, 'altered-child'>, c: ChildInput, sd: number): ChildInput {
+/**
+ * under-threshold: the strongest statistical poisoner the outlier test lets through. It knows how the honest local
+ * nodes spread (median and MAD of their means and log-variances, the numbers the test reads) and reports a node at
+ * UNDER x threshold above the median on the mean, the robust centre and the log-variance at once, with an honest count.
+ */
+export function underThreshold(c: ChildInput, honest: readonly ChildInput[]): ChildInput {
+  const means = honest.map((h) => meanOf(h.features[F]!.moments, DECIMALS))
+  const logVars = honest.map((h) => Math.log(varianceOf(h.features[F]!.moments, DECIMALS)))
+  const k = UNDER * TEST.threshold
+  const mean = median(means) + k * mad(means)
+  const sd = Math.sqrt(Math.exp(median(logVars) + k * mad(logVars)))
+  const m = c.features[F]!.moments
+  return syntheticChild(c.id, DECIMALS, {[F]: {moments: twoPointMoments(m.n, mean, sd), center: mean}}, c.leaves)
+}
+
+function crafted(name: Exclude<Name, 'altered-child' | 'under-threshold'>, c: ChildInput, sd: number): ChildInput {
   const {moments: m, center} = c.features[F]!
   const mean = meanOf(m, DECIMALS)
   const own = Math.sqrt(varianceOf(m, DECIMALS))
@@ -150,10 +172,15 @@ export const treePoisoning: Vector<World> = {
     const idx = pickAgents(ctx.rng, locals.length, Math.max(1, Math.round(fraction * locals.length)))
     const poisoned = new Set<number>(idx)
     const envelopes = signer ? level1.envelopes.slice() : null
+    const honestLocals = locals.slice()
     for (const i of idx) {
       if (name === 'forged-report') {
         envelopes![i] = alteredInTransit(envelopes![i]!, 0.3 * honest.sd)
         locals[i] = nodeAsChild(nodeOfEnvelope(envelopes![i]).node)
+        continue
+      }
+      if (name === 'under-threshold') {
+        locals[i] = underThreshold(locals[i]!, honestLocals)
         continue
       }
       if (name !== 'altered-child') {
@@ -174,7 +201,8 @@ export const treePoisoning: Vector<World> = {
       w.poisoned.has(i) ? c : syntheticChild(c.id, DECIMALS, {[F]: mergeAll(w.agents.slice(i * LEAF, (i + 1) * LEAF).map((a) => a.features[F]!.moments))}, c.leaves),
     )
     const d = distortion(w, stats(reports))
-    return {success: w.name === 'altered-child' ? true : d >= DISTORTION_GOAL, detected: 0, attackers: w.poisoned.size, falsePositives: 0, honest: w.locals.length - w.poisoned.size, timeToDetection: null, distortionSd: d}
+    // altered-child and under-threshold aim at going unflagged: without any test or audit nothing is flagged.
+    return {success: w.name === 'altered-child' || w.name === 'under-threshold' ? true : d >= DISTORTION_GOAL, detected: 0, attackers: w.poisoned.size, falsePositives: 0, honest: w.locals.length - w.poisoned.size, timeToDetection: null, distortionSd: d}
   },
   defended(w): PathOutcome {
     // A parent reads a signed node only once its signature verifies under a trusted aggregator key.
@@ -202,7 +230,7 @@ export const treePoisoning: Vector<World> = {
     const d = distortion(w, {mean: root.mean, sd: Math.sqrt(root.variance)})
     const anyUnflagged = [...w.poisoned].some((i) => !flagged.has(i))
     return {
-      success: w.name === 'altered-child' ? anyUnflagged : d >= DISTORTION_GOAL,
+      success: w.name === 'altered-child' || w.name === 'under-threshold' ? anyUnflagged : d >= DISTORTION_GOAL,
       detected,
       attackers: w.poisoned.size,
       falsePositives: fp,
