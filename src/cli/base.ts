@@ -65,6 +65,8 @@ export abstract class TcpCommand extends Command {
       const ignored = this.configCache.ignoredCode
       if (ignored)
         this.note(`tcp: note: ${basename(ignored)} in the working directory was not executed (code configuration runs only from ${tildify(this.config.configDir)}; use .tcprc.json here)`)
+      if (this.configCache.ignoredTcti)
+        this.note(`tcp: note: the "tcti" of ${this.configCache.ignoredTcti} is ignored (a TCTI is taken only from --tcti, ${tildify(this.config.configDir)} or TPM2TOOLS_TCTI)`)
     }
     return this.configCache
   }

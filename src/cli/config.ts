@@ -12,8 +12,9 @@
  *   checkout's code next to the passphrase and the key. Such a file is reported (`ignoredCode`), never executed.
  *   In the user's config dir code runs only when the file and its folder belong to the user and neither is
  *   writable by group or others;
- * - `trust` (the keys verifiers accept) is taken only from the user's config dir: a checkout under review cannot
- *   choose its own verifier. A `trust` key in the working directory is reported, never used.
+ * - `trust` (the keys verifiers accept) and `tcti` (which program tpm2-tools talks to; `cmd:PROGRAM` runs one) are
+ *   taken only from the user's config dir: a checkout under review cannot choose its own verifier or run a program
+ *   through tpm2-tools. Such a key in the working directory is reported, never used.
  * cosmiconfig's own search is not used: it walks parents and reads a "meta" configuration (`.config/config.js`,
  * the `cosmiconfig` key of package.json) that can add search places and run code. Only its loaders are used.
  * `TCP_NO_CONFIG=1` reads nothing.
@@ -41,6 +42,8 @@ export interface TcpConfig {
   ignoredTrust?: string
   /** A code configuration file in the working directory (never executed: see above). */
   ignoredCode?: string
+  /** A working-directory file that names a TCTI (ignored: a `cmd:` TCTI runs a program). */
+  ignoredTcti?: string
 }
 
 const KEYS = ['key', 'trust', 'outDir', 'tcti'] as const
@@ -162,9 +165,10 @@ export async function loadConfig(cwd: string, opts: {userDir?: string} = {}): Pr
   const w = await readPlace(cwd, DATA_PLACES, CODE_PLACES, false)
   if (w?.ignoredCode) out.ignoredCode = w.filepath
   else if (w) {
-    const {trust, ...rest} = validate(w)
+    const {trust, tcti, ...rest} = validate(w)
     Object.assign(out, rest, {filepath: w.filepath})
     if (trust !== undefined) out.ignoredTrust = w.filepath
+    if (tcti !== undefined) out.ignoredTcti = w.filepath
   }
   return out
 }

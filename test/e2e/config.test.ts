@@ -55,6 +55,17 @@ describe('configuration', () => {
     rmSync(join(t.dir, 'tcp.config.mjs'))
   })
 
+  it('a checkout\'s "tcti" is ignored and said so: a cmd: TCTI runs a program (review 2: .tcprc.json ran it under attest init)', () => {
+    const d = join(t.dir, 'tcti-clone')
+    mkdirSync(d)
+    writeFileSync(join(d, '.tcprc.json'), JSON.stringify({tcti: `cmd:touch ${marker}`}))
+    const r = run(['attest', 'init', '--state', 'st'], d, {TPM2TOOLS_TCTI: 'device:/nonexistent/tpm'})
+    assert.equal(existsSync(marker), false, 'the checkout\'s TCTI command ran')
+    assert.equal(r.code, 2, r.stderr)
+    assert.match(r.stderr, /"tcti" of .*\.tcprc\.json is ignored/)
+    assert.match(r.stderr, /nonexistent/) // the user's own TPM2TOOLS_TCTI was used instead
+  })
+
   it('a code configuration in a user config dir others can write is refused, not executed (exit 2); in a shared working folder it is ignored', () => {
     const shared = join(t.dir, 'shared')
     mkdirSync(shared)
