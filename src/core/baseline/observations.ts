@@ -81,7 +81,9 @@ export class ObservationParser {
       // JSON.parse keeps the last of duplicate names: unless the cheap check proves there is none, scan.
       if (!o || typeof o !== 'object' || Array.isArray(o) || !flatWithoutDuplicates(raw, o as Record<string, unknown>)) o = parseJson(raw, `${what}:${n}`)
     } catch (e) {
-      throw e instanceof TcpError && /duplicate/.test(e.message) ? e : new TcpError('input', `${what}:${n}: not valid JSON`)
+      if (e instanceof TcpError && /duplicate/.test(e.message)) throw e
+      const doc = /^\s*[[{]\s*$/.test(raw) ? ': observations are one JSON object per line, and this line opens a multi-line JSON document' : ''
+      throw new TcpError('input', `${what}:${n}: not valid JSON${doc}`)
     }
     if (!o || typeof o !== 'object' || Array.isArray(o)) fail(what, n, 'expected a JSON object')
     const rec = o as Record<string, unknown>
