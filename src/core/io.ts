@@ -24,10 +24,11 @@ export interface WriteOptions {
 }
 
 /**
- * "-" is stdin or stdout only where a command says so (and handles it before calling here); anywhere else it would
+ * An empty path is a usage error (it read as "not found: " with nothing after it). "-" is stdin or stdout only where a command says so (and handles it before calling here); anywhere else it would
  * silently become a file named "-" (review 2: `tcp unseal F --out -` wrote the plaintext there, not to stdout).
  */
 export function refuseDash(path: string, what: string, stream: 'stdin' | 'stdout'): void {
+  if (path === '') throw new TcpError('usage', `${what}: an empty path`)
   if (path === '-') throw new TcpError('usage', `${what}: "-" is not ${stream} here; name a file (./- for a file named "-")`)
 }
 
