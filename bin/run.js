@@ -24,6 +24,14 @@ try {
   // no vendored copy (a checkout before its first build): the installed package
 }
 
+// A reader that stops early (`tcp sample --out - | head`): stdout fails with EPIPE and its final flush would never
+// drain, leaving Node to exit 13 ("unsettled top-level await"). The reader has what it wanted: end quietly with the
+// status so far (0 unless the command already set one). test/e2e/pipe.test.ts
+process.stdout.on('error', (error) => {
+  if (error?.code !== 'EPIPE') throw error
+  process.exit(typeof process.exitCode === 'number' ? process.exitCode : 0)
+})
+
 const {Errors, flush, run} = await import('@oclif/core')
 
 try {

@@ -7,7 +7,8 @@
  */
 import {Command, Errors} from '@oclif/core'
 import {EXIT, TcpError, type ExitCode} from '../core/errors.js'
-import {loadConfig, type TcpConfig} from './config.js'
+import {basename} from 'node:path'
+import {loadConfig, tildify, type TcpConfig} from './config.js'
 import {output} from './output.js'
 import {format} from 'node:util'
 
@@ -65,14 +66,18 @@ export abstract class TcpCommand extends Command {
   private configCache?: TcpConfig
 
   /**
-   * Verifying commands set this to false: in the working directory they read only data configuration (.tcprc*,
-   * package.json), never tcp.config.js/.ts, because they run in checkouts nobody has reviewed yet.
+   * User configuration: the working directory's data files (never its parents', never its code: a checkout's
+   * tcp.config.mjs is reported on stderr and not run) and the user's config dir (src/cli/config.ts).
    */
-  static configMayRunCode = true
-
-  /** User configuration: the working directory's (never its parents') and the user's config dir (src/cli/config.ts). */
   protected async tcpConfig(): Promise<TcpConfig> {
-    this.configCache ??= await loadConfig(process.cwd(), {allowCode: (this.constructor as typeof TcpCommand).configMayRunCode, userDir: this.config.configDir})
+    if (!this.configCache) {
+      this.configCache = await loadConfig(process.cwd(), {userDir: this.config.configDir})
+      const ignored = this.configCache.ignoredCode
+      if (ignored)
+        this.note(`tcp: note: ${basename(ignored)} in the working directory was not executed (code configuration runs only from ${tildify(this.config.configDir)}; use .tcprc.json here)`)
+      if (this.configCache.ignoredTcti)
+        this.note(`tcp: note: the "tcti" of ${this.configCache.ignoredTcti} is ignored (a TCTI is taken only from --tcti, ${tildify(this.config.configDir)} or TPM2TOOLS_TCTI)`)
+    }
     return this.configCache
   }
 

@@ -7,11 +7,14 @@
  * Values of the working directory win over the user's, flags win over both. Paths are relative to their file.
  *
  * Two rules keep a folder someone else controls from acting as the user:
- * - code configuration runs only when the file and its folder belong to the user and neither is writable by group
- *   or others (a `tcp.config.mjs` in a shared temporary folder is refused, never executed); verifying commands
- *   (allowCode false) run none at all in the working directory;
- * - `trust` (the keys verifiers accept) is taken only from the user's config dir: a checkout under review cannot
- *   choose its own verifier. A `trust` key in the working directory is reported, never used.
+ * - code configuration (`.tcprc.js`, `tcp.config.mjs`...) never runs from the working directory: a fresh clone's files
+ *   belong to the user, so ownership says nothing about who wrote them, and `tcp sign` there would run the
+ *   checkout's code next to the passphrase and the key. Such a file is reported (`ignoredCode`), never executed.
+ *   In the user's config dir code runs only when the file and its folder belong to the user and neither is
+ *   writable by group or others;
+ * - `trust` (the keys verifiers accept) and `tcti` (which program tpm2-tools talks to; `cmd:PROGRAM` runs one) are
+ *   taken only from the user's config dir: a checkout under review cannot choose its own verifier or run a program
+ *   through tpm2-tools. Such a key in the working directory is reported, never used.
  * cosmiconfig's own search is not used: it walks parents and reads a "meta" configuration (`.config/config.js`,
  * the `cosmiconfig` key of package.json) that can add search places and run code. Only its loaders are used.
  * `TCP_NO_CONFIG=1` reads nothing.
@@ -37,6 +40,10 @@ export interface TcpConfig {
   userFilepath?: string
   /** A working-directory file that names a trust directory (ignored: see above). */
   ignoredTrust?: string
+  /** A code configuration file in the working directory (never executed: see above). */
+  ignoredCode?: string
+  /** A working-directory file that names a TCTI (ignored: a `cmd:` TCTI runs a program). */
+  ignoredTcti?: string
 }
 
 const KEYS = ['key', 'trust', 'outDir', 'tcti'] as const
@@ -84,7 +91,7 @@ async function exists(p: string): Promise<boolean> {
 }
 
 /** The raw object of the first configuration file in `dir`, or undefined. */
-async function readPlace(dir: string, data: string[], code: string[], allowCode: boolean): Promise<{filepath: string; raw: unknown} | undefined> {
+async function readPlace(dir: string, data: string[], code: string[], allowCode: boolean): Promise<{filepath: string; raw: unknown; ignoredCode?: boolean} | undefined> {
   for (const name of data) {
     const filepath = join(dir, name)
     if (!(await exists(filepath))) continue
@@ -110,7 +117,7 @@ async function readPlace(dir: string, data: string[], code: string[], allowCode:
   for (const name of code) {
     const filepath = join(dir, name)
     if (!(await exists(filepath))) continue
-    if (!allowCode) return undefined
+    if (!allowCode) return {filepath, raw: undefined, ignoredCode: true}
     const why = await unsafeToExecute(filepath)
     if (why) throw new TcpError('input', `configuration ${filepath} was not executed: ${why}; remove it, fix its owner and mode, or set TCP_NO_CONFIG=1`)
     const {defaultLoaders} = await import('cosmiconfig')
@@ -139,10 +146,10 @@ function validate(found: {filepath: string; raw: unknown}): Partial<Record<(type
 }
 
 /**
- * Reads the working directory's configuration (`cwd`, never its parents) and the user's (`userDir`). With
- * allowCode false, no code configuration runs in `cwd` (verifying commands: the checkout may be unreviewed).
+ * Reads the working directory's configuration (`cwd`, never its parents; data files only) and the user's
+ * (`userDir`, where the user's own code configuration may run).
  */
-export async function loadConfig(cwd: string, opts: {allowCode?: boolean; userDir?: string} = {}): Promise<TcpConfig> {
+export async function loadConfig(cwd: string, opts: {userDir?: string} = {}): Promise<TcpConfig> {
   if (process.env.TCP_NO_CONFIG) return {}
   const out: TcpConfig = {}
   if (opts.userDir) {
@@ -155,16 +162,17 @@ export async function loadConfig(cwd: string, opts: {allowCode?: boolean; userDi
       Object.assign(out, v, {userFilepath: u.filepath})
     }
   }
-  const w = await readPlace(cwd, DATA_PLACES, CODE_PLACES, opts.allowCode !== false)
-  if (w) {
-    const {trust, ...rest} = validate(w)
-    // Data is not harmless either: "tcti" names a library to load and, as cmd:COMMAND, a command that tpm2-tools run
-    // as you; "key" and "outDir" choose what you sign with and where your outputs go. From a file or folder another
-    // user can write (a shared /tmp), they are that user's choice: refused like code.
+  const w = await readPlace(cwd, DATA_PLACES, CODE_PLACES, false)
+  if (w?.ignoredCode) out.ignoredCode = w.filepath
+  else if (w) {
+    const {trust, tcti, ...rest} = validate(w)
+    // "key" and "outDir" choose what you sign with and where your outputs go: from a file or folder another user
+    // can write (a shared /tmp) they are that user's choice, so they are refused like code.
     const why = Object.keys(rest).length ? await unsafeToExecute(w.filepath) : undefined
     if (why) throw new TcpError('input', `configuration ${w.filepath} was not used: ${why}; remove it, fix its owner and mode, or set TCP_NO_CONFIG=1`)
     Object.assign(out, rest, {filepath: w.filepath})
     if (trust !== undefined) out.ignoredTrust = w.filepath
+    if (tcti !== undefined) out.ignoredTcti = w.filepath
   }
   return out
 }

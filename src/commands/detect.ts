@@ -7,7 +7,6 @@ import {DETECTOR_NAMES, type DetectorName} from '../core/detect/types.js'
 import type {DetectOptions} from '../core/detect/engine.js'
 
 export default class Detect extends TcpCommand {
-  static override configMayRunCode = false
   static override summary = 'Find drifting, coordinated and cloned agents across a fleet (exit 3 on findings)'
   static override description = `Reads a fleet's telemetry (JSONL or CSV: agent, time, numeric features), standardises every agent
 against a reference (the fleet's median over the first --window observations, each agent's own window with

@@ -13,7 +13,6 @@ const BATCH_FLAGS = ['pub', 'trust', 'threshold', 'at']
 type BatchFlags = {pub?: string[]; trust?: string; threshold: number; at?: string}
 
 export default class Verify extends TcpCommand {
-  static override configMayRunCode = false
   static override summary = 'Verify any tcp artifact: a signed envelope, a zero-knowledge proof bundle, a TPM quote'
   static override description = `The one verification verb of the toolkit. It detects what ARTIFACT is and runs every check; it exits 0
 only when all of them pass, 1 when any fails (the first failed check is named; --json lists them all), and 2 when
@@ -59,6 +58,7 @@ the input cannot be read.`
     const signers = Array.isArray(report.signers) && report.signers.length ? ` (signed by ${(report.signers as string[]).join(', ')})` : ''
     this.log(`verified ${report.kind}${signers}: ${report.checks.map((c) => `${c.check} ok`).join(', ')}`)
     this.log(`trust: ${report.trust}`)
+    if (Array.isArray(report.notChecked)) this.log(`not checked: the contents of ${report.notChecked.join(', ')} (pass --file FILE to compare its SHA3-256)`)
     return report
   }
 

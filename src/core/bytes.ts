@@ -49,7 +49,11 @@ export function toHex(b: Uint8Array): string {
 export function fromHex(hex: string, name = 'hex', length?: number): Uint8Array {
   if (typeof hex !== 'string') throw new TcpError('input', `${name}: expected a hex string, got ${typeof hex}`)
   const h = hex.startsWith('0x') ? hex.slice(2) : hex
-  if (!HEX_RE.test(h)) throw new TcpError('input', `${name}: not valid hex (${h.length} characters; need an even number of 0-9a-f)`)
+  if (!HEX_RE.test(h)) {
+    const bad = /[^0-9a-fA-F]/.exec(h)
+    if (bad) throw new TcpError('input', `${name}: not hex: ${JSON.stringify(bad[0])} at character ${bad.index + 1 + (h === hex ? 0 : 2)}`)
+    throw new TcpError('input', `${name}: an odd number of hex digits (${h.length})`)
+  }
   const out = new Uint8Array(Buffer.from(h, 'hex'))
   if (length !== undefined && out.length !== length)
     throw new TcpError('input', `${name}: expected ${length} bytes, got ${out.length}`)

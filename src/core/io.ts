@@ -24,6 +24,15 @@ export interface WriteOptions {
 }
 
 /**
+ * An empty path is a usage error (it read as "not found: " with nothing after it). "-" is stdin or stdout only where a command says so (and handles it before calling here); anywhere else it would
+ * silently become a file named "-" (review 2: `tcp unseal F --out -` wrote the plaintext there, not to stdout).
+ */
+export function refuseDash(path: string, what: string, stream: 'stdin' | 'stdout'): void {
+  if (path === '') throw new TcpError('usage', `${what}: an empty path`)
+  if (path === '-') throw new TcpError('usage', `${what}: "-" is not ${stream} here; name a file (./- for a file named "-")`)
+}
+
+/**
  * Writes `data` to `path` atomically (see createOutput). Without force, an existing file is an 'exists' error and
  * a concurrent creator of `path` also wins (link(2) is exclusive).
  */
@@ -85,6 +94,7 @@ export async function assertAbsent(path: string, what: string): Promise<void> {
  */
 export async function createOutput(path: string, opts: {force?: boolean; mode: number; what: string}): Promise<OutputFile> {
   const {what} = opts
+  refuseDash(path, what, 'stdout')
   if (!opts.force) await assertAbsent(path, what)
   const dir = dirname(path)
   await makeDir(dir, what, path)
@@ -265,6 +275,7 @@ export interface ReadOptions {
 export async function readFileBytes(path: string, opts: ReadOptions = {}): Promise<Uint8Array> {
   const what = opts.what ?? 'input file'
   const max = opts.maxBytes ?? 256 * 1024 * 1024
+  refuseDash(path, what, 'stdin')
   try {
     const st = await stat(path)
     if (st.isDirectory()) throw new TcpError('io', `${what} is a directory, expected a file: ${path}`)
@@ -304,6 +315,7 @@ export interface LineOptions {
 export async function forEachLine(path: string, onLine: (line: string, n: number) => void, opts: LineOptions = {}): Promise<void> {
   const what = opts.what ?? 'input file'
   const maxLine = opts.maxLine ?? 256 * 1024 * 1024
+  refuseDash(path, what, 'stdin')
   let fh: FileHandle
   try {
     const st = await stat(path)

@@ -1,5 +1,6 @@
 // Configuration: read from the working directory (never its parents) and the user's config dir
-// ($XDG_CONFIG_HOME/tcp); code configuration runs only from folders the user owns and nobody else can write;
+// ($XDG_CONFIG_HOME/tcp); code configuration runs only from the user's config dir (never a checkout's), from files
+// the user owns and nobody else can write;
 // verifiers take trust only from --pub/--trust or the user's config dir, and every report names its trust source.
 import {describe, it, before, after} from 'node:test'
 import assert from 'node:assert/strict'
@@ -54,25 +55,63 @@ describe('configuration', () => {
     rmSync(join(t.dir, 'tcp.config.mjs'))
   })
 
-  it('a tcp.config.mjs in a folder others can write is refused, not executed (exit 2)', () => {
+  it('a checkout\'s "tcti" is ignored and said so: a cmd: TCTI runs a program (review 2: .tcprc.json ran it under attest init)', () => {
+    const d = join(t.dir, 'tcti-clone')
+    mkdirSync(d)
+    writeFileSync(join(d, '.tcprc.json'), JSON.stringify({tcti: `cmd:touch ${marker}`}))
+    const r = run(['attest', 'init', '--state', 'st'], d, {TPM2TOOLS_TCTI: 'device:/nonexistent/tpm'})
+    assert.equal(existsSync(marker), false, 'the checkout\'s TCTI command ran')
+    assert.equal(r.code, 2, r.stderr)
+    assert.match(r.stderr, /"tcti" of .*\.tcprc\.json is ignored/)
+    assert.match(r.stderr, /nonexistent/) // the user's own TPM2TOOLS_TCTI was used instead
+  })
+
+  it('a code configuration in a user config dir others can write is refused, not executed (exit 2); in a shared working folder it is ignored', () => {
     const shared = join(t.dir, 'shared')
     mkdirSync(shared)
     writeFileSync(join(shared, 'tcp.config.mjs'), evilCode)
     writeFileSync(join(shared, 'n.txt'), 'x\n')
     chmodSync(shared, 0o1777)
     const s = run(['sign', 'n.txt', '--key', join(t.dir, 'keys/ci.key')], shared)
-    assert.equal(s.code, 2, s.stderr)
-    assert.match(s.stderr, /was not executed: the folder .* is writable by everyone/)
+    assert.equal(s.code, 0, s.stderr)
+    assert.match(s.stderr, /was not executed/)
     assert.equal(existsSync(marker), false)
     chmodSync(shared, 0o755)
-    chmodSync(join(shared, 'tcp.config.mjs'), 0o666)
-    const g = run(['sign', 'n.txt', '--key', join(t.dir, 'keys/ci.key')], shared)
+    const udir = join(t.dir, 'xdg3', 'tcp')
+    mkdirSync(udir, {recursive: true})
+    writeFileSync(join(udir, 'config.mjs'), evilCode)
+    chmodSync(udir, 0o777)
+    const u = run(['sign', 'n.txt', '--key', join(t.dir, 'keys/ci.key'), '--force'], shared, {XDG_CONFIG_HOME: join(t.dir, 'xdg3')})
+    assert.equal(u.code, 2, u.stderr)
+    assert.match(u.stderr, /was not executed: the folder .* is writable by everyone/)
+    chmodSync(udir, 0o755)
+    chmodSync(join(udir, 'config.mjs'), 0o666)
+    const g = run(['sign', 'n.txt', '--key', join(t.dir, 'keys/ci.key'), '--force'], shared, {XDG_CONFIG_HOME: join(t.dir, 'xdg3')})
     assert.equal(g.code, 2, g.stderr)
     assert.match(g.stderr, /the file .* is writable by everyone/)
     assert.equal(existsSync(marker), false)
-    // Owned and private: the user's own code configuration runs (so the refusals above are about ownership).
-    chmodSync(join(shared, 'tcp.config.mjs'), 0o644)
-    assert.equal(run(['sign', 'n.txt', '--key', join(t.dir, 'keys/ci.key')], shared).code, 0)
+  })
+
+  it('a checkout\'s own tcp.config.mjs (owned by the user, as after git clone) never runs, even for sign; the user config dir\'s does', () => {
+    // sign --key without --out still reads the configuration (for outDir): running the checkout's code here would
+    // hand it the passphrase in the environment and the key file it is about to decrypt.
+    const clone = join(t.dir, 'clone')
+    mkdirSync(clone)
+    writeFileSync(join(clone, 'tcp.config.mjs'), evilCode)
+    writeFileSync(join(clone, 'n.txt'), 'x\n')
+    const s = run(['sign', 'n.txt', '--key', join(t.dir, 'keys/ci.key')], clone)
+    assert.equal(s.code, 0, s.stderr)
+    assert.equal(existsSync(marker), false, 'the checkout\'s configuration code ran')
+    assert.match(s.stderr, /tcp\.config\.mjs in the working directory was not executed/)
+    assert.equal(s.stderr.trim().split('\n').length, 1, s.stderr)
+    for (const argv of [['prove', '--help'], ['log', 'append', '--key', join(t.dir, 'keys/ci.key'), '--log', 'a.log', '--from', 'nope.jsonl']]) run(argv, clone)
+    assert.equal(existsSync(marker), false)
+    // The same code in the user's own config dir is the user's: it runs.
+    const udir = join(t.dir, 'xdg2', 'tcp')
+    mkdirSync(udir, {recursive: true})
+    writeFileSync(join(udir, 'config.mjs'), evilCode)
+    rmSync(join(clone, 'tcp.config.mjs'))
+    assert.equal(run(['sign', 'n.txt', '--key', join(t.dir, 'keys/ci.key'), '--force'], clone, {XDG_CONFIG_HOME: join(t.dir, 'xdg2')}).code, 0)
     assert.equal(existsSync(marker), true)
     rmSync(marker)
   })

@@ -8,7 +8,6 @@ import {describeSource, loadObservations} from '../../cli/observations.js'
 import {openSignedBaseline} from '../../core/envelope/verify.js'
 
 export default class BaselineCheck extends TcpCommand {
-  static override configMayRunCode = false
   static override summary = 'Check a window of observations against a signed baseline (exit 3 on deviation)'
   static override description = `Verifies the baseline's signatures first (--pub or --trust, as tcp verify), then computes per
 feature the z-score of the window mean, z = (mean - mu) / (sigma / sqrt(n)). A feature deviates when |z| > k, when

@@ -2,7 +2,6 @@ import {Args} from '@oclif/core'
 import {TcpCommand} from '../../cli/base.js'
 
 export default class LogShow extends TcpCommand {
-  static override configMayRunCode = false
   static override summary = 'Describe a tcp.log/v1 file: agent, entries, head, time span, agents referenced'
   static override description = `Reads the log's structure and hash chain; it does NOT check signatures (tcp verify LOG --pub KEY does).
 Structural problems are counted and the first is named.`

@@ -81,7 +81,8 @@ export class ObservationParser {
       // JSON.parse keeps the last of duplicate names: unless the cheap check proves there is none, scan.
       if (!o || typeof o !== 'object' || Array.isArray(o) || !flatWithoutDuplicates(raw, o as Record<string, unknown>)) o = parseJson(raw, `${what}:${n}`)
     } catch (e) {
-      throw e instanceof TcpError && /duplicate/.test(e.message) ? e : new TcpError('input', `${what}:${n}: not valid JSON`)
+      if (e instanceof TcpError && /duplicate/.test(e.message)) throw e
+      throw notJsonLine(what, n, raw)
     }
     if (!o || typeof o !== 'object' || Array.isArray(o)) fail(what, n, 'expected a JSON object')
     const rec = o as Record<string, unknown>
@@ -222,4 +223,10 @@ export function filterAgent(set: ObservationSet, agent: string | undefined, what
     throw new TcpError('input', `${what}: no observations of agent "${agent}"${known.length ? ` (agents seen: ${known.join(', ')}...)` : ''}`)
   }
   return {features: set.features, rows}
+}
+
+/** Line n of a JSONL input is not JSON; a line that only opens a JSON document (a pretty-printed envelope) says so. */
+export function notJsonLine(what: string, n: number, raw: string): TcpError {
+  const doc = /^\s*[[{]\s*$/.test(raw) ? ': observations are one JSON object per line, and this line opens a multi-line JSON document' : ''
+  return new TcpError('input', `${what}:${n}: not valid JSON${doc}`)
 }

@@ -15,7 +15,7 @@ import {createReadStream} from 'node:fs'
 import {createInterface} from 'node:readline'
 import {TcpError} from '../errors.js'
 import {parseTime} from '../time.js'
-import {NUMBER_RE, splitCsv} from '../baseline/observations.js'
+import {NUMBER_RE, notJsonLine, splitCsv} from '../baseline/observations.js'
 import {MAX_FEATURES, MemoryFleet} from './fleet.js'
 import {medianInPlace} from './stats.js'
 
@@ -59,7 +59,7 @@ function jsonlReader(what: string, sink: RecordSink): LineReader {
       try {
         o = JSON.parse(text)
       } catch {
-        throw new TcpError('input', `${what}:${n}: not valid JSON`)
+        throw notJsonLine(what, n, text)
       }
       if (!o || typeof o !== 'object' || Array.isArray(o)) throw new TcpError('input', `${what}:${n}: expected a JSON object`)
       const rec = o as Record<string, unknown>

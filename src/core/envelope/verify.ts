@@ -177,19 +177,21 @@ function chainCheck(baseline: Baseline, opts: EnvelopeVerifyOptions, now: number
   return {check: 'chain', ok: true, detail: `links to version ${prev.version} (${digest.slice(0, 16)}...)`}
 }
 
-function statementChecks(body: Uint8Array, opts: EnvelopeVerifyOptions): Check[] {
+/** The statement's checks, and the subjects whose contents were not compared (no `file` given). */
+function statementChecks(body: Uint8Array, opts: EnvelopeVerifyOptions): {checks: Check[]; notChecked?: string[]} {
   let st
   try {
     st = parseStatement(parsePayloadJson(body, 'statement payload'), 'statement payload')
   } catch (e) {
-    return [{check: 'statement', ok: false, detail: (e as Error).message}]
+    return {checks: [{check: 'statement', ok: false, detail: (e as Error).message}]}
   }
   const checks: Check[] = [{check: 'statement', ok: true, detail: `in-toto statement about ${st.subject.map((s) => s.name).join(', ')}`}]
   if (opts.file) {
     const match = matchSubject(st, opts.file.bytes)
     checks.push({check: 'subject-digest', ok: Boolean(match), detail: match ? `${match.algorithms.join(' and ')} of ${opts.file.name} match subject ${match.name}` : `neither sha256 nor sha3_256 of ${opts.file.name} matches a subject`})
+    return {checks}
   }
-  return checks
+  return {checks, notChecked: st.subject.map((s) => s.name)}
 }
 
 function thresholdOf(opts: EnvelopeVerifyOptions): number {
@@ -206,6 +208,7 @@ type Count = SignatureCount & {body: Uint8Array; payloadType: string}
 function reportFromCount(count: Count, opts: EnvelopeVerifyOptions, now: number, threshold: number): VerifyReport & {baseline?: Baseline} {
   const checks = [...count.checks]
   let baseline: Baseline | undefined
+  let notChecked: string[] | undefined
   if (count.payloadType === BASELINE_PAYLOAD_TYPE) {
     if (opts.file) throw new TcpError('usage', '--file applies to signed files (in-toto statements), not to baselines')
     const b = baselineChecks(count.body, opts, now, threshold)
@@ -213,11 +216,15 @@ function reportFromCount(count: Count, opts: EnvelopeVerifyOptions, now: number,
     baseline = b.baseline
   } else if (count.payloadType === INTOTO_PAYLOAD_TYPE) {
     if (opts.previous !== undefined) throw new TcpError('usage', '--previous applies to signed baselines only')
-    checks.push(...statementChecks(count.body, opts))
+    const st = statementChecks(count.body, opts)
+    checks.push(...st.checks)
+    notChecked = st.notChecked
   } else if (count.payloadType === ROTATION_PAYLOAD_TYPE) {
     checks.push(...rotationPayloadChecks(count.body, count.signers))
   } else checks.push({check: 'payload-type', ok: false, detail: `unknown payload type "${count.payloadType}"`})
   const extra: Record<string, unknown> = {payloadType: count.payloadType, signers: count.signers, threshold}
+  // Who signed which digest is verified; that the file on disk has that digest is not, without `file`.
+  if (notChecked) extra.notChecked = notChecked
   if (baseline) Object.assign(extra, {subject: baseline.subject, version: baseline.version}, opts.reportDigest === false ? {} : {digest: toHex(baselineDigest(baseline))})
   const report = makeReport('dsse-envelope', checks, extra)
   return baseline ? {...report, baseline} : report

@@ -1,5 +1,6 @@
 /** Reading and writing key files on disk (see keys.ts for the formats). */
 import {assertAbsent, readFileText} from '../io.js'
+import {TcpError} from '../errors.js'
 import {fromBase64} from '../bytes.js'
 import {recoverPair, replacePair} from './pair.js'
 import {decodePublicKeyPem, encodePublicKeyPem, type KeyType} from './pem.js'
@@ -62,6 +63,9 @@ export async function describeKeyFile(path: string): Promise<KeyFileSummary> {
 /** Paths of a key pair: `--out alice` gives alice.key and alice.pub (a trailing .key or .pub is dropped). */
 export function keyPaths(base: string): {key: string; pub: string} {
   const b = base.replace(/\.(key|pub)$/, '')
+  const name = b.slice(b.lastIndexOf('/') + 1)
+  if (name === '' || name === '.' || name === '..')
+    throw new TcpError('usage', `--out: expected a path ending in a name such as keys/alice, got ${JSON.stringify(base)}`)
   return {key: `${b}.key`, pub: `${b}.pub`}
 }
 

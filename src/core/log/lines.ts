@@ -4,6 +4,7 @@
  */
 import {closeSync, openSync, readSync} from 'node:fs'
 import {TcpError, fromSystemError} from '../errors.js'
+import {refuseDash} from '../io.js'
 
 const CHUNK = 1 << 16
 
@@ -83,6 +84,7 @@ export function forEachLine(path: string, maxLine: number, fn: LineFn, what = 'l
 
 /** The first line of a file (up to `max` bytes, without its newline): enough to tell a log from other JSON. */
 export async function readFirstLine(path: string, max: number, what = 'file'): Promise<string> {
+  refuseDash(path, what, 'stdin')
   const {open, stat} = await import('node:fs/promises')
   try {
     // A FIFO or a device would block or stream without end: only regular files are read.

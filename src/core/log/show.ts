@@ -1,4 +1,5 @@
 /** `tcp log show`: what a log says about itself. Structure and chain only; signatures are for tcp verify. */
+import {TcpError} from '../errors.js'
 import {runLogVerifier, type LogFailure, type LogSummary} from './verify.js'
 
 export interface LogDescription extends LogSummary {
@@ -11,5 +12,10 @@ export interface LogDescription extends LogSummary {
 
 export function describeLog(path: string, now = Date.now()): LogDescription {
   const v = runLogVerifier(path, {trust: {keys: [], revoked: new Set(), source: 'none'}, now, unsignedStructureOnly: true, keepFailures: 1})
-  return {...v.summary(), signaturesChecked: false, problems: Object.fromEntries(v.counts), firstProblem: v.failures[0] ?? null}
+  const summary = v.summary()
+  const first = v.failures[0]
+  // Nothing in the file parsed as a log line: it is some other file (observations, an envelope), not a broken log.
+  if (summary.entries === 0 && summary.checkpoints === 0 && first && (v.counts.get('format') ?? 0) > 0)
+    throw new TcpError('input', `${path}: not a tcp.log/v1 log (line ${first.line}: ${first.detail})`)
+  return {...summary, signaturesChecked: false, problems: Object.fromEntries(v.counts), firstProblem: first ?? null}
 }

@@ -6,6 +6,7 @@ import {constants as fsConstants} from 'node:fs'
 import {open, type FileHandle} from 'node:fs/promises'
 import {TcpError, fromSystemError} from '../errors.js'
 import type {ByteSource} from './stream.js'
+import {refuseDash} from '../io.js'
 
 export {createOutput, type OutputFile} from '../io.js'
 
@@ -16,6 +17,7 @@ export interface InputFile {
 }
 
 export async function openInput(path: string, what: string): Promise<InputFile> {
+  refuseDash(path, what, 'stdin')
   let fh: FileHandle
   try {
     fh = await open(path, fsConstants.O_RDONLY)

@@ -35,6 +35,8 @@ describe('observations', () => {
       [`{"time":"${t(0)}","x":1}\n{"time":"${t(1)}","x":1,"y":2}\n`, /obs:2: unexpected feature "y"/],
       [`{"time":"${t(0)}","x":1,"y":1}\n{"time":"${t(1)}","x":1}\n`, /obs:2: missing feature "y"/],
       [`{"time":"${t(0)}","x":1}\n{bad json\n`, /obs:2: not valid JSON/],
+      // A pretty-printed JSON document (a signed envelope, a baseline) given where observations go (review 2).
+      [`{\n  "payloadType": "x"\n}\n`, /obs:1: not valid JSON: observations are one JSON object per line, and this line opens a multi-line JSON document/],
       [`time,x\n${t(0)},1\n${t(1)},1,2\n`, /obs:3: expected 2 fields, got 3/],
       [`time,x\n${t(0)},abc\n`, /obs:2: feature "x" must be a number/],
       [`time,x\n${t(0)},0x10\n`, /obs:2: feature "x" must be a number/],

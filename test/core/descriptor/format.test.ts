@@ -72,6 +72,12 @@ describe('descriptor v2 format', () => {
     assert.equal(decideDescriptor(fromHex(RM), 1), INVALID_CODE.length)
   })
 
+  it('bad hex names what is wrong with it: the first bad character and where, or the odd length', () => {
+    assert.throws(() => fromHex('zz', 'descriptor hex'), /^TcpError: descriptor hex: not hex: "z" at character 1$/)
+    assert.throws(() => fromHex('0a1', 'descriptor hex'), /^TcpError: descriptor hex: an odd number of hex digits \(3\)$/)
+    assert.throws(() => fromHex('0a 1b', 'x'), /x: not hex: " " at character 3/)
+  })
+
   it('bad encoder input is an input error (exit 2) naming the field', () => {
     const ok = {command: 'ls', flags: 1, execMs: 1, memoryMb: 1, outputKb: 1}
     const input = (f: () => unknown, re: RegExp) => assert.throws(f, (e: unknown) => e instanceof TcpError && e.code === 'input' && re.test(e.message))

@@ -1,0 +1,50 @@
+// "-" means stdin/stdout where a command says so (tcp sample --out -, tcp log append --from -). Elsewhere it was a
+// file named "-": review 2 ran `tcp unseal F --identity ops.key --out -` expecting the plaintext on stdout and got a
+// file "-" in the working directory (exit 0), which the next `tcp seal - ...` then read as its input.
+import {describe, it, after, before} from 'node:test'
+import assert from 'node:assert/strict'
+import {existsSync, writeFileSync} from 'node:fs'
+import {join} from 'node:path'
+import {tcpProcess, tempDir} from '../helpers/cli.js'
+
+describe('"-" where a command does not read stdin or write stdout', () => {
+  const t = tempDir()
+  after(t.cleanup)
+  const env = {TCP_PASSPHRASE: 'dash dash dash'}
+  const run = (argv: string[]) => tcpProcess(argv, {cwd: t.dir, env})
+
+  before(() => {
+    assert.equal(run(['keys', 'generate', '--out', 'ops', '--type', 'x25519']).code, 0)
+    assert.equal(run(['keys', 'generate', '--out', 'alice']).code, 0)
+    writeFileSync(join(t.dir, 'data.txt'), 'secret telemetry\n')
+    assert.equal(run(['seal', 'data.txt', '--recipient', 'ops.pub', '--out', 'data.tcpseal']).code, 0)
+    assert.equal(run(['sample', '--agents', '2', '--observations', '10', '--seed', '1', '--out', 'obs.jsonl']).code, 0)
+  })
+
+  for (const argv of [
+    ['unseal', 'data.tcpseal', '--identity', 'ops.key', '--out', '-'],
+    ['seal', 'data.txt', '--recipient', 'ops.pub', '--out', '-'],
+    ['sign', 'data.txt', '--key', 'alice.key', '--out', '-'],
+    ['baseline', 'create', '--from', 'obs.jsonl', '--subject', 's', '--out', '-'],
+  ]) {
+    it(`tcp ${argv.join(' ')}: a one-line usage error (exit 2), no file named "-"`, () => {
+      const r = run(argv)
+      assert.equal(r.code, 2, r.stdout + r.stderr)
+      assert.match(r.stderr, /^tcp: error: .*"-" is not stdout here; name a file \(\.\/- for a file named "-"\)\n$/)
+      assert.equal(existsSync(join(t.dir, '-')), false)
+    })
+  }
+
+  it('an input "-" is refused the same way (seal, sign, verify)', () => {
+    for (const argv of [['seal', '-', '--recipient', 'ops.pub', '--out', 'x.tcpseal'], ['sign', '-', '--key', 'alice.key', '--out', 'x.dsse.json'], ['verify', '-', '--pub', 'alice.pub']]) {
+      const r = run(argv)
+      assert.equal(r.code, 2, r.stdout + r.stderr)
+      assert.match(r.stderr, /"-" is not stdin here; name a file/, argv.join(' '))
+    }
+  })
+
+  it('./- is still a file named "-"', () => {
+    assert.equal(run(['unseal', 'data.tcpseal', '--identity', 'ops.key', '--out', './-']).code, 0)
+    assert.equal(existsSync(join(t.dir, '-')), true)
+  })
+})
