@@ -116,16 +116,19 @@ describe('configuration', () => {
     rmSync(marker)
   })
 
-  it('data configuration in a folder others can write is refused too: its tcti would run a command (exit 2)', () => {
+  it('data configuration: a tcti from the working directory never runs; key/outDir from a folder others can write are refused (exit 2)', () => {
     const shared = join(t.dir, 'shared-data')
     mkdirSync(shared)
     const ran = join(t.dir, 'tcti-cmd-ran')
     // tpm2-tools' cmd TCTI runs its configuration as a shell command: a data file can carry code.
     writeFileSync(join(shared, '.tcprc.json'), JSON.stringify({tcti: `cmd:touch ${ran}`}))
     chmodSync(shared, 0o1777)
-    const a = run(['attest', 'init', '--state', join(shared, 'state')], shared)
-    assert.equal(a.code, 2, a.stderr)
-    assert.match(a.stderr, /\.tcprc\.json was not used: the folder .* is writable by everyone/)
+    // A working directory's tcti is never used (wherever it is); the command says so and runs nothing of it.
+    const a = run(['attest', 'init', '--state', join(shared, 'state'), '--tcti', 'swtpm:host=127.0.0.1,port=1'], shared)
+    assert.notEqual(a.code, 0, a.stderr)
+    assert.equal(existsSync(ran), false, 'the TCTI command did not run')
+    const b = run(['attest', 'init', '--state', join(shared, 'state2')], shared)
+    assert.match(b.stderr, /the "tcti" of .*\.tcprc\.json is ignored/)
     assert.equal(existsSync(ran), false, 'the TCTI command did not run')
     // The signing key and the output folder from such a file would be another user's choice as well.
     writeFileSync(join(shared, '.tcprc.json'), JSON.stringify({key: join(t.dir, 'keys/evil.key')}))
