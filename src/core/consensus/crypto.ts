@@ -207,6 +207,7 @@ export class VoteCrypto {
    * (signers may repeat; the caller decides what distinct means). False if any handle is unknown.
    */
   private blstCheck(signers: ArrayLike<number>, handles: ArrayLike<number>, view: number, phase: number, value: number): boolean {
+    if (signers.length !== handles.length) return false // every signer with exactly one signature
     const pks: Uint8Array[] = []
     const sigs: Uint8Array[] = []
     for (let i = 0; i < signers.length; i++) {
@@ -353,6 +354,7 @@ export class VoteCrypto {
     }
     if (this.mode !== 'bls') throw new RangeError('verifyAggregate: BLS mode only')
     this.verifyCalls++
+    if (signers.length !== handles.length) return false
     const pubs: BlsKey[] = []
     const sigs: BlsPoint[] = []
     for (let i = 0; i < signers.length; i++) {
