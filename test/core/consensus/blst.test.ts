@@ -41,12 +41,17 @@ describe('consensus blst: native BLS12-381', () => {
   it('keys come from the seed: same seed same keys, another seed other keys', () => {
     const again = new VoteCrypto('blst', 4, new Rng(5), RUN)
     const other = new VoteCrypto('blst', 4, new Rng(6), RUN)
+    const otherRun = new VoteCrypto('blst', 4, new Rng(5), RUN + 1)
     try {
       assert.deepEqual(again.blstPublicKey(3), vc.blstPublicKey(3))
       assert.notDeepEqual(other.blstPublicKey(3), vc.blstPublicKey(3))
+      // same keys, another run id: the vote differs (votes are bound to their run)
+      assert.deepEqual(otherRun.blstPublicKey(1), vc.blstPublicKey(1))
+      assert.notDeepEqual(otherRun.blstSignature(otherRun.sign(1, 3, PHASE_PREPARE, 1)), vc.blstSignature(vc.sign(1, 3, PHASE_PREPARE, 1)))
     } finally {
       again.close()
       other.close()
+      otherRun.close()
     }
   })
 
