@@ -33,7 +33,7 @@ model (--crypto model): a sweep runs hundreds of simulations. Exit 0; the map is
     'claim-threshold': Flags.string({description: 'the claim under test: quorum threshold', default: '0.75'}),
     'claim-byzantine': Flags.string({description: 'the claim under test: Byzantine fraction', default: '0.32'}),
     ...networkFlags,
-    crypto: Flags.string({description: 'vote signatures (see simulate)', default: 'model', options: ['auto', 'ed25519', 'bls', 'model']}),
+    crypto: Flags.string({description: 'vote signatures (see simulate)', default: 'model', options: ['auto', 'ed25519', 'bls', 'blst', 'model']}),
   }
 
   async run(): Promise<SweepResult & {svg?: string}> {

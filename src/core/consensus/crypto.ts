@@ -31,8 +31,9 @@ import {bls12_381 as bls} from '@noble/curves/bls12-381.js'
 import {concatBytes, utf8} from '../bytes.js'
 import type {Rng} from '../rng.js'
 import {siphash24Words} from './siphash.js'
+import {BlstPool, loadBlst, PK_BYTES, SIG_BYTES, type Blst} from './blst.js'
 
-export type CryptoMode = 'ed25519' | 'bls' | 'model'
+export type CryptoMode = 'ed25519' | 'bls' | 'blst' | 'model'
 export const PHASE_PREPARE = 0
 export const PHASE_COMMIT = 1
 /** A signed timeout (NEW-VIEW) for view v: Q of them form a timeout certificate, the proof that lets replicas enter v. */
@@ -92,6 +93,24 @@ export class VoteCrypto {
   private blsSigs: BlsPoint[] = []
   private hashed = new Map<string, BlsPoint>()
   private memo = new Map<string, boolean>()
+  // blst mode: signing is deferred to a batch on the worker pool, run before anything reads a signature.
+  private pool: BlstPool | null = null
+  private blst: Blst | null = null
+  private pkBytes: Uint8Array = new Uint8Array(0)
+  private handles = 0
+  private signedUpTo = 0
+  private pendAgents: number[] = []
+  private pendMsg: number[] = []
+  private msgIndex = new Map<string, number>()
+  private msgList: Uint8Array[] = []
+  private batchStart: number[] = []
+  private batchBytes: Uint8Array[] = []
+  /** Wall milliseconds spent in cryptography (blst mode: key generation, signing batches, verification). */
+  cryptoMs = 0
+  /** blst mode: the worker threads that sign (one per core, at most 2). */
+  workers = 0
+  /** blst mode: pairing checks run (aggregates, and their halves when a batch fails). */
+  pairings = 0
 
   constructor(mode: CryptoMode, n: number, rng: Rng, runId: number) {
     this.mode = mode
@@ -100,6 +119,14 @@ export class VoteCrypto {
     if (mode === 'model') {
       this.secrets = new Uint32Array(4 * n) // a 128-bit SipHash key per agent
       for (let i = 0; i < 4 * n; i++) this.secrets[i] = rng.u32()
+    } else if (mode === 'blst') {
+      this.blst = loadBlst()
+      if (!this.blst) throw new RangeError('--crypto blst: @chainsafe/blst has no binary for this platform')
+      const t0 = performance.now()
+      this.pool = new BlstPool(rng.bytes(32)) // simulation keys from the seed: reproducible, never secret
+      this.workers = this.pool.size
+      this.pkBytes = this.pool.publicKeys(n)
+      this.cryptoMs += performance.now() - t0
     } else if (mode === 'bls') {
       for (let i = 0; i < n; i++) {
         const k = BLS.keygen(rng.bytes(48)) // simulation keys from the seed: reproducible, never secret
@@ -117,7 +144,113 @@ export class VoteCrypto {
   }
 
   get agents(): number {
+    if (this.mode === 'blst') return this.pkBytes.length / PK_BYTES
     return this.mode === 'model' ? this.secrets.length / 4 : this.publicKeys.length
+  }
+
+  /** Stops the signing workers (blst); the result stays readable. */
+  close(): void {
+    this.pool?.close()
+  }
+
+  private blstMsg(view: number, phase: number, value: number): number {
+    const k = `${view}:${phase}:${value}`
+    let i = this.msgIndex.get(k)
+    if (i === undefined) {
+      i = this.msgList.length
+      this.msgList.push(this.message(view, phase, value))
+      this.msgIndex.set(k, i)
+    }
+    return i
+  }
+
+  /** Signs every deferred vote now, on the workers (a signature's bytes do not depend on when it is computed). */
+  flush(): void {
+    if (this.pendAgents.length === 0) return
+    const t0 = performance.now()
+    const bytes = this.pool!.sign(Int32Array.from(this.pendAgents), Int32Array.from(this.pendMsg), this.msgList)
+    this.batchStart.push(this.signedUpTo)
+    this.batchBytes.push(bytes)
+    this.signedUpTo += this.pendAgents.length
+    this.pendAgents = []
+    this.pendMsg = []
+    this.cryptoMs += performance.now() - t0
+  }
+
+  /** blst mode: the uncompressed signature (192 bytes) behind `handle`, or undefined. */
+  blstSignature(handle: number): Uint8Array | undefined {
+    if (!Number.isInteger(handle) || handle < 0 || handle >= this.handles) return undefined
+    if (handle >= this.signedUpTo) this.flush()
+    let lo = 0
+    let hi = this.batchStart.length - 1
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1
+      if (this.batchStart[mid]! <= handle) lo = mid
+      else hi = mid - 1
+    }
+    const off = (handle - this.batchStart[lo]!) * SIG_BYTES
+    return this.batchBytes[lo]!.subarray(off, off + SIG_BYTES)
+  }
+
+  /** blst mode: the uncompressed public key (96 bytes) of `agent`. */
+  blstPublicKey(agent: number): Uint8Array {
+    return this.pkBytes.subarray(agent * PK_BYTES, (agent + 1) * PK_BYTES)
+  }
+
+  /** blst mode: the seed-derived secret keys of `agents` (for cross-checks against @noble/curves only). */
+  blstSecretKeys(agents: number[]): Uint8Array[] {
+    return this.pool!.secretKeys(agents)
+  }
+
+  /**
+   * blst mode: ONE pairing check of the sum of the signatures against the sum of the signers' keys on one message
+   * (signers may repeat; the caller decides what distinct means). False if any handle is unknown.
+   */
+  private blstCheck(signers: ArrayLike<number>, handles: ArrayLike<number>, view: number, phase: number, value: number): boolean {
+    if (signers.length !== handles.length) return false // every signer with exactly one signature
+    const pks: Uint8Array[] = []
+    const sigs: Uint8Array[] = []
+    for (let i = 0; i < signers.length; i++) {
+      const s = signers[i]!
+      if (!Number.isInteger(s) || s < 0 || s >= this.agents) return false
+      const sig = this.blstSignature(handles[i]!) // signs deferred votes first (time counted by flush)
+      if (sig === undefined) return false
+      pks.push(this.blstPublicKey(s))
+      sigs.push(sig)
+    }
+    if (pks.length === 0) return false
+    const t0 = performance.now()
+    const b = this.blst!
+    this.pairings++
+    try {
+      return b.verify(this.msgList[this.blstMsg(view, phase, value)]!, b.aggregateSerializedPublicKeys(pks, false), b.aggregateSerializedSignatures(sigs, false))
+    } catch {
+      return false
+    } finally {
+      this.cryptoMs += performance.now() - t0
+    }
+  }
+
+  /**
+   * blst mode: which of these votes on one message are valid. One aggregate pairing check for the batch; if it
+   * fails, each half is checked again (bisection), so k bad votes among m cost about 2 k log2(m) pairings.
+   */
+  checkBatch(signers: ArrayLike<number>, handles: ArrayLike<number>, view: number, phase: number, value: number): Uint8Array {
+    const ok = new Uint8Array(signers.length)
+    const go = (lo: number, hi: number): void => {
+      if (hi <= lo) return
+      const s = Array.from({length: hi - lo}, (_, i) => signers[lo + i]!)
+      const h = Array.from({length: hi - lo}, (_, i) => handles[lo + i]!)
+      if (this.blstCheck(s, h, view, phase, value)) ok.fill(1, lo, hi)
+      else if (hi - lo > 1) {
+        const mid = (lo + hi) >> 1
+        go(lo, mid)
+        go(mid, hi)
+      }
+    }
+    go(0, signers.length)
+    this.verifyCalls++
+    return ok
   }
 
   message(view: number, phase: number, value: number): Uint8Array {
@@ -149,6 +282,11 @@ export class VoteCrypto {
   }
 
   private signAs(key: number, view: number, phase: number, value: number): number {
+    if (this.mode === 'blst') {
+      this.pendAgents.push(key)
+      this.pendMsg.push(this.blstMsg(view, phase, value))
+      return this.handles++
+    }
     if (this.mode === 'bls') return this.store(BLS.sign(this.h2c(view, phase, value), this.blsSecret[key]!))
     return this.store(ed25519.sign(this.message(view, phase, value), this.edSecret[key]!))
   }
@@ -186,7 +324,8 @@ export class VoteCrypto {
     if (ok === undefined) {
       this.verifyCalls++
       const sig = this.sigs[handle]
-      if (sig === undefined) ok = false
+      if (this.mode === 'blst') ok = this.blstCheck([signer], [handle], view, phase, value)
+      else if (sig === undefined) ok = false
       else if (this.mode === 'ed25519') ok = ed25519.verify(sig, this.message(view, phase, value), this.publicKeys[signer]!)
       else ok = this.blsVerify(this.blsSigs[handle]!, this.blsPub[signer]!, view, phase, value)
       this.memo.set(key, ok)
@@ -209,8 +348,13 @@ export class VoteCrypto {
    * every key itself, so none is rogue here, which a deployment must establish at registration.
    */
   verifyAggregate(signers: ArrayLike<number>, handles: ArrayLike<number>, view: number, phase: number, value: number): boolean {
+    if (this.mode === 'blst') {
+      this.verifyCalls++
+      return this.blstCheck(signers, handles, view, phase, value)
+    }
     if (this.mode !== 'bls') throw new RangeError('verifyAggregate: BLS mode only')
     this.verifyCalls++
+    if (signers.length !== handles.length) return false
     const pubs: BlsKey[] = []
     const sigs: BlsPoint[] = []
     for (let i = 0; i < signers.length; i++) {

@@ -22,8 +22,8 @@ export function networkOptions(f: NetworkFlags): Pick<
   SimOptions,
   'latency' | 'maxDelayMs' | 'loss' | 'partition' | 'timeoutMs' | 'backoff' | 'turnAtMs' | 'delayMs' | 'crypto'
 > {
-  if (!['auto', 'ed25519', 'bls', 'model'].includes(f.crypto))
-    throw new TcpError('usage', `--crypto: expected auto, ed25519, bls or model, got "${f.crypto}"`)
+  if (!['auto', 'ed25519', 'bls', 'blst', 'model'].includes(f.crypto))
+    throw new TcpError('usage', `--crypto: expected auto, ed25519, bls, blst or model, got "${f.crypto}"`)
   return {
     latency: parseLatency(f.latency),
     maxDelayMs: parseNumberFlag('max-delay-ms', f['max-delay-ms']),

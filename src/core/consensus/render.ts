@@ -17,6 +17,8 @@ export function renderSimulation(r: SimResult): string[] {
   lines.push(`signatures (${s.mode}): ${s.made} made, ${s.votesChecked} votes and ${s.certificatesChecked} certificates checked (${s.verifyCalls} verifications); rejected: ${Object.entries(s.rejected).map(([k, v]) => `${k} ${v}`).join(', ')}`)
   lines.push(`  ${s.note}`)
   if (s.estimatedCpu) lines.push(`estimated BLS12-381 CPU (modelled, not run; from the per-operation timings recorded by node bench/consensus-crypto.mjs): ${s.estimatedCpu.perReplicaMs} ms per replica, ${s.estimatedCpu.leaderMsPerCertificate} ms per certificate at the leader, ${s.estimatedCpu.fleetCpuSeconds} s for the fleet`)
+  if (s.cryptoMs !== undefined)
+    lines.push(`time: ${r.run.wallMs} ms wall = ${Number((r.run.wallMs - s.cryptoMs).toFixed(1))} ms simulation + ${s.cryptoMs} ms cryptography (key generation and signing on ${s.workers} worker threads, ${s.pairings} pairing checks on the main thread)`)
   lines.push(`run: ${r.run.events} events in ${r.run.wallMs} ms (${r.run.eventsPerSecond} events/s), ${r.run.simulatedMs} ms simulated`)
   return lines
 }
