@@ -49,6 +49,26 @@ describe('tcp detect', () => {
     assert.match(r.stdout, /no findings/)
   })
 
+  it('attackers that withhold one observation each are not examined, and that is a finding (exit 3), not a clean run', async () => {
+    const truth = JSON.parse(readFileSync(p('truth.json'), 'utf8'))
+    const attackers = new Set<string>(truth.attackers)
+    const dropped = new Set<string>()
+    const kept = readFileSync(p('sleeper.jsonl'), 'utf8').split('\n').filter((l) => {
+      if (!l) return false
+      const agent = JSON.parse(l).agent as string
+      if (!attackers.has(agent) || dropped.has(agent)) return true
+      dropped.add(agent)
+      return false
+    })
+    writeFileSync(p('withheld.jsonl'), kept.join('\n') + '\n')
+    const r = await tcp(['detect', '--from', p('withheld.jsonl'), '--json'])
+    assert.equal(r.code, 3, r.stderr)
+    assert.deepEqual([...r.json().input.shortAgents].sort(), [...attackers].sort())
+    const text = await tcp(['detect', '--from', p('withheld.jsonl')])
+    assert.equal(text.code, 3)
+    assert.match(text.stdout, /FINDING not-examined: 20 agent\(s\) sent fewer than 120 observations/)
+  })
+
   it('refuses to overwrite the SVG without --force; bad flags and bad files exit 2', async () => {
     writeFileSync(p('keep.svg'), 'mine')
     const r = await tcp(['detect', '--from', p('honest.jsonl'), '--svg', p('keep.svg')])

@@ -131,5 +131,11 @@ describe('tcp log and tcp verify LOG', () => {
     r = await tcp(['baseline', 'check', '--baseline', p('ba.dsse.json'), '--pub', p('b.pub'), '--pub', p('a.pub'), '--window', p('edited.log')])
     assert.equal(r.code, 1)
     assert.match(r.stderr, /hash-chain|signature/)
+    // The agent signs itself a baseline: its key is in the trust set (to verify its log), but cannot vouch for both.
+    r = await tcp(['sign', p('ba.json'), '--key', p('a.key'), '--out', p('self.dsse.json')])
+    assert.equal(r.code, 0, r.stderr)
+    r = await tcp(['baseline', 'check', '--baseline', p('self.dsse.json'), '--pub', p('b.pub'), '--pub', p('a.pub'), '--window', p('a.log')])
+    assert.equal(r.code, 1, r.stdout)
+    assert.match(r.stderr, /0 of 1 required signer\(s\) other than the key\(s\) that sign the window log .*an agent cannot vouch for its own baseline/)
   })
 })

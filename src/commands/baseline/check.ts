@@ -33,13 +33,17 @@ uses exact integer arithmetic, the same rule tcp prove proves. Exit 3 names the 
   async run() {
     const {flags} = await this.parse(BaselineCheck)
     const trust = await loadTrust(flags, () => this.tcpConfig())
-    const {baseline} = openSignedBaseline(await readJsonFile(flags.baseline, {what: 'signed baseline'}), {trust, threshold: flags.threshold, now: parseAt(flags.at)})
+    const {baseline, report: signed} = openSignedBaseline(await readJsonFile(flags.baseline, {what: 'signed baseline'}), {trust, threshold: flags.threshold, now: parseAt(flags.at)})
     // A baseline of one agent judges that agent's observations only.
     if (baseline.agent && flags.agent && flags.agent !== baseline.agent)
       throw new TcpError('usage', `--agent ${flags.agent}: the baseline describes agent ${baseline.agent}`)
     const agent = flags.agent ?? baseline.agent ?? undefined
     const {set: obs, source} = await loadObservations(flags.window, {...flags, agent, now: parseAt(flags.at), config: () => this.tcpConfig()})
-    if (source) this.log(describeSource(source))
+    if (source) {
+      const {requireIndependentBaseline} = await import('../../core/log/observe.js')
+      requireIndependentBaseline((signed as {signers?: string[]}).signers ?? [], source.keys, flags.threshold, source.log)
+      this.log(describeSource(source))
+    }
     const r = {...checkWindow(baseline, obs, flags.k), ...(source ? {logSource: source} : {})}
     for (const f of r.features) this.log(`${f.deviates ? 'DEVIATES' : 'ok      '} ${f.feature.padEnd(20)} z = ${f.z.toFixed(2).padStart(7)}  ${f.reasons.join('; ')}`)
     if (r.deviating.length) {

@@ -12,8 +12,8 @@
  * simulated range this is an extrapolation, stated as such in docs/detect.md.
  */
 import {Rng} from '../rng.js'
-import {minSegment, shiftStatistic, tailStatistic, windowMoments} from './change.js'
-import {chi2Sf, quantile} from './stats.js'
+import {chi2MedianOverK, minSegment, shiftStatistic, tailStatistic, windowMoments} from './change.js'
+import {chi2Sf, lnGamma, quantile} from './stats.js'
 
 export type ReferenceMode = 'fleet' | 'self' | 'baseline'
 
@@ -69,12 +69,30 @@ export function agentStart(mode: ReferenceMode, refLen: number): number {
   return mode === 'self' ? refLen : 0
 }
 
-export function agentNull(T: number, F: number, mode: ReferenceMode, refLen: number): AgentNull {
+/**
+ * Standard errors of the 'fleet' reference, which is estimated, not known: the median over n agents of their window
+ * means (each N(0, 1/refLen)) and of their window variances (each chi-square(k)/k, k = refLen - 1), by the asymptotic
+ * variance of a sample median, 1 / (4 n f(median)^2). The calibration draws one reference error per simulated
+ * series from these, so that p-values hold for a reference that is itself noisy (a short window, a small fleet).
+ */
+export function fleetReferenceError(n: number, refLen: number): {meanSd: number; varRatioSd: number} {
+  const k = Math.max(1, refLen - 1)
+  const m = chi2MedianOverK(k)
+  const x = k * m
+  const f = k * Math.exp((k / 2 - 1) * Math.log(x) - x / 2 - (k / 2) * Math.LN2 - lnGamma(k / 2))
+  return {meanSd: Math.sqrt(Math.PI / 2 / (n * refLen)), varRatioSd: 1 / (2 * Math.sqrt(n) * f * m)}
+}
+
+/** The null of the per-agent statistic; in 'fleet' mode pass the fleet size, whose reference error it includes. */
+export function agentNull(T: number, F: number, mode: ReferenceMode, refLen: number, n = 0): AgentNull {
   const self = mode === 'self'
-  const key = `${T}/${F}/${self ? refLen : 'known'}`
+  const noisy = mode === 'fleet' && n > 0 ? fleetReferenceError(n, refLen) : null
+  const key = `${T}/${F}/${self ? refLen : noisy ? `fleet/${refLen}/${n}` : 'known'}`
   const hit = agentCache.get(key)
   if (hit) return hit
   const rng = new Rng(CALIBRATION_SEED)
+  // Reference errors come from their own stream: the honest series are the same draws as with a known reference.
+  const refRng = new Rng(CALIBRATION_SEED ^ 0x2ef)
   const N = simulationsFor(AGENT_SIMULATIONS, T, F)
   const t0 = agentStart(mode, refLen)
   const m = minSegment(T)
@@ -86,6 +104,12 @@ export function agentNull(T: number, F: number, mode: ReferenceMode, refLen: num
   for (let s = 0; s < N; s++) {
     for (let j = 0; j < z.length; j++) z[j] = rng.normal()
     if (self) selfStandardise(z, T, F, refLen)
+    if (noisy)
+      for (let f = 0; f < F; f++) {
+        const shift = noisy.meanSd * refRng.normal()
+        const scale = 1 / Math.sqrt(Math.max(0.1, 1 + noisy.varRatioSd * refRng.normal()))
+        for (let t = 0; t < T; t++) z[t * F + f] = (z[t * F + f]! - shift) * scale
+      }
     tailStatistic(z, T, F, t0, m, S, out)
     stats[s] = out[0]!
     onsets[s] = out[1]!

@@ -170,7 +170,7 @@ export function detectFleet(src: FleetSource, opts: DetectOptions = {}): DetectR
   const wantSigs = detectors.some((k) => DETECTORS[k].needsSignatures)
   const hasher = wantSigs && d >= 2 ? new SimHasher({dim: d, seed, projection: 'gaussian'}) : null
   const signatures = hasher ? new Uint32Array(2 * n) : null
-  const nul = agentNull(T, F, mode, refLen)
+  const nul = agentNull(T, F, mode, refLen, n)
   lap('calibration')
   const stat = new Float64Array(n)
   const onset = new Int32Array(n)

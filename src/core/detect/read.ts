@@ -35,6 +35,17 @@ export interface RecordSink {
 }
 
 const RESERVED = new Set(['agent', 'time'])
+/** Control characters (C0, DEL, C1) and Unicode line/bidi controls: an agent name carrying them could rewrite the terminal line that names it. */
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/
+const MAX_AGENT = 256
+
+/** Why an agent name is refused, or null: it is printed in reports, on terminals and in the SVG. */
+function agentError(agent: unknown): string | null {
+  if (typeof agent !== 'string' || agent === '') return '"agent" must be a non-empty string'
+  if (agent.length > MAX_AGENT) return `"agent" is longer than ${MAX_AGENT} characters`
+  if (CONTROL.test(agent)) return `"agent" ${JSON.stringify(agent)} contains a control character`
+  return null
+}
 const FORBIDDEN = new Set(['__proto__', 'constructor', 'prototype'])
 
 function jsonlReader(what: string, sink: RecordSink): LineReader {
@@ -53,7 +64,9 @@ function jsonlReader(what: string, sink: RecordSink): LineReader {
       if (!o || typeof o !== 'object' || Array.isArray(o)) throw new TcpError('input', `${what}:${n}: expected a JSON object`)
       const rec = o as Record<string, unknown>
       const agent = rec.agent
-      if (typeof agent !== 'string' || agent === '') throw new TcpError('input', `${what}:${n}: "agent" must be a non-empty string`)
+      const badAgent = agentError(agent)
+      if (badAgent) throw new TcpError('input', `${what}:${n}: ${badAgent}`)
+      const name = agent as string
       const time = typeof rec.time === 'string' && rec.time === lastTime ? lastMs : parseTime(rec.time, `${what}:${n}: "time"`)
       lastTime = rec.time as string
       lastMs = time
@@ -75,7 +88,7 @@ function jsonlReader(what: string, sink: RecordSink): LineReader {
         if (typeof v !== 'number' || !Number.isFinite(v)) throw new TcpError('input', `${what}:${n}: feature "${k}" must be a finite number, got ${JSON.stringify(v) ?? 'nothing'}`)
         vals.push(v)
       }
-      sink.emit(agent, time, vals)
+      sink.emit(name, time, vals)
     },
   }
 }
@@ -107,7 +120,8 @@ function csvReader(what: string, sink: RecordSink): LineReader {
       }
       if (cells.length !== header.length) throw new TcpError('input', `${what}:${n}: expected ${header.length} fields, got ${cells.length}`)
       const agent = cells[ai]!
-      if (agent === '') throw new TcpError('input', `${what}:${n}: empty "agent"`)
+      const badAgent = agentError(agent)
+      if (badAgent) throw new TcpError('input', `${what}:${n}: ${badAgent}`)
       const time = cells[ti] === lastTime ? lastMs : parseTime(cells[ti], `${what}:${n}: "time"`)
       lastTime = cells[ti]!
       lastMs = time

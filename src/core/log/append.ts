@@ -7,8 +7,9 @@
  * and the next append refuses the log until --repair truncates it back to its last checkpoint (the dropped lines
  * are counted in the result, never kept silently).
  *
- * Does NOT guarantee: mutual exclusion between two appenders of the same file (run one appender per agent), or
- * durability of the last group before fsync returns.
+ * Two appenders of one log exclude each other through LOG.lock (lock.ts); a second appender is refused, exit 2.
+ *
+ * Does NOT guarantee: durability of the last group before fsync returns, or exclusion where lock.ts says it fails.
  */
 import {closeSync, fsyncSync, openSync, statSync, truncateSync, writeSync} from 'node:fs'
 import {TcpError, fromSystemError} from '../errors.js'
@@ -18,6 +19,7 @@ import {MAX_LINE_BYTES, formatLogTime, logTimeMs, lineShapeError, LOG_CHECKPOINT
 import {forEachLine} from './lines.js'
 import {runLogVerifier, type LogVerifier} from './verify.js'
 import {LogWriter, emptyState, type WriterState} from './writer.js'
+import {withLogLock} from './lock.js'
 
 export interface AppendKey {
   secretKey: Uint8Array
@@ -104,6 +106,10 @@ function stateFrom(v: LogVerifier, window: number): WriterState {
 }
 
 export function appendToLog(o: AppendOptions): AppendResult {
+  return withLogLock(o.log, () => appendLocked(o))
+}
+
+function appendLocked(o: AppendOptions): AppendResult {
   const keyId = keyIdOf(o.key.publicKey)
   const every = o.checkpointEvery ?? 1000
   const window = o.window ?? 0
@@ -118,9 +124,11 @@ export function appendToLog(o: AppendOptions): AppendResult {
   if (size !== null && size > 0) {
     let v = runLogVerifier(o.log, {trust, now, maxSkewMs: o.maxSkewMs})
     const committedLine = v.head?.checkpointLine ?? 0
-    // Only a tail can be repaired: any failure within the committed part, or any checkpoint this key cannot vouch
-    // for (another agent's log, a forged checkpoint), refuses the append; --repair never truncates such a log.
-    const before = v.failures.find((f) => (f.line !== 0 && f.line <= committedLine) || f.check === 'signature' || f.check === 'agent')
+    // Only a tail can be repaired: any failure within the committed part refuses the append, and so does a log with
+    // no checkpoint this key vouches for (another agent's log), which --repair never truncates. A forged checkpoint
+    // after the last one this key signed is part of the tail: --repair drops it, or anyone able to write the file
+    // could stop the agent from ever appending again.
+    const before = v.failures.find((f) => (f.line !== 0 && f.line <= committedLine) || (committedLine === 0 && (f.check === 'signature' || f.check === 'agent')))
     if (before) throw new TcpError('rejected', `log ${o.log} does not verify under the appending key: ${before.check} at line ${before.line}: ${before.detail}`)
     if (v.summary().uncommittedLines > 0) {
       if (!o.repair) throw new TcpError('input', `log ${o.log}: ${v.summary().uncommittedLines} line(s) after the last checkpoint (a torn or uncommitted tail, line ${committedLine + 1}); run with --repair to drop them`)
@@ -128,6 +136,10 @@ export function appendToLog(o: AppendOptions): AppendResult {
       truncateSync(o.log, v.committedBytes)
       v = runLogVerifier(o.log, {trust, now, maxSkewMs: o.maxSkewMs})
     }
+    // A log commits windows of one size: another size would make every later checkpoint fail, beyond --repair.
+    const committedWindow = v.commitmentWindow
+    if (window > 0 && committedWindow !== undefined && committedWindow !== window)
+      throw new TcpError('usage', `--window ${window}: log ${o.log} commits windows of ${committedWindow} entries; a log uses one window size`)
     if (v.agent && agent && agent !== v.agent) throw new TcpError('usage', `--agent ${agent}: log ${o.log} is the log of ${v.agent}`)
     agent = v.agent ?? agent
     if (v.head) state = stateFrom(v, window)

@@ -101,7 +101,15 @@ export function fleetFiles(dir: string): string[] {
   } catch (e) {
     throw fromSystemError(e, 'fleet directory', dir)
   }
-  return names.filter((n) => LOG_EXT.test(n)).map((n) => join(dir, n)).filter((p) => statSync(p).isFile())
+  const isFile = (p: string): boolean => {
+    try {
+      return statSync(p).isFile()
+    } catch (e) {
+      // A dangling symlink, or a file removed while listing: one named input error, not an unexpected crash.
+      throw fromSystemError(e, 'fleet log', p)
+    }
+  }
+  return names.filter((n) => LOG_EXT.test(n)).map((n) => join(dir, n)).filter(isFile)
 }
 
 /**
@@ -178,7 +186,8 @@ export function verifyFleet(dir: string, opts: LogVerifyOptions & {main?: string
     }
     a.file = file
     a.data = data
-    a.committedSeq = s.head?.seq ?? -1
+    // Only entries whose hash was kept can be resolved: a log with a gap (already failing) may commit a head beyond them.
+    a.committedSeq = Math.min(s.head?.seq ?? -1, data.n - 1)
     a.refStart = refStart
     a.refEnd = refs.n
     for (const k of s.keys) {

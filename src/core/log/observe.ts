@@ -51,3 +51,16 @@ export function observationsFromLog(path: string, opts: LogVerifyOptions): LogOb
   const head = report.log.head!
   return {set: {features: features ?? [], rows: rows.filter((r) => r.seq <= head.seq).map(({seq: _s, ...r}) => r)}, agent: report.log.agent!, head, report}
 }
+
+/**
+ * A baseline that judges a log must be vouched for by someone other than the log's own signer: with one trust set
+ * (`--pub alice.pub --pub agent-01.pub`), the agent's key verifies both, and an agent could sign itself a lenient
+ * baseline. Throws 'rejected' unless at least `threshold` of the baseline's signers signed none of the log's checkpoints.
+ */
+export function requireIndependentBaseline(baselineSigners: readonly string[], logKeys: readonly string[], threshold: number, log: string): void {
+  const own = new Set(logKeys)
+  const independent = baselineSigners.filter((k) => !own.has(k))
+  if (independent.length < threshold)
+    throw new TcpError('rejected', `rejected: the baseline has ${independent.length} of ${threshold} required signer(s) other than the key(s) that sign the window log ${log} (${[...own].join(', ')}): an agent cannot vouch for its own baseline`)
+}
+

@@ -106,6 +106,8 @@ export class LogVerifier {
   readonly failures: LogFailure[] = []
   readonly counts = new Map<string, number>()
   private readonly keyById = new Map<string, TrustedKey>()
+  /** Agents that have a key named for them in the trust store: only such keys sign their logs. */
+  private readonly namedAgents = new Set<string>()
   private readonly now: number
   private readonly skew: number
   private readonly keep: number
@@ -132,7 +134,10 @@ export class LogVerifier {
   private lastCommittedTo = -1
 
   constructor(readonly file: string, private readonly opts: LogVerifyOptions, private readonly sink?: EntrySink) {
-    for (const k of opts.trust.keys) this.keyById.set(k.keyId, k)
+    for (const k of opts.trust.keys) {
+      this.keyById.set(k.keyId, k)
+      if (k.name !== undefined) this.namedAgents.add(k.name)
+    }
     this.now = opts.now ?? Date.now()
     this.skew = opts.maxSkewMs ?? 2000
     this.keep = opts.keepFailures ?? 20
@@ -226,6 +231,7 @@ export class LogVerifier {
       const unusable = keyUnusableReason(k, this.opts.trust as TrustStore, this.now)
       if (unusable) bad(unusable)
       else if (k.name !== undefined && k.name !== cp.agent) bad(`key ${cp.key} is named "${k.name}" in the trust store, not "${cp.agent}": it does not sign for this agent`)
+      else if (k.name === undefined && this.namedAgents.has(cp.agent)) bad(`key ${cp.key} has no name in the trust store, and "${cp.agent}" has a key named for it there: only that key signs for this agent`)
       else {
         let sig: Uint8Array | null = null
         try {
@@ -249,7 +255,9 @@ export class LogVerifier {
         : c.to <= this.lastCommittedTo ? `window ${c.from}..${c.to} is committed again or out of order (last committed window ends at ${this.lastCommittedTo})`
         : checkCommitment(c, this.windows, cp.seq)
       if (why) this.fail('commitments', n, cp.seq, why)
-      else this.lastCommittedTo = c.to
+      // A window is recomputed at most once, right or wrong: failing commitments repeated a thousand times in one
+      // line must not cost a thousand recomputations.
+      if (c.to > this.lastCommittedTo && size === this.windowSize) this.lastCommittedTo = c.to
     }
     if (!ok) return
     this.sink?.committed?.(cp, n)
@@ -263,6 +271,11 @@ export class LogVerifier {
   /** Hashes of the committed entries from..to when still kept (the last MAX_WINDOW), for window commitments. */
   windowHashes(from: number, to: number): Buffer[] | null {
     return this.windows.range(from, to)
+  }
+
+  /** The window size this log's commitments use, once one was read (a log uses one size). */
+  get commitmentWindow(): number | undefined {
+    return this.windowSize
   }
 
   /** Time (ms) of the last entry read. */

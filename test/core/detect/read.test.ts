@@ -82,6 +82,9 @@ describe('detect: reading telemetry', () => {
     await bad('2.jsonl', [...good, '{"agent":"a","time":"2026-01-01T01:00:00Z","x":1}'], /:17: expected the 2 features/)
     await bad('3.jsonl', [...good, '{"agent":"a","time":"2026-01-01T01:00:00Z","x":1,"z":1}'], /:17: feature "y" must be a finite number, got nothing/)
     await bad('4.jsonl', [...good, '{"time":"2026-01-01T01:00:00Z","x":1,"y":1}'], /:17: "agent" must be a non-empty string/)
+    // Agent names are printed on terminals and in the SVG: no escape sequence or carriage return may ride in one.
+    await bad('4b.jsonl', [...good, '{"agent":"a\\u001b[2K\\r","time":"2026-01-01T01:00:00Z","x":1,"y":1}'], /:17: "agent" "a\\u001b\[2K\\r" contains a control character/)
+    await bad('4c.csv', ['agent,time,x', 'a\u202e,2026-01-01T00:00:00Z,1'], /:2: "agent" .* contains a control character/)
     await bad('5.jsonl', [...good, '{"agent":"a","time":"yesterday","x":1,"y":1}'], /:17: "time": expected an RFC 3339 time/)
     // The parsed-time cache must never stand in for a missing or empty time.
     await bad('5b.jsonl', [...good, '{"agent":"a","time":null,"x":1,"y":1}', '{"agent":"a","time":null,"x":1,"y":1}'], /:17: "time": expected an RFC 3339 time/)

@@ -29,7 +29,7 @@ function batch(): {text: string; bad: Map<number, RegExp>; malformed: number; to
       bad.set(i, /signatures: .*invalid/)
     } else if (i === 257) {
       lines.push(line(i, mallory))
-      bad.set(i, /signatures: .*not trusted/)
+      bad.set(i, /signatures: .*(not trusted|names no trusted key)/)
     } else if (i === 512) {
       lines.push('{"payloadType": oops')
       bad.set(i, /not valid JSON/)

@@ -8,7 +8,7 @@ import {CIRCUIT_ID} from '../../../src/core/zk/statement.js'
 
 const base = () => ({
   type: ZK_BUNDLE_TYPE,
-  circuit: {id: CIRCUIT_ID, size: 8},
+  circuit: {id: CIRCUIT_ID, size: 8, hash: 'ab'.repeat(32)},
   baseline: {digest: '00'.repeat(32)},
   feature: 'latency_ms',
   featureIndex: 0,
@@ -16,8 +16,9 @@ const base = () => ({
   varianceFactor: 4,
   n: 8,
   commitment: '1',
+  nonce: null,
   bounds: {sumLower: '1', sumUpper: '2', vmax: '3', valueLimit: '4'},
-  publicSignals: ['1', '0', '0', '8', '1', '2', '3', '4'],
+  publicSignals: ['1', '0', '0', '8', '1', '2', '3', '4', '0'],
   verificationKey: {},
   verificationKeySha3: '00'.repeat(32),
   proof: {protocol: 'groth16', curve: 'bn128', pi_a: ['1', '2', '1'], pi_b: [['1', '0'], ['1', '0'], ['1', '0']], pi_c: ['1', '2', '1']},
