@@ -254,6 +254,11 @@ describe('tcp zk setup, prove, verify (N = 8)', () => {
     assert.equal((await run(['log', 'append', '--key', p('a3.key'), '--log', p('a3n.log'), '--from', p('a3.jsonl')])).code, 0)
     assert.equal((await run(['prove', '--baseline', p('b1.dsse.json'), ...logTrust, '--window', p('a3n.log'), '--feature', 'latency_ms', '--out', p('x.json')])).code, 2)
     assert.equal((await run(['prove', '--baseline', p('b1.dsse.json'), ...logTrust, '--window', p('a3-forged.log'), '--feature', 'latency_ms', '--out', p('x.json')])).code, 1)
+    // The agent cannot vouch for its own baseline: a baseline signed only by the log's key is refused (exit 1).
+    assert.equal((await run(['sign', p('b1.json'), '--key', p('a3.key'), '--out', p('b-self.dsse.json')])).code, 0)
+    const self = await run(['prove', '--baseline', p('b-self.dsse.json'), ...logTrust, '--window', p('a3.log'), '--feature', 'latency_ms', '--out', p('x.json')])
+    assert.equal(self.code, 1, self.stdout + self.stderr)
+    assert.match(self.stderr, /an agent cannot vouch for its own baseline/)
   })
 
   it('verify: tampered bundles are rejected with exit 1, naming the failed check', async () => {

@@ -22,6 +22,7 @@ import type {Baseline} from '../baseline/types.js'
 import type {Check} from '../verify/report.js'
 import type {LogCheckpoint} from '../log/format.js'
 import {MAX_WINDOW} from '../log/commit.js'
+import {requireIndependentBaseline} from '../log/observe.js'
 import {verifyLogFile, type LogHead, type LogReport, type LogVerifyOptions} from '../log/verify.js'
 import type {ObservationSet} from '../baseline/observations.js'
 import {windowCommitment} from './commitment.js'
@@ -126,7 +127,7 @@ export function selectLogWindow(path: string, opts: LogVerifyOptions, from?: num
  */
 export function checkLogBinding(
   bundle: {feature: string; commitment: string; circuit: {size: CircuitSize}},
-  o: {baseline: Baseline; digest: Uint8Array; path: string; log: LogVerifyOptions},
+  o: {baseline: Baseline; digest: Uint8Array; path: string; log: LogVerifyOptions; baselineSigners: readonly string[]; threshold: number},
 ): {check: Check; window?: {from: number; to: number; checkpointLine: number; checkpointSeq: number; key: string}; agent?: string; head?: number} {
   const fail = (detail: string) => ({check: {check: 'log-binding', ok: false, detail}})
   let match: LogWindow | null = null
@@ -139,6 +140,11 @@ export function checkLogBinding(
   const agent = report.log.agent!
   const head = report.log.head!.seq
   if (o.baseline.agent && o.baseline.agent !== agent) return fail(`log ${o.path} is the log of ${agent}; the baseline describes agent ${o.baseline.agent}`)
+  try {
+    requireIndependentBaseline(o.baselineSigners, report.log.keys, o.threshold, o.path)
+  } catch (e) {
+    return fail((e as Error).message.replace(/^rejected: /, ''))
+  }
   if (windows === 0) return fail(`log ${o.path} commits no windows (tcp log append --window W): nothing to bind the proof to`)
   const m = match as LogWindow | null
   if (!m) return fail(`the proof's commitment is not that of any of the ${windows} checkpointed window(s) of ${o.path} (agent ${agent}, head seq ${head}): the proved observations are not a recorded window`)
@@ -157,7 +163,7 @@ export function checkLogBinding(
 export function logWindowForProof(
   path: string,
   o: {log: LogVerifyOptions; from?: number; baseline: Baseline; digest: Uint8Array; feature: string},
-): {set: ObservationSet; salt: bigint; window: {from: number; to: number; checkpointLine: number; checkpointSeq: number}; agent: string; head: LogHead} {
+): {set: ObservationSet; salt: bigint; window: {from: number; to: number; checkpointLine: number; checkpointSeq: number}; agent: string; head: LogHead; keys: string[]} {
   const {window: w, report} = selectLogWindow(path, o.log, o.from)
   const agent = report.log.agent!
   if (o.baseline.agent && o.baseline.agent !== agent) throw new TcpError('usage', `log ${path} is the log of ${agent}; the baseline describes agent ${o.baseline.agent}`)
@@ -169,5 +175,6 @@ export function logWindowForProof(
     window: {from: w.from, to: w.to, checkpointLine: w.checkpoint.line, checkpointSeq: w.checkpoint.seq},
     agent,
     head: report.log.head!,
+    keys: report.log.keys,
   }
 }

@@ -282,7 +282,7 @@ export async function verifySignedProofBundle(doc: unknown, signedBaseline: unkn
   if (opts.log === undefined) return report
   // Fail closed: the binding is judged only on a bundle whose every other check passed.
   if (!report.ok) return makeReport('zk-proof-bundle', [...report.checks, {check: 'log-binding', ok: false, detail: 'not run: an earlier check failed'}], extraOf(report))
-  const b = checkLogBinding(doc as Parameters<typeof checkLogBinding>[0], {baseline, digest, path: opts.log, log: {trust: opts.trust, now: opts.now}})
+  const b = checkLogBinding(doc as Parameters<typeof checkLogBinding>[0], {baseline, digest, path: opts.log, log: {trust: opts.trust, now: opts.now}, baselineSigners: (env.signers as string[] | undefined) ?? [], threshold: opts.threshold ?? 1})
   return makeReport('zk-proof-bundle', [...report.checks, b.check], {...extraOf(report), ...(b.window ? {log: {path: opts.log, agent: b.agent, head: b.head, window: b.window}} : {})})
 }
 

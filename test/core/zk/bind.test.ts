@@ -28,7 +28,8 @@ describe('zk log binding (bind.ts)', () => {
   const windows: LogWindow[] = []
   assert.ok(scanCheckpointedWindows(log, {trust, now: NOW}, (w) => windows.push(w)).ok)
   const bundle = (commitment: bigint) => ({feature: 'latency_ms', commitment: commitment.toString(), circuit: {size: 8 as const}})
-  const check = (c: bigint, path = log, b = baseline) => checkLogBinding(bundle(c), {baseline: b, digest, path, log: {trust, now: NOW}}).check
+  const check = (c: bigint, path = log, b = baseline, baselineSigners = ['0123456789abcdef']) =>
+    checkLogBinding(bundle(c), {baseline: b, digest, path, log: {trust, now: NOW}, baselineSigners, threshold: 1}).check
   const fi = featureIndexOf(baseline, 'latency_ms')
   const commit = (vals: number[], salt: bigint) =>
     windowCommitment({size: 8, values: fixedWindow(vals, baseline.features.latency_ms!, 8, 'latency_ms'), featureIndex: fi, baselineDigest: digestToField(digest), salt})
@@ -58,7 +59,7 @@ describe('zk log binding (bind.ts)', () => {
     assert.equal(commit(values.slice(0, 8), salt0), boundCommitment(windows[0]!, baseline, digest, 'latency_ms', 8)) // the control
   })
 
-  it('an edited entry, a log without windows, another agent, fail the binding by name', () => {
+  it('an edited entry, a log without windows, another agent, a self-vouched baseline fail the binding by name', () => {
     const good = boundCommitment(windows[0]!, baseline, digest, 'latency_ms', 8)!
     const lines = readFileSync(log, 'utf8').split('\n')
     lines[2] = lines[2]!.replace('"latency_ms":', '"latency_ms":1')
@@ -67,5 +68,8 @@ describe('zk log binding (bind.ts)', () => {
     appendToLog({log: join(d, 'plain.log'), key, agent: 'a', observations: obs, checkpointEvery: 8, now: NOW})
     assert.match(check(good, join(d, 'plain.log')).detail!, /commits no windows/)
     assert.match(check(good, log, {...baseline, agent: 'b'}).detail!, /the baseline describes agent b/)
+    // A baseline vouched for only by the key that signs the log: the agent cannot vouch for its own baseline.
+    assert.match(check(good, log, baseline, [key.keyId]).detail!, /an agent cannot vouch for its own baseline/)
+    assert.ok(check(good, log, baseline, [key.keyId, '0123456789abcdef']).ok)
   })
 })
