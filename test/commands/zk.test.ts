@@ -201,6 +201,66 @@ describe('tcp zk setup, prove, verify (N = 8)', () => {
     assert.equal(existsSync(p('x.json')), false)
   })
 
+  it('log binding: a proof over a checkpointed window of a verified log verifies with --log; a chosen set, another log, a forged checkpoint do not', async () => {
+    assert.equal((await run(['keys', 'generate', '--out', p('a3')])).code, 0)
+    const lines = readFileSync(SAMPLE, 'utf8').trim().split('\n').filter((l) => l.includes('"agent-03"'))
+    writeFileSync(p('a3.jsonl'), lines.slice(0, 16).join('\n') + '\n')
+    const app = await run(['log', 'append', '--key', p('a3.key'), '--log', p('a3.log'), '--from', p('a3.jsonl'), '--checkpoint-every', '8', '--window', '8'])
+    assert.equal(app.code, 0, app.stdout + app.stderr)
+    const logTrust = [...trust, '--pub', p('a3.pub')]
+    const pr = await run(['prove', '--baseline', p('b1.dsse.json'), ...logTrust, '--window', p('a3.log'), '--window-from', '0', '--feature', 'latency_ms', '--out', p('bound.json'), '--json'])
+    assert.equal(pr.code, 0, pr.stdout + pr.stderr)
+    assert.deepEqual(pr.json().log.window, {from: 0, to: 7, checkpointLine: 9, checkpointSeq: 7})
+    assert.equal(pr.json().log.head.seq, 15) // the log head used is stated
+    const verify = (file: string, ...more: string[]) => run(['verify', p(file), '--baseline', p('b1.dsse.json'), ...logTrust, '--log', p('a3.log'), ...more, '--json'])
+    const ok = await verify('bound.json')
+    assert.equal(ok.code, 0, ok.stdout + ok.stderr)
+    const binding = ok.json().checks.find((c: any) => c.check === 'log-binding')
+    assert.match(binding.detail, /entries 0\.\.7 of .*a3\.log \(agent agent-03\), committed by the checkpoint at line 9/)
+    const rejected = async (file: string, why: RegExp, more: string[] = []) => {
+      const r = await verify(file, ...more)
+      assert.equal(r.code, 1, `${file}: ${r.stdout}${r.stderr}`)
+      const failed = r.json().error.details.checks.filter((c: any) => !c.ok)
+      assert.equal(failed[0].check, 'log-binding', JSON.stringify(failed))
+      assert.match(failed[0].detail, why)
+    }
+    // proof.json proves the very values of entries 0..7 (w.jsonl), but as a chosen set: it is not bound to the log.
+    await rejected('proof.json', /not that of any of the 2 checkpointed window\(s\)/)
+    // A chosen set of the same size straddling two windows (entries 4..11), proved from a file: rejected.
+    writeFileSync(p('straddle.jsonl'), lines.slice(4, 12).join('\n') + '\n')
+    const st = await run(['prove', '--baseline', p('b1.dsse.json'), ...trust, '--window', p('straddle.jsonl'), '--feature', 'latency_ms', '--out', p('straddle.json')])
+    assert.equal(st.code, 0, st.stdout + st.stderr)
+    await rejected('straddle.json', /the proved observations are not a recorded window/)
+    // The bound proof against the agent's log of the same observations shifted by one entry: rejected. (The same
+    // observations appended again give the same entries byte for byte, hence the same windows: that log binds.)
+    writeFileSync(p('a3b.jsonl'), lines.slice(1, 17).join('\n') + '\n')
+    assert.equal((await run(['log', 'append', '--key', p('a3.key'), '--log', p('a3b.log'), '--from', p('a3b.jsonl'), '--checkpoint-every', '8', '--window', '8'])).code, 0)
+    const other = await run(['verify', p('bound.json'), '--baseline', p('b1.dsse.json'), ...logTrust, '--log', p('a3b.log'), '--json'])
+    assert.equal(other.code, 1, other.stdout)
+    assert.equal(other.json().error.details.checks.find((c: any) => !c.ok).check, 'log-binding')
+    // A forged checkpoint signature, or a log key that is not trusted: the log does not verify, the binding fails.
+    const log = readFileSync(p('a3.log'), 'utf8').split('\n')
+    const sig = JSON.parse(log[8]!).sig as string
+    log[8] = log[8]!.replace(`"sig":"${sig}"`, `"sig":"${(sig[0] === 'A' ? 'B' : 'A') + sig.slice(1)}"`)
+    writeFileSync(p('a3-forged.log'), log.join('\n'))
+    const forged = await run(['verify', p('bound.json'), '--baseline', p('b1.dsse.json'), ...logTrust, '--log', p('a3-forged.log'), '--json'])
+    assert.equal(forged.code, 1, forged.stdout)
+    assert.match(forged.json().error.details.checks.find((c: any) => !c.ok).detail, /does not verify \(signature: .*bad signature by key/)
+    const untrusted = await run(['verify', p('bound.json'), '--baseline', p('b1.dsse.json'), ...trust, '--log', p('a3.log'), '--json'])
+    assert.equal(untrusted.code, 1, untrusted.stdout)
+    assert.match(untrusted.json().error.details.checks.find((c: any) => !c.ok).detail, /not trusted/)
+    // prove refuses a window that is not checkpointed, and a log that commits none (exit 2), and a forged log (exit 1).
+    assert.equal((await run(['prove', '--baseline', p('b1.dsse.json'), ...logTrust, '--window', p('a3.log'), '--window-from', '4', '--feature', 'latency_ms', '--out', p('x.json')])).code, 2)
+    assert.equal((await run(['log', 'append', '--key', p('a3.key'), '--log', p('a3n.log'), '--from', p('a3.jsonl')])).code, 0)
+    assert.equal((await run(['prove', '--baseline', p('b1.dsse.json'), ...logTrust, '--window', p('a3n.log'), '--feature', 'latency_ms', '--out', p('x.json')])).code, 2)
+    assert.equal((await run(['prove', '--baseline', p('b1.dsse.json'), ...logTrust, '--window', p('a3-forged.log'), '--feature', 'latency_ms', '--out', p('x.json')])).code, 1)
+    // The agent cannot vouch for its own baseline: a baseline signed only by the log's key is refused (exit 1).
+    assert.equal((await run(['sign', p('b1.json'), '--key', p('a3.key'), '--out', p('b-self.dsse.json')])).code, 0)
+    const self = await run(['prove', '--baseline', p('b-self.dsse.json'), ...logTrust, '--window', p('a3.log'), '--feature', 'latency_ms', '--out', p('x.json')])
+    assert.equal(self.code, 1, self.stdout + self.stderr)
+    assert.match(self.stderr, /an agent cannot vouch for its own baseline/)
+  })
+
   it('verify: tampered bundles are rejected with exit 1, naming the failed check', async () => {
     const r = BN254_R
     await rejectsWith('signal', (b) => (b.publicSignals[5] = String(BigInt(b.publicSignals[5]) + 1n)), 'public-signals')

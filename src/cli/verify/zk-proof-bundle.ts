@@ -16,6 +16,7 @@ export default defineKind({
     vkey: Flags.string({description: 'proof bundle: a pinned verification key file (verification_key.json of a trusted setup)'}),
     nonce: Flags.string({description: 'proof bundle: the nonce this verifier gave the prover (tcp prove --nonce); the proof must carry it'}),
     'min-n': Flags.integer({description: 'proof bundle: the least number of observations accepted (default 8)', min: 1}),
+    log: Flags.string({description: 'proof bundle: the tcp.log/v1 log the proof must be bound to (verified under the same --pub/--trust; check log-binding)'}),
     'setup-pin': Flags.string({description: 'proof bundle: a setup pin from tcp zk verify-setup --out (key, circuit size and hash); repeatable', multiple: true}),
   },
   async verify({doc, flags, config, cacheDir}) {
@@ -30,7 +31,7 @@ export default defineKind({
     for (const f of flags['setup-pin'] ?? []) setupPins.push(parseSetupPin(await readJsonFile(f, {what: 'setup pin'}), f))
     const trust = await loadTrust(flags, config)
     const signed = await readJsonFile(flags.baseline, {what: 'signed baseline'})
-    const report = await verifySignedProofBundle(doc, signed, {trust, threshold: flags.threshold, now: parseAt(flags.at), k: flags.k, nonce: flags.nonce, minN: flags['min-n'], vkeySha3, setupPins, cacheDir: resolveCacheDir(cacheDir)})
+    const report = await verifySignedProofBundle(doc, signed, {trust, threshold: flags.threshold, now: parseAt(flags.at), k: flags.k, nonce: flags.nonce, minN: flags['min-n'], vkeySha3, setupPins, log: flags.log, cacheDir: resolveCacheDir(cacheDir)})
     return {...report, trust: trust.source}
   },
 })

@@ -5,10 +5,10 @@
  * commitment equal to the signed one, so the prover cannot choose which observations it proves.
  *
  * Schemes are a closed union; each is a function of the window's entry hashes (in order). `sha3-window/v1` is the
- * one implemented here: SHA3-256(domain || h_from || ... || h_to), hex. A circuit-friendly scheme (a Poseidon
- * commitment of the window's feature values, equal to the circuit's public commitment) is added as one more member
- * of COMMITMENT_SCHEMES; it may need the entries' observations rather than their hashes, which is why the verifier
- * hands the scheme a window it keeps itself, never values from the checkpoint.
+ * one implemented here: SHA3-256(domain || h_from || ... || h_to), hex. Proofs bind to these windows through
+ * src/core/zk/bind.ts (the commitment's salt is derived from the window's entry hashes; the verifier recomputes the
+ * circuit's Poseidon commitment from the log). A recorder-signed Poseidon scheme would be one more member of
+ * COMMITMENT_SCHEMES; the verifier hands a scheme a window it keeps itself, never values from the checkpoint.
  */
 import {createHash} from 'node:crypto'
 import {utf8} from '../bytes.js'

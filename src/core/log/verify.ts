@@ -72,6 +72,8 @@ export interface EntrySink {
   reference(fromSeq: number, fromTimeMs: number, line: number, agent: string, ref: ClockRef): void
   /** The parsed entry itself (observations), when the caller needs more than hashes. */
   parsed?(e: LogEntry, line: number): void
+  /** A checkpoint whose signature and head held (its window commitments are checked too; see the report). */
+  committed?(cp: LogCheckpoint, line: number): void
 }
 
 export interface LogHead {
@@ -258,6 +260,7 @@ export class LogVerifier {
       if (c.to > this.lastCommittedTo && size === this.windowSize) this.lastCommittedTo = c.to
     }
     if (!ok) return
+    this.sink?.committed?.(cp, n)
     this.lastCheckpointSeq = cp.seq
     this.head = {seq: cp.seq, hash: cp.head, time: this.lastTimeStr!, checkpointLine: n}
     this.linesSinceCheckpoint = 0

@@ -5,7 +5,8 @@
  * it with the cached setup. The bundle carries what a verifier needs besides the signed baseline and its policy.
  *
  * What the proof does NOT show: that the window is the agent's real telemetry (the prover chooses it; the
- * commitment only binds the prover to it), or anything about features other than the one named.
+ * commitment only binds the prover to it) unless it was made from a log window (opts.salt from bind.ts) and the
+ * verifier checks the binding with the log; anything about features other than the one named.
  */
 import {toHex} from '../bytes.js'
 import {TcpError} from '../errors.js'
@@ -62,6 +63,8 @@ export interface ProveOptions {
   size?: CircuitSize
   /** The verifier's challenge, bound into the proof as a public input. */
   nonce?: string
+  /** The commitment's salt; default random. `tcp prove --window LOG` derives it from the window (bind.ts). */
+  salt?: bigint
 }
 
 export type ProveOutcome =
@@ -105,7 +108,7 @@ export async function proveWindow(opts: ProveOptions): Promise<ProveOutcome> {
   const inputs = publicInputs({baseline: opts.baseline, digest: opts.digest, feature: opts.feature, n, k, varianceFactor, nonce: opts.nonce})
   const window = fixedWindow(opts.values, stats, size, opts.feature)
   const setup = await loadSetup(opts.cacheDir, size)
-  const salt = randomSalt()
+  const salt = opts.salt ?? randomSalt()
   const input = witnessInput(window, n, salt, inputs)
   const t0 = performance.now()
   const {proof, publicSignals} = await withCurve((s) => s.groth16.fullProve(input, setup.compiled.wasm, setup.zkey)).catch((e) => {

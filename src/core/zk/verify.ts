@@ -8,8 +8,9 @@
  * tcp ships for the size), baseline-digest, feature, policy (k and variance factor), nonce (the verifier's, when it
  * gave one), min-n (n at least the verifier's minimum), field-range (every public signal a canonical decimal below
  * the BN254 modulus), public-signals (equal to the recomputed ones), verification-key (not a key anyone forges
- * under, see vkey.ts; its SHA3-256 equals the bundle's and a pinned one), groth16.
- * What it does NOT establish: anything about observations outside the committed window (see prove.ts).
+ * under, see vkey.ts; its SHA3-256 equals the bundle's and a pinned one), groth16; with a log, log-binding (bind.ts).
+ * What it does NOT establish: anything about observations outside the committed window (see prove.ts); without a
+ * log, that the window was recorded at all (the prover may have chosen it).
  */
 import {bn254} from '@noble/curves/bn254.js'
 import {toHex} from '../bytes.js'
@@ -25,6 +26,7 @@ import {cachedVerificationKeySha3, verificationKeySha3} from './setup.js'
 import type {Groth16Proof, VerificationKey} from './snark.js'
 import {groth16Verify} from './groth16.js'
 import {verificationKeyWeakness} from './vkey.js'
+import {checkLogBinding} from './bind.js'
 import {circuitHash} from './artifacts.js'
 import type {SetupPin} from './ceremony.js'
 import {CIRCUIT_ID, DEFAULT_MIN_N, SIGNAL_NAMES, nonceToField, SIZES, featureIndexOf, parseFieldElement, publicInputs, publicSignalsOf, type CircuitSize} from './statement.js'
@@ -243,6 +245,8 @@ export interface SignedBundleOptions extends EnvelopeVerifyOptions {
   vkeySha3?: string[]
   /** Setup pins (tcp zk verify-setup --out): each pins a key for one circuit size and hash. */
   setupPins?: SetupPin[]
+  /** A tcp.log/v1 log the proof must be bound to (check log-binding, bind.ts); verified under the same trust. */
+  log?: string
 }
 
 /**
@@ -259,9 +263,11 @@ export async function verifySignedProofBundle(doc: unknown, signedBaseline: unkn
   if (opts.nonce !== undefined) nonceToField(opts.nonce) // a usage error (exit 2) for an empty or overlong --nonce
   const pinned = (opts.vkeySha3 ?? []).map((h) => h.toLowerCase())
   for (const h of pinned) if (!/^[0-9a-f]{64}$/.test(h)) throw new TcpError('usage', `--vkey-sha3: expected 64 hex digits, got "${h}"`)
-  return verifyProofBundle(doc, {
-    baseline: env.baseline,
-    digest: baselineDigest(env.baseline),
+  const baseline = env.baseline
+  const digest = baselineDigest(baseline)
+  const report = await verifyProofBundle(doc, {
+    baseline,
+    digest,
     baselineCheck: {check: 'baseline-signature', ok: true, detail: `baseline ${env.baseline.subject} v${env.baseline.version} signed by ${(env.signers as string[]).join(', ')}`},
     k: opts.k,
     varianceFactor: opts.varianceFactor,
@@ -273,4 +279,11 @@ export async function verifySignedProofBundle(doc: unknown, signedBaseline: unkn
       return [...pinned, ...pins.filter((p) => p.circuit.size === size && p.circuit.hash === circuit).map((p) => p.verificationKeySha3)]
     },
   })
+  if (opts.log === undefined) return report
+  // Fail closed: the binding is judged only on a bundle whose every other check passed.
+  if (!report.ok) return makeReport('zk-proof-bundle', [...report.checks, {check: 'log-binding', ok: false, detail: 'not run: an earlier check failed'}], extraOf(report))
+  const b = checkLogBinding(doc as Parameters<typeof checkLogBinding>[0], {baseline, digest, path: opts.log, log: {trust: opts.trust, now: opts.now}, baselineSigners: (env.signers as string[] | undefined) ?? [], threshold: opts.threshold ?? 1})
+  return makeReport('zk-proof-bundle', [...report.checks, b.check], {...extraOf(report), ...(b.window ? {log: {path: opts.log, agent: b.agent, head: b.head, window: b.window}} : {})})
 }
+
+const extraOf = ({kind: _k, ok: _o, checks: _c, ...extra}: VerifyReport) => extra
