@@ -58,6 +58,7 @@ the input cannot be read.`
     const signers = Array.isArray(report.signers) && report.signers.length ? ` (signed by ${(report.signers as string[]).join(', ')})` : ''
     this.log(`verified ${report.kind}${signers}: ${report.checks.map((c) => `${c.check} ok`).join(', ')}`)
     this.log(`trust: ${report.trust}`)
+    if (Array.isArray(report.caveats)) for (const c of report.caveats as string[]) this.log(`not checked: ${c}`)
     if (Array.isArray(report.notChecked)) this.log(`not checked: the contents of ${report.notChecked.join(', ')} (pass --file FILE to compare its SHA3-256)`)
     return report
   }

@@ -115,8 +115,12 @@ describe('tcp zk setup, prove, verify (N = 8)', () => {
     assert.equal(await sj.groth16.verify(bundle.verificationKey, bundle.publicSignals, bundle.proof), true, 'snarkjs agrees with tcp (noble)')
     await releaseCurve()
     assert.deepEqual(rep.checks.map((c: any) => c.check), ['baseline-signature', 'bundle', 'circuit', 'baseline-digest', 'feature', 'policy', 'nonce', 'min-n', 'field-range', 'public-signals', 'verification-key', 'groth16'])
+    // What was not established is said: no --log (the window could be chosen), no --nonce (replayable).
+    assert.equal(rep.caveats.length, 2)
     // Pinned explicitly: by hash, or by the key file.
-    assert.equal((await run(['verify', p('proof.json'), '--baseline', p('b1.dsse.json'), ...trust, '--vkey-sha3', setup.verificationKeySha3])).code, 0)
+    const pinned = await run(['verify', p('proof.json'), '--baseline', p('b1.dsse.json'), ...trust, '--vkey-sha3', setup.verificationKeySha3])
+    assert.equal(pinned.code, 0)
+    assert.match(pinned.stdout, /not checked: that the window is a checkpointed window of a signed log/)
     assert.equal((await run(['verify', p('proof.json'), '--baseline', p('b1.dsse.json'), ...trust, '--vkey', setup.verificationKeyPath])).code, 0)
   })
 
