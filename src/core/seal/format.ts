@@ -125,6 +125,8 @@ export async function readHeader(src: ByteSource): Promise<ParsedHeader> {
   let buf: Uint8Array = new Uint8Array(0)
   let end = -1
   let searchFrom = 0
+  // Where the MAC line starts once seen: its end may arrive in a later read (a pipe delivers any split).
+  let dashes = -1
   const intro = utf8(`${INTRO}\n`)
   while (end < 0) {
     const block = new Uint8Array(4096)
@@ -139,7 +141,7 @@ export async function readHeader(src: ByteSource): Promise<ParsedHeader> {
     for (let k = 0; k < head; k++) if (buf[k] !== intro[k]) throw new TcpError('input', `not an age file: it does not start with "${INTRO}"`)
     // The MAC line is the first line that starts with "---" (stanza lines start with "->", body lines are base64).
     const text = Buffer.from(buf.buffer, buf.byteOffset, buf.length).toString('latin1')
-    const dashes = text.indexOf('\n---', Math.max(0, searchFrom - 4))
+    if (dashes < 0) dashes = text.indexOf('\n---', Math.max(0, searchFrom - 4))
     if (dashes >= 0) {
       const nl = text.indexOf('\n', dashes + 1)
       if (nl >= 0) end = nl + 1

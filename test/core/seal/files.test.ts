@@ -8,7 +8,7 @@ import {chacha20poly1305, x25519} from '../../../src/core/crypto/index.js'
 import {TcpError} from '../../../src/core/errors.js'
 import {utf8} from '../../../src/core/bytes.js'
 import {Rng} from '../../../src/core/rng.js'
-import {sealFile, unsealFile} from '../../../src/core/seal/index.js'
+import {sealBytes, sealFile, unsealFile} from '../../../src/core/seal/index.js'
 import {encryptPayload, decryptPayload, IO_BLOCK, memorySink, memorySource, type ByteSource} from '../../../src/core/seal/stream.js'
 import {tempDir} from '../../helpers/cli.js'
 
@@ -72,6 +72,24 @@ describe('seal files', () => {
       const unit = chunkSize + (dec ? 16 : 0)
       assert.ok(max <= Math.max(IO_BLOCK, unit) + 1, `chunk ${chunkSize}: read of ${max} bytes`)
       assert.ok(calls > (chunkSize > IO_BLOCK ? 2 : 4), `chunk ${chunkSize}: only ${calls} reads`)
+    }
+  })
+
+  it('opens a file delivered in reads of any size (a pipe): the MAC line may be split across reads', async () => {
+    const file = await sealBytes(utf8('split'), {recipients: [pub]})
+    for (const step of [1, 7, 100, 150, 4095]) {
+      let pos = 0
+      const src: ByteSource = {
+        async read(b, o, l) {
+          const n = Math.min(l, step, file.length - pos)
+          b.set(file.subarray(pos, pos + n), o)
+          pos += n
+          return n
+        },
+      }
+      const sink = memorySink()
+      await unsealFile(src, sink, {identity: secret})
+      assert.equal(Buffer.concat(sink.parts).toString(), 'split', `reads of ${step} bytes`)
     }
   })
 
