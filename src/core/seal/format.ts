@@ -14,7 +14,7 @@
  * may take at most MAX_HEADER bytes and MAX_STANZAS stanzas. A file that is not an age file, or whose header is
  * malformed, is TcpError('input', exit 2); a header cut short is TcpError('rejected', exit 1: truncated).
  */
-import {concatBytes, utf8} from '../bytes.js'
+import {utf8} from '../bytes.js'
 import {TcpError} from '../errors.js'
 import type {ByteSource} from './stream.js'
 
@@ -122,33 +122,37 @@ function parseLines(text: string): {stanzas: Stanza[]; macB64: string; authLengt
 
 /** Reads the header from `src` (a block at a time, bounded by MAX_HEADER); `rest` continues after it. */
 export async function readHeader(src: ByteSource): Promise<ParsedHeader> {
-  let buf: Uint8Array = new Uint8Array(0)
+  // One growing buffer (doubling), searched only where new bytes arrived: linear in the header, whatever the read
+  // sizes (a pipe may deliver a byte at a time).
+  let store = new Uint8Array(4096)
+  let len = 0
   let end = -1
-  let searchFrom = 0
-  // Where the MAC line starts once seen: its end may arrive in a later read (a pipe delivers any split).
+  // Where the MAC line starts once seen: its end may arrive in a later read.
   let dashes = -1
   const intro = utf8(`${INTRO}\n`)
   while (end < 0) {
-    const block = new Uint8Array(4096)
-    const n = await src.read(block, 0, block.length)
-    if (n === 0) {
-      if (buf.length < intro.length || !intro.every((c, k) => buf[k] === c))
-        throw new TcpError('input', `not an age file: it does not start with "${INTRO}"`)
-      throw new TcpError('rejected', `truncated: the file ends at byte ${buf.length}, inside the age header`)
+    if (len === store.length) {
+      const bigger = new Uint8Array(store.length * 2)
+      bigger.set(store)
+      store = bigger
     }
-    buf = concatBytes(buf, block.subarray(0, n))
-    const head = Math.min(buf.length, intro.length)
-    for (let k = 0; k < head; k++) if (buf[k] !== intro[k]) throw new TcpError('input', `not an age file: it does not start with "${INTRO}"`)
+    const n = await src.read(store, len, Math.min(4096, store.length - len))
+    const seen = Buffer.from(store.buffer, store.byteOffset, len + n)
+    if (n === 0) {
+      if (len < intro.length || !intro.every((c, k) => store[k] === c)) throw new TcpError('input', `not an age file: it does not start with "${INTRO}"`)
+      throw new TcpError('rejected', `truncated: the file ends at byte ${len}, inside the age header`)
+    }
+    for (let k = len; k < Math.min(len + n, intro.length); k++) if (store[k] !== intro[k]) throw new TcpError('input', `not an age file: it does not start with "${INTRO}"`)
     // The MAC line is the first line that starts with "---" (stanza lines start with "->", body lines are base64).
-    const text = Buffer.from(buf.buffer, buf.byteOffset, buf.length).toString('latin1')
-    if (dashes < 0) dashes = text.indexOf('\n---', Math.max(0, searchFrom - 4))
+    if (dashes < 0) dashes = seen.indexOf('\n---', Math.max(0, len - 3), 'latin1')
     if (dashes >= 0) {
-      const nl = text.indexOf('\n', dashes + 1)
+      const nl = seen.indexOf(10, Math.max(dashes + 1, len))
       if (nl >= 0) end = nl + 1
     }
-    searchFrom = buf.length
-    if (end < 0 && buf.length > MAX_HEADER) throw new TcpError('input', `age header: longer than ${MAX_HEADER} bytes`)
+    len += n
+    if ((end < 0 ? len : end) > MAX_HEADER) throw new TcpError('input', `age header: longer than ${MAX_HEADER} bytes`)
   }
+  const buf = store.subarray(0, len)
   const headerBytes = buf.subarray(0, end)
   if (headerBytes.some((c) => c > 0x7e || (c < 0x20 && c !== 0x0a))) throw new TcpError('input', 'age header: non-ASCII byte')
   const {stanzas, macB64, authLength} = parseLines(Buffer.from(headerBytes).toString('latin1'))

@@ -9,6 +9,7 @@ import {TcpError} from '../../../src/core/errors.js'
 import {utf8} from '../../../src/core/bytes.js'
 import {Rng} from '../../../src/core/rng.js'
 import {sealBytes, sealFile, unsealFile} from '../../../src/core/seal/index.js'
+import {MAX_HEADER, readHeader} from '../../../src/core/seal/format.js'
 import {encryptPayload, decryptPayload, IO_BLOCK, memorySink, memorySource, type ByteSource} from '../../../src/core/seal/stream.js'
 import {tempDir} from '../../helpers/cli.js'
 
@@ -91,6 +92,31 @@ describe('seal files', () => {
       await unsealFile(src, sink, {identity: secret})
       assert.equal(Buffer.concat(sink.parts).toString(), 'split', `reads of ${step} bytes`)
     }
+  })
+
+  it('the header bound holds whatever the read sizes, and a byte-at-a-time source costs linear work', async () => {
+    const dribble = (bytes: Uint8Array, step: number): ByteSource => {
+      let pos = 0
+      return {
+        async read(b, o, l) {
+          const n = Math.min(l, step, bytes.length - pos)
+          b.set(bytes.subarray(pos, pos + n), o)
+          pos += n
+          return n
+        },
+      }
+    }
+    const header = (size: number) => {
+      let h = 'age-encryption.org/v1\n'
+      while (h.length < size - 200) h += `-> grease ${'a'.repeat(100)}\n\n`
+      return utf8(h + `--- ${'A'.repeat(43)}\n`)
+    }
+    const over = header(MAX_HEADER + 3000)
+    assert.ok(over.length > MAX_HEADER)
+    for (const step of [4096, 1 << 20]) assert.match(await code(readHeader(dribble(over, step))), /^input: age header: longer than/, `reads of ${step}`)
+    // 96 KiB a byte at a time: quadratic re-scanning would copy gigabytes here.
+    const h = await readHeader(dribble(header(96 * 1024), 1))
+    assert.ok(h.stanzas.length > 800)
   })
 
   it('a failing read or write in the pipeline surfaces as that error, after in-flight I/O settled', async () => {
