@@ -164,8 +164,11 @@ export async function importKey(bytes: Uint8Array, passphrase: PassphraseSource,
   }
   if (/^\s*(#.*\n\s*)*AGE-SECRET-KEY-1/.test(text)) {
     const {parseIdentity} = await import('../seal/recipients.js')
-    const line = text.split(/\r?\n/).map((l) => l.trim()).find((l) => l.startsWith('AGE-SECRET-KEY-1'))!
-    const {secretKey} = parseIdentity(line, what)
+    // Every line but comments and blanks is a key: one is imported, so a file of several (or with stray lines) is refused.
+    const lines = text.split(/\r?\n/).map((l) => l.trim()).filter((l) => l !== '' && !l.startsWith('#'))
+    if (lines.length !== 1)
+      throw new TcpError('unsupported', `${what}: an age identity file with ${lines.length} non-comment lines; tcp imports one key a file (split it, one identity each)`)
+    const {secretKey} = parseIdentity(lines[0]!, what)
     return {format: 'age-identity', type: 'x25519', secretKey, publicKey: x25519.getPublicKey(secretKey)}
   }
   const named = nameOf(bytes)

@@ -65,6 +65,10 @@ describe('age identities', () => {
     const {encodeRecipient} = await import('../../../src/core/seal/recipients.js')
     assert.equal(encodeRecipient(k.publicKey), await identityToRecipient(id))
     await refused(importKey(utf8('AGE-SECRET-KEY-1QQQQ\n'), noPass, 'k'), 'input', /bech32/)
+    // A file of two identities (or a key and a stray line) is not silently imported as its first key.
+    const other = await generateIdentity()
+    await refused(importKey(utf8(`# a\n${id}\n# b\n${other}\n`), noPass, 'k'), 'unsupported', /2 non-comment lines/)
+    await refused(importKey(utf8(`${id}\nnot a key\n`), noPass, 'k'), 'unsupported', /2 non-comment lines/)
   })
 })
 
