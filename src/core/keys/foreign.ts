@@ -142,7 +142,9 @@ function parseOpenSshPrivate(text: string, what: string): Imported {
 export async function importKey(bytes: Uint8Array, passphrase: PassphraseSource, what: string): Promise<Imported> {
   const text = Buffer.from(bytes).toString('latin1')
   if (text.includes('-----BEGIN OPENSSH PRIVATE KEY-----')) return parseOpenSshPrivate(fromUtf8(bytes, what), what)
-  const ssh = /^ssh-ed25519 ([A-Za-z0-9+/=]+)(\s.*)?\s*$/s.exec(text.trim())
+  if (/^ssh-ed25519 /.test(text.trim()) && /\n/.test(text.trim()))
+    throw new TcpError('unsupported', `${what}: several lines (an authorized_keys file?); tcp imports one OpenSSH public key a file`)
+  const ssh = /^ssh-ed25519 ([A-Za-z0-9+/=]+)( .*)?$/.exec(text.trim())
   if (ssh) return {format: 'openssh-public', type: 'ed25519', publicKey: parseSshPublicBlob(fromBase64(ssh[1]!, what), what)}
   if (text.includes('-----BEGIN ENCRYPTED PRIVATE KEY-----')) {
     const pass = await passphrase()

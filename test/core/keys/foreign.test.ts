@@ -52,6 +52,10 @@ describe('OpenSSH Ed25519 keys (ssh-keygen) both ways', {skip: has('ssh-keygen',
     await refused(importKey(utf8(bad), noPass, 'k'), 'input', /malformed|does not match/)
     execFileSync('ssh-keygen', ['-q', '-t', 'rsa', '-b', '1024', '-N', '', '-f', join(dir, 'rsa')])
     await refused(importKey(readFileSync(join(dir, 'rsa.pub')), noPass, 'k'), 'unsupported', /OpenSSH RSA public key/)
+    // Two public keys in one file (authorized_keys): not silently the first.
+    execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', join(dir, 'second')])
+    const two = readFileSync(join(dir, 'plain.pub'), 'utf8') + readFileSync(join(dir, 'second.pub'), 'utf8')
+    await refused(importKey(utf8(two), noPass, 'k'), 'unsupported', /several lines/)
     await refused(importKey(readFileSync(join(dir, 'rsa')), noPass, 'k'), 'unsupported', /OpenSSH ssh-rsa key/)
   })
 })
