@@ -6,7 +6,7 @@
  * delta_2 = gamma_2 the last two factors merge into e(vk_x + C, gamma): A = alpha_1, B = beta_2, C = -vk_x
  * satisfies it for any public signals, with no secret at all. snarkjs sets gamma_2 to the G2 generator and starts
  * delta at the generator too (zkey new), so a zkey that never had a phase-2 contribution has delta_2 = gamma_2 =
- * the generator. Refused here: delta_2 equal to gamma_2 or to the G2 generator, any point off the curve or outside
+ * the generator. Refused here: delta_2 equal to gamma_2, -gamma_2, the G2 generator or its negation, any point off the curve or outside
  * the prime-order subgroup, an IC list whose length is not nPublic + 1.
  *
  * Not guaranteed: that nobody knows delta. A key whose delta came only from a public beacon, or from one party who
@@ -73,6 +73,9 @@ export function verificationKeyWeakness(vk: VerificationKey, nPublic: number): s
     return `malformed: ${(e as Error).message}`
   }
   if (delta.equals(gamma)) return 'delta_2 equals gamma_2: the setup had no phase-2 contribution, and anyone can forge proofs under this key'
+  // delta_2 = -gamma_2 merges them just the same: e(C, -gamma) = e(-C, gamma), so C = vk_x forges.
+  if (delta.equals(gamma.negate())) return 'delta_2 is -gamma_2: anyone can forge proofs under this key (C = vk_x)'
+  if (delta.equals(bn254.G2.Point.BASE.negate())) return 'delta_2 is the negated G2 generator: its secret is known (-1), and anyone can forge proofs under this key'
   if (delta.equals(bn254.G2.Point.BASE)) return 'delta_2 is the G2 generator: the setup had no phase-2 contribution, and anyone can forge proofs under this key'
   return null
 }

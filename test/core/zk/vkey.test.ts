@@ -5,8 +5,8 @@ import {describe, it, after} from 'node:test'
 import assert from 'node:assert/strict'
 import {bn254} from '@noble/curves/bn254.js'
 import {snarkjs, releaseCurve} from '../../../src/core/zk/snark.js'
-import {verificationKeyWeakness} from '../../../src/core/zk/vkey.js'
-import {forgeProof, syntheticKey, g2Json} from '../../helpers/forge.js'
+import {g1Of, verificationKeyWeakness} from '../../../src/core/zk/vkey.js'
+import {forgeProof, syntheticKey, g1Json, g2Json} from '../../helpers/forge.js'
 
 const signals = ['424242', '42', '1', '8', '100', '200', '300', String(2n ** 32n)]
 
@@ -20,6 +20,17 @@ describe('zk verification key checks', () => {
     assert.equal(await s.groth16.verify(vk, signals, forged), true, 'the forgery works: this is what the check prevents')
     assert.equal(await s.groth16.verify(vk, signals.map((x, i) => (i === 0 ? '7' : x)), forgeProof(vk, signals.map((x, i) => (i === 0 ? '7' : x)))), true)
     assert.match(verificationKeyWeakness(vk, 8)!, /delta_2 equals gamma_2/)
+  })
+
+  it('delta_2 = -gamma_2: the forgery with C = vk_x verifies in snarkjs; tcp refuses the key', async () => {
+    const r = bn254.fields.Fr.ORDER
+    const vk = syntheticKey(8, {alpha: 3n, beta: 5n, gamma: 7n, delta: r - 7n})
+    const f = forgeProof(vk, signals)
+    const forged = {...f, pi_c: g1Json(g1Of(f.pi_c, 'pi_c').negate())}
+    const s = await snarkjs()
+    assert.equal(await s.groth16.verify(vk, signals, forged), true, 'the forgery works: this is what the check prevents')
+    assert.match(verificationKeyWeakness(vk, 8)!, /-gamma_2/)
+    assert.match(verificationKeyWeakness(syntheticKey(8, {alpha: 3n, beta: 5n, gamma: 7n, delta: r - 1n}), 8)!, /negated G2 generator/)
   })
 
   it('delta_2 = the G2 generator (snarkjs zkey new before any contribution) is refused even when gamma differs', () => {
