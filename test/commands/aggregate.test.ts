@@ -7,6 +7,7 @@ import {tcp, tempDir, BIN} from '../helpers/cli.js'
 import {Rng} from '../../src/core/rng.js'
 import {readPrivateKeyFile} from '../../src/core/keys/files.js'
 import {trustFromFiles} from '../../src/core/envelope/trust.js'
+import {openLeaf} from '../../src/core/aggregate/leaf.js'
 import {buildLevel, nodeAsChild, nodeOfEnvelope, openNode, signNode, computeNode, proveInclusion, verifyInclusionProof, type AggregateNode} from '../../src/core/aggregate/index.js'
 import {childrenFile, nodesFile} from '../../src/core/aggregate/files.js'
 
@@ -265,4 +266,23 @@ test('a JSON Lines source gives the same root as the directory; out of order or 
   const s = await tcp(['aggregate', 'build', '--from', p('swapped.jsonl'), '--pub', p('rec.pub'), '--key', p('agg.key'), '--out', p('stree')])
   assert.equal(s.code, 2)
   assert.match(s.stderr, /sorted by agent id/)
+})
+
+test('--audit refuses leaves that name one agent twice (a duplicate counted twice), even when the nodes were signed over them', async () => {
+  const lines = readFileSync(p('leaves.jsonl'), 'utf8').trimEnd().split('\n')
+  lines[1] = lines[0]!
+  writeFileSync(p('dup.jsonl'), lines.join('\n') + '\n')
+  const tree = p('dtree')
+  assert.equal((await tcp(['aggregate', 'build', '--from', p('leaves.jsonl'), '--pub', p('rec.pub'), '--key', p('agg.key'), '--out', tree, '--workers', '0'])).code, 0)
+  const trust = await trustFromFiles([p('rec.pub')])
+  const kids = lines.slice(0, 50).map((l, i) => openLeaf(JSON.parse(l), trust, 3, `leaf ${i}`))
+  await tamperLevel1(tree, 0, (n, k) => {
+    Object.assign(n, computeNode(kids, {level: 1, index: 0, aggregator: n.aggregator, decimals: 3, test: n.test}))
+    k.splice(0, k.length, ...kids.map((c) => [c.id, Buffer.from(c.digest).toString('hex')] as [string, string]))
+  })
+  for (const extra of [[], ['--sample', '5', '--seed', '1']]) {
+    const a = await tcp(['verify', join(tree, 'root.dsse.json'), ...PUBS(), '--audit', tree, '--leaves', p('dup.jsonl'), ...extra, '--json'])
+    assert.equal(a.code, 1, a.stdout)
+    assert.match(JSON.stringify(a.json().error.details.findings), /a0000.*once|sorted/)
+  }
 })
