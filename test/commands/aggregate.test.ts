@@ -286,3 +286,17 @@ test('--audit refuses leaves that name one agent twice (a duplicate counted twic
     assert.match(JSON.stringify(a.json().error.details.findings), /a0000.*once|sorted/)
   }
 })
+
+test('--audit refuses an agent whose baseline the aggregator signed itself (a ghost agent made with the key the audit trusts for nodes)', async () => {
+  const obs = readFileSync(p('obs.jsonl'), 'utf8').trimEnd().split('\n').slice(0, 6).map((l) => JSON.stringify({...JSON.parse(l), agent: 'zz-ghost'}))
+  writeFileSync(p('ghost-obs.jsonl'), obs.join('\n') + '\n')
+  assert.equal((await tcp(['baseline', 'create', '--per-agent', '--from', p('ghost-obs.jsonl'), '--subject', 'fleet', '--key', p('agg.key'), '--out-dir', p('ghost')])).code, 0)
+  const lines = readFileSync(p('leaves.jsonl'), 'utf8').trimEnd().split('\n')
+  lines.push(JSON.stringify(JSON.parse(readFileSync(p('ghost', 'zz-ghost.dsse.json'), 'utf8'))))
+  writeFileSync(p('ghost.jsonl'), lines.join('\n') + '\n')
+  const b = await tcp(['aggregate', 'build', '--from', p('ghost.jsonl'), ...PUBS(), '--key', p('agg.key'), '--out', p('gtree'), '--workers', '0'])
+  assert.ok(b.code === 0 || b.code === 3, b.stderr)
+  const a = await tcp(['verify', p('gtree', 'root.dsse.json'), ...PUBS(), '--audit', p('gtree'), '--json'])
+  assert.equal(a.code, 1, a.stdout)
+  assert.match(JSON.stringify(a.json().error.details.findings), /ghost\.jsonl:231.*no valid signature by a trusted key/)
+})

@@ -122,7 +122,10 @@ export async function auditTree(rootEnvelope: unknown, dir: string, o: AuditOpti
   const ctx: Ctx = {findings: [], trust: o.trust, now, recomputed: 0, root}
   const src = await openLeafSource(o.leaves ?? m.source)
   if (src.count !== shape.leaves) ctx.findings.push({node: 'leaves', problem: `${src.count} leaves in ${src.path}, the tree says ${shape.leaves}`})
-  const job = {trust: o.trust, decimals: root.decimals, now}
+  // The audit's trust holds the aggregator's key (for nodes) and the agents' (for leaves); a baseline the
+  // aggregator signed itself would let it invent agents, so leaves are checked without the root aggregator's key.
+  const leafTrust: TrustStore = {...o.trust, keys: o.trust.keys.filter((k) => k.keyId !== root.aggregator)}
+  const job = {trust: leafTrust, decimals: root.decimals, now}
   const workers = o.workers ?? defaultWorkers()
   const h = shape.counts.length
   // Which nodes to recompute, per level (null: all).
