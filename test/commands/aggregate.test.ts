@@ -300,3 +300,18 @@ test('--audit refuses an agent whose baseline the aggregator signed itself (a gh
   assert.equal(a.code, 1, a.stdout)
   assert.match(JSON.stringify(a.json().error.details.findings), /ghost\.jsonl:231.*no valid signature by a trusted key/)
 })
+
+test('a sampled --audit refuses an upper node whose children cover the same agents (an unsampled node repeating a sampled one)', async () => {
+  const tree = p('otree')
+  assert.equal((await tcp(['aggregate', 'build', '--from', p('leaves.jsonl'), '--pub', p('rec.pub'), '--key', p('agg.key'), '--out', tree, '--workers', '0'])).code, 0)
+  const node0 = nodeOfEnvelope(JSON.parse(readFileSync(nodesFile(tree, 1), 'utf8').split('\n')[0]!)).node
+  const kids0 = JSON.parse(readFileSync(childrenFile(tree, 1), 'utf8').split('\n')[0]!) as Array<[string, string]>
+  await tamperLevel1(tree, 1, (n, k) => {
+    Object.assign(n, structuredClone(node0), {index: 1})
+    k.splice(0, k.length, ...kids0)
+  })
+  // seed 4 samples only L1/0, which is honest; L2/0 follows from its stored children
+  const a = await tcp(['verify', join(tree, 'root.dsse.json'), ...PUBS(), '--audit', tree, '--sample', '1', '--seed', '4', '--json'])
+  assert.equal(a.code, 1, a.stdout)
+  assert.match(JSON.stringify(a.json().error.details.findings), /L2\/0.*L1\/1 covers agents a0000\.\.a0049/)
+})
