@@ -315,3 +315,10 @@ test('a sampled --audit refuses an upper node whose children cover the same agen
   assert.equal(a.code, 1, a.stdout)
   assert.match(JSON.stringify(a.json().error.details.findings), /L2\/0.*L1\/1 covers agents a0000\.\.a0049/)
 })
+
+test('an inclusion proof whose size does not fit the u32 the node digest hashes is bad input, not an alias of size mod 2^32', async () => {
+  const proof = await proveInclusion(p('tree'), 'a0017')
+  proof.levels[0]!.size += 2 ** 32
+  const trust = await trustFromFiles([p('agg.pub')])
+  assert.throws(() => verifyInclusionProof(proof, JSON.parse(readFileSync(p('tree', 'root.dsse.json'), 'utf8')), trust), /size: at most 2\^32 - 1/)
+})
