@@ -247,6 +247,14 @@ test('three shard processes and a merge give the same root and tree bytes as one
   assert.equal((await tcp(['aggregate', 'merge', shards[0]!, shards[1]!, '--pub', p('agg.pub'), '--key', p('agg.key'), '--out', p('m2.json')])).code, 1)
   assert.equal((await tcp(['aggregate', 'merge', shards[0]!, shards[0]!, shards[1]!, '--pub', p('agg.pub'), '--key', p('agg.key'), '--out', p('m3.json')])).code, 1)
   assert.equal((await tcp(['aggregate', 'merge', ...shards, '--pub', p('rec.pub'), '--key', p('agg.key'), '--out', p('m4.json')])).code, 1)
+  // a shard signer that re-signs another shard's nodes at its own indices (agents counted twice) is refused
+  const s0 = JSON.parse(readFileSync(shards[1]!, 'utf8')), s1 = JSON.parse(readFileSync(shards[2]!, 'utf8'))
+  const key = await readPrivateKeyFile(p('agg.key'), async () => new Uint8Array(0))
+  s1.nodes = s1.nodes.map((_: unknown, i: number) => signNode({...nodeOfEnvelope(s0.nodes[i]).node, index: s1.plan.first + i}, key))
+  writeFileSync(p('s1-dup.json'), JSON.stringify(s1))
+  const d = await tcp(['aggregate', 'merge', shards[1]!, p('s1-dup.json'), shards[0]!, '--pub', p('agg.pub'), '--key', p('agg.key'), '--out', p('m5.json')])
+  assert.equal(d.code, 1, d.stderr)
+  assert.match(d.stderr, /counted twice/)
   // proofs from the joined tree verify against the merged root
   const proof = await proveInclusion(p('joined'), 'a0200')
   const trust = await trustFromFiles([p('agg.pub')])
