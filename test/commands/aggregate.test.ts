@@ -7,6 +7,7 @@ import {tcp, tempDir, BIN} from '../helpers/cli.js'
 import {Rng} from '../../src/core/rng.js'
 import {readPrivateKeyFile} from '../../src/core/keys/files.js'
 import {trustFromFiles} from '../../src/core/envelope/trust.js'
+import {openLeaf} from '../../src/core/aggregate/leaf.js'
 import {buildLevel, nodeAsChild, nodeOfEnvelope, openNode, signNode, computeNode, proveInclusion, verifyInclusionProof, type AggregateNode} from '../../src/core/aggregate/index.js'
 import {childrenFile, nodesFile} from '../../src/core/aggregate/files.js'
 
@@ -246,6 +247,14 @@ test('three shard processes and a merge give the same root and tree bytes as one
   assert.equal((await tcp(['aggregate', 'merge', shards[0]!, shards[1]!, '--pub', p('agg.pub'), '--key', p('agg.key'), '--out', p('m2.json')])).code, 1)
   assert.equal((await tcp(['aggregate', 'merge', shards[0]!, shards[0]!, shards[1]!, '--pub', p('agg.pub'), '--key', p('agg.key'), '--out', p('m3.json')])).code, 1)
   assert.equal((await tcp(['aggregate', 'merge', ...shards, '--pub', p('rec.pub'), '--key', p('agg.key'), '--out', p('m4.json')])).code, 1)
+  // a shard signer that re-signs another shard's nodes at its own indices (agents counted twice) is refused
+  const s0 = JSON.parse(readFileSync(shards[1]!, 'utf8')), s1 = JSON.parse(readFileSync(shards[2]!, 'utf8'))
+  const key = await readPrivateKeyFile(p('agg.key'), async () => new Uint8Array(0))
+  s1.nodes = s1.nodes.map((_: unknown, i: number) => signNode({...nodeOfEnvelope(s0.nodes[i]).node, index: s1.plan.first + i}, key))
+  writeFileSync(p('s1-dup.json'), JSON.stringify(s1))
+  const d = await tcp(['aggregate', 'merge', shards[1]!, p('s1-dup.json'), shards[0]!, '--pub', p('agg.pub'), '--key', p('agg.key'), '--out', p('m5.json')])
+  assert.equal(d.code, 1, d.stderr)
+  assert.match(d.stderr, /counted twice/)
   // proofs from the joined tree verify against the merged root
   const proof = await proveInclusion(p('joined'), 'a0200')
   const trust = await trustFromFiles([p('agg.pub')])
@@ -265,4 +274,59 @@ test('a JSON Lines source gives the same root as the directory; out of order or 
   const s = await tcp(['aggregate', 'build', '--from', p('swapped.jsonl'), '--pub', p('rec.pub'), '--key', p('agg.key'), '--out', p('stree')])
   assert.equal(s.code, 2)
   assert.match(s.stderr, /sorted by agent id/)
+})
+
+test('--audit refuses leaves that name one agent twice (a duplicate counted twice), even when the nodes were signed over them', async () => {
+  const lines = readFileSync(p('leaves.jsonl'), 'utf8').trimEnd().split('\n')
+  lines[1] = lines[0]!
+  writeFileSync(p('dup.jsonl'), lines.join('\n') + '\n')
+  const tree = p('dtree')
+  assert.equal((await tcp(['aggregate', 'build', '--from', p('leaves.jsonl'), '--pub', p('rec.pub'), '--key', p('agg.key'), '--out', tree, '--workers', '0'])).code, 0)
+  const trust = await trustFromFiles([p('rec.pub')])
+  const kids = lines.slice(0, 50).map((l, i) => openLeaf(JSON.parse(l), trust, 3, `leaf ${i}`))
+  await tamperLevel1(tree, 0, (n, k) => {
+    Object.assign(n, computeNode(kids, {level: 1, index: 0, aggregator: n.aggregator, decimals: 3, test: n.test}))
+    k.splice(0, k.length, ...kids.map((c) => [c.id, Buffer.from(c.digest).toString('hex')] as [string, string]))
+  })
+  for (const extra of [[], ['--sample', '5', '--seed', '1']]) {
+    const a = await tcp(['verify', join(tree, 'root.dsse.json'), ...PUBS(), '--audit', tree, '--leaves', p('dup.jsonl'), ...extra, '--json'])
+    assert.equal(a.code, 1, a.stdout)
+    assert.match(JSON.stringify(a.json().error.details.findings), /a0000.*once|sorted/)
+  }
+})
+
+test('--audit refuses an agent whose baseline the aggregator signed itself (a ghost agent made with the key the audit trusts for nodes)', async () => {
+  const obs = readFileSync(p('obs.jsonl'), 'utf8').trimEnd().split('\n').slice(0, 6).map((l) => JSON.stringify({...JSON.parse(l), agent: 'zz-ghost'}))
+  writeFileSync(p('ghost-obs.jsonl'), obs.join('\n') + '\n')
+  assert.equal((await tcp(['baseline', 'create', '--per-agent', '--from', p('ghost-obs.jsonl'), '--subject', 'fleet', '--key', p('agg.key'), '--out-dir', p('ghost')])).code, 0)
+  const lines = readFileSync(p('leaves.jsonl'), 'utf8').trimEnd().split('\n')
+  lines.push(JSON.stringify(JSON.parse(readFileSync(p('ghost', 'zz-ghost.dsse.json'), 'utf8'))))
+  writeFileSync(p('ghost.jsonl'), lines.join('\n') + '\n')
+  const b = await tcp(['aggregate', 'build', '--from', p('ghost.jsonl'), ...PUBS(), '--key', p('agg.key'), '--out', p('gtree'), '--workers', '0'])
+  assert.ok(b.code === 0 || b.code === 3, b.stderr)
+  const a = await tcp(['verify', p('gtree', 'root.dsse.json'), ...PUBS(), '--audit', p('gtree'), '--json'])
+  assert.equal(a.code, 1, a.stdout)
+  assert.match(JSON.stringify(a.json().error.details.findings), /ghost\.jsonl:231.*no valid signature by a trusted key/)
+})
+
+test('a sampled --audit refuses an upper node whose children cover the same agents (an unsampled node repeating a sampled one)', async () => {
+  const tree = p('otree')
+  assert.equal((await tcp(['aggregate', 'build', '--from', p('leaves.jsonl'), '--pub', p('rec.pub'), '--key', p('agg.key'), '--out', tree, '--workers', '0'])).code, 0)
+  const node0 = nodeOfEnvelope(JSON.parse(readFileSync(nodesFile(tree, 1), 'utf8').split('\n')[0]!)).node
+  const kids0 = JSON.parse(readFileSync(childrenFile(tree, 1), 'utf8').split('\n')[0]!) as Array<[string, string]>
+  await tamperLevel1(tree, 1, (n, k) => {
+    Object.assign(n, structuredClone(node0), {index: 1})
+    k.splice(0, k.length, ...kids0)
+  })
+  // seed 4 samples only L1/0, which is honest; L2/0 follows from its stored children
+  const a = await tcp(['verify', join(tree, 'root.dsse.json'), ...PUBS(), '--audit', tree, '--sample', '1', '--seed', '4', '--json'])
+  assert.equal(a.code, 1, a.stdout)
+  assert.match(JSON.stringify(a.json().error.details.findings), /L2\/0.*L1\/1 covers agents a0000\.\.a0049/)
+})
+
+test('an inclusion proof whose size does not fit the u32 the node digest hashes is bad input, not an alias of size mod 2^32', async () => {
+  const proof = await proveInclusion(p('tree'), 'a0017')
+  proof.levels[0]!.size += 2 ** 32
+  const trust = await trustFromFiles([p('agg.pub')])
+  assert.throws(() => verifyInclusionProof(proof, JSON.parse(readFileSync(p('tree', 'root.dsse.json'), 'utf8')), trust), /size: at most 2\^32 - 1/)
 })

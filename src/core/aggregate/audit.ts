@@ -72,6 +72,8 @@ function judge(ctx: Ctx, stored: AggregateNode, children: ChildInput[], childNod
   const name = `L${stored.level}/${stored.index}`
   if (ctx.root && canonicalize([stored.test, stored.decimals]) !== canonicalize([ctx.root.test, ctx.root.decimals]))
     ctx.findings.push({node: name, problem: `its outlier test or grid ${canonicalize([stored.test, stored.decimals])} differs from the signed root's ${canonicalize([ctx.root.test, ctx.root.decimals])}`})
+  const overlap = childNodes.findIndex((c, i) => !(c.first <= c.last) || (i > 0 && !(childNodes[i - 1]!.last < c.first)))
+  if (overlap >= 0) ctx.findings.push({node: name, problem: `child L${childNodes[overlap]!.level}/${childNodes[overlap]!.index} covers agents ${childNodes[overlap]!.first}..${childNodes[overlap]!.last}, not after its previous sibling's: an agent is under two children`})
   const odd = childNodes.find((c) => c.decimals !== stored.decimals || c.level !== stored.level - 1)
   if (odd) ctx.findings.push({node: name, problem: `child L${odd.level}/${odd.index} is on ${odd.decimals} decimals at level ${odd.level}, not ${stored.decimals} at level ${stored.level - 1}`})
   let want: AggregateNode
@@ -120,7 +122,10 @@ export async function auditTree(rootEnvelope: unknown, dir: string, o: AuditOpti
   const ctx: Ctx = {findings: [], trust: o.trust, now, recomputed: 0, root}
   const src = await openLeafSource(o.leaves ?? m.source)
   if (src.count !== shape.leaves) ctx.findings.push({node: 'leaves', problem: `${src.count} leaves in ${src.path}, the tree says ${shape.leaves}`})
-  const job = {trust: o.trust, decimals: root.decimals, now}
+  // The audit's trust holds the aggregator's key (for nodes) and the agents' (for leaves); a baseline the
+  // aggregator signed itself would let it invent agents, so leaves are checked without the root aggregator's key.
+  const leafTrust: TrustStore = {...o.trust, keys: o.trust.keys.filter((k) => k.keyId !== root.aggregator)}
+  const job = {trust: leafTrust, decimals: root.decimals, now}
   const workers = o.workers ?? defaultWorkers()
   const h = shape.counts.length
   // Which nodes to recompute, per level (null: all).
@@ -148,7 +153,12 @@ export async function auditTree(rootEnvelope: unknown, dir: string, o: AuditOpti
       let group: ChildInput[] = []
       let index = Math.floor(ranges[0]![0] / shape.leafSize)
       let seen = 0
+      // Leaves come in index order (sampled too): each agent once, sorted, as the build requires, else one agent
+      // filed twice in a JSON Lines source would be counted twice by nodes that "follow" from it.
+      let prev: string | null = null
       for await (const child of pool.stream(texts)) {
+        if (prev !== null && !(child.id > prev)) throw new TcpError('input', `agent ${JSON.stringify(child.id)} comes after ${JSON.stringify(prev)}: leaves must be sorted by agent id, each once`)
+        prev = child.id
         group.push(child)
         seen++
         const [lo, hi] = ranges[r]!

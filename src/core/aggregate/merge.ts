@@ -73,6 +73,8 @@ export async function mergeShards(o: MergeOptions): Promise<MergeResult> {
       const index = s.plan.first + i
       if (node.level !== level || node.index !== index) throw new TcpError('rejected', `${what}: is L${node.level}/${node.index}, the plan puts L${level}/${index} here`)
       if (node.decimals !== first.decimals) throw new TcpError('rejected', `${what}: ${node.decimals} decimals, the tree has ${first.decimals}`)
+      const prev = nodes[nodes.length - 1]
+      if (prev && !(prev.last < node.first)) throw new TcpError('rejected', `${what}: covers agents ${node.first}..${node.last}, not after L${prev.level}/${prev.index}'s (..${prev.last}): an agent would be counted twice`)
       nodes.push(node)
       children.push(child)
     })

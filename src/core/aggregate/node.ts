@@ -166,6 +166,7 @@ export function nodeBodyDigest(node: AggregateNode): Uint8Array {
 /** The children count is hashed in the clear so that a proof's tree size is bound (RFC 9162 paths alone do not
  * bind it: a path for child 23 of 50 also verifies as child 23 of 40). */
 export function nodeDigestFrom(bodyDigest: Uint8Array, merkleRootBytes: Uint8Array, children: number): Uint8Array {
+  if (!Number.isSafeInteger(children) || children < 1 || children > 0xffffffff) throw new TcpError('input', `node digest: ${children} children is not a u32`)
   return sha3_256(concatBytes(NODE_SEP, u32be(children), bodyDigest, merkleRootBytes))
 }
 
@@ -229,6 +230,7 @@ export function parseNode(doc: unknown, what = 'node'): AggregateNode {
   int(doc.decimals, `${what}.decimals`)
   if ((doc.decimals as number) > 9) throw new TcpError('input', `${what}.decimals: expected 0..9`)
   const children = int(doc.children, `${what}.children`, 1)
+  if (children > 0xffffffff) throw new TcpError('input', `${what}.children: at most 2^32 - 1 (the digest hashes it as u32)`)
   str(doc.merkleRoot, `${what}.merkleRoot`, HEX64)
   str(doc.first, `${what}.first`)
   str(doc.last, `${what}.last`)

@@ -110,6 +110,7 @@ function parseProof(doc: unknown): InclusionProof {
     if (!e || typeof e !== 'object' || Array.isArray(e)) bad(`${w}: expected an object`)
     for (const k of Object.keys(e)) if (!['level', 'index', 'position', 'size', 'path', 'body', 'node'].includes(k)) bad(`${w}: unknown field "${k}"`)
     for (const k of ['level', 'index', 'position', 'size']) if (typeof e[k] !== 'number' || !Number.isSafeInteger(e[k]) || (e[k] as number) < 0) bad(`${w}.${k}: expected a non-negative integer`)
+    if ((e.size as number) > 0xffffffff) bad(`${w}.size: at most 2^32 - 1 (node digests hash it as u32)`)
     if (e.level !== i + 1) bad(`${w}.level: expected ${i + 1}, got ${JSON.stringify(e.level)}`)
     if (!Array.isArray(e.path) || e.path.length > MAX_PATH || e.path.some((p) => typeof p !== 'string' || !B64_32.test(p))) bad(`${w}.path: expected at most ${MAX_PATH} base64 digests`)
     for (const k of ['body', 'node']) if (typeof e[k] !== 'string' || !B64_32.test(e[k] as string)) bad(`${w}.${k}: expected a base64 digest`)
