@@ -7,7 +7,8 @@ import {TcpError, quote} from '../errors.js'
 import {parseJson} from '../json.js'
 import {parseTime} from '../time.js'
 import {forEachLine} from '../io.js'
-import {fastUtcTime, flatWithoutDuplicates} from './fastline.js'
+import {flatWithoutDuplicates} from './fastline.js'
+import {fastUtcTime} from '../time.js'
 
 export interface Observation {
   agent: string | null

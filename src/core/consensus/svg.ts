@@ -4,13 +4,13 @@
  * bound), and the claim under test as a marked point with its verdict.
  */
 import type {SweepCell, SweepResult} from './sweep.js'
+import {escapeXml as esc} from '../xml.js'
 
 const W = 920
 const H = 560
 const M = {left: 70, right: 290, top: 60, bottom: 60}
 const COLORS = {safeLive: '#2e7d32', stalled: '#f9a825', unsafe: '#c62828', both: '#6a1b9a'}
 
-const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')
 const fmt = (x: number): string => Number(x.toFixed(2)).toString()
 
 function colorOf(c: SweepCell): string {

@@ -4,6 +4,7 @@
  * coordinated windows marked). Both are built from the report alone, so the --json document reproduces them.
  */
 import type {DetectReport} from './engine.js'
+import {escapeXml as esc} from '../xml.js'
 
 const COLORS = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f', '#bcbd22']
 const MAX_ROWS = 40
@@ -37,7 +38,6 @@ export function renderText(r: DetectReport): string[] {
   return out
 }
 
-const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;')
 
 export function renderSvg(r: DetectReport): string {
   const W = 960

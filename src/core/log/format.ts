@@ -23,6 +23,7 @@ import {hash} from 'node:crypto'
 import {TcpError} from '../errors.js'
 import {canonicalize} from '../canonical/jcs.js'
 import {utf8} from '../bytes.js'
+import {fastUtcTime} from '../time.js'
 
 export const LOG_ENTRY_TYPE = 'tcp.log/v1'
 export const LOG_CHECKPOINT_TYPE = 'tcp.log.checkpoint/v1'
@@ -44,7 +45,6 @@ const HASH_RE = /^[0-9a-f]{64}$/
 const KEYID_RE = /^[0-9a-f]{16}$/
 const SIG_RE = /^[A-Za-z0-9+/]{86}==$/
 /** Times are written in one form only (Date.prototype.toISOString): UTC, milliseconds, "Z". */
-const TIME_RE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/
 /** A clock component: [sequence number, entry hash] of the latest entry seen of another agent. */
 export type ClockRef = [number, string]
 
@@ -92,28 +92,12 @@ export function isSeq(v: unknown): v is number {
   return typeof v === 'number' && Number.isSafeInteger(v) && v >= 0
 }
 
-const DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
-const digits = (v: string, i: number, n: number): number => {
-  let x = 0
-  for (let k = i; k < i + n; k++) x = x * 10 + (v.charCodeAt(k) - 48)
-  return x
-}
-
 /**
  * Milliseconds of a log time, or NaN when it is not in the one accepted form (what toISOString writes for years
- * 1000-9999). Parsed by hand: it runs once per entry on the verify path.
+ * 1000-9999: always with milliseconds).
  */
 export function logTimeMs(v: unknown): number {
-  if (typeof v !== 'string' || v.length !== 24 || !TIME_RE.test(v)) return NaN
-  const y = digits(v, 0, 4)
-  const mo = digits(v, 5, 2)
-  const d = digits(v, 8, 2)
-  const h = digits(v, 11, 2)
-  const mi = digits(v, 14, 2)
-  const sec = digits(v, 17, 2)
-  const leap = (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0
-  if (y < 1000 || mo < 1 || mo > 12 || d < 1 || d > DAYS[mo - 1]! + (mo === 2 && leap ? 1 : 0) || h > 23 || mi > 59 || sec > 59) return NaN
-  return Date.UTC(y, mo - 1, d, h, mi, sec, digits(v, 20, 3))
+  return typeof v === 'string' && v.length === 24 ? fastUtcTime(v) : NaN
 }
 
 export const formatLogTime = (ms: number): string => new Date(ms).toISOString()

@@ -4,6 +4,7 @@
  * Deterministic: built from the report alone (no timings), so the same seed gives the same picture.
  */
 import type {PathSummary, RedteamReport, VectorReport} from './engine.js'
+import {escapeXml as esc} from '../xml.js'
 
 const PANEL_W = 440
 const PANEL_H = 200
@@ -15,7 +16,6 @@ const COLORS = {without: '#c62828', with: '#2e7d32', axis: '#999'}
 /** Distortion is drawn on a 0 to 0.5 sd scale (clipped, with the value printed). */
 const DISTORTION_MAX = 0.5
 
-const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')
 const pct = (x: number): string => `${(x * 100).toFixed(x === 0 || x === 1 ? 0 : 1)}%`
 
 interface Row {

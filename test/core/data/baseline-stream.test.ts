@@ -12,7 +12,8 @@ import {
   parseObservations,
   splitCsv,
 } from '../../../src/core/baseline/index.js'
-import {fastUtcTime, flatWithoutDuplicates} from '../../../src/core/baseline/fastline.js'
+import {flatWithoutDuplicates} from '../../../src/core/baseline/fastline.js'
+import {fastUtcTime} from '../../../src/core/time.js'
 import {forEachLine} from '../../../src/core/io.js'
 import {parseJson} from '../../../src/core/json.js'
 import {parseTime} from '../../../src/core/time.js'
