@@ -114,3 +114,10 @@ export function u64be(n: number | bigint): Uint8Array {
   new DataView(b.buffer).setBigUint64(0, BigInt(n), false)
   return b
 }
+
+/** A copy of a typed array in a new one of `length` elements (at least a's), zero-filled past a's end. */
+export function grown<T extends Uint8Array | Int32Array | Float64Array>(a: T, length: number): T {
+  const b = new (a.constructor as new (n: number) => T)(length)
+  b.set(a)
+  return b
+}

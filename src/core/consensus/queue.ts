@@ -3,6 +3,7 @@
  * every field of an event in a typed array so that a million agents cost a few bytes each and no object per
  * message. Ties in time are broken by the order of scheduling, which makes a run a pure function of its seed.
  */
+import {grown} from '../bytes.js'
 
 export const Kind = {
   Propose: 0,
@@ -70,27 +71,20 @@ export class EventQueue {
     return this.hSize + this.fCount
   }
 
-  private static grown<T extends Float64Array | Int32Array | Uint8Array>(a: T, cap: number): T {
-    const b = new (a.constructor as new (n: number) => T)(cap)
-    b.set(a)
-    return b
-  }
-
   private growSlots(): void {
     const cap = this.time.length * 2
-    const g = EventQueue.grown
-    this.time = g(this.time, cap)
-    this.kind = g(this.kind, cap)
-    this.src = g(this.src, cap)
-    this.to = g(this.to, cap)
-    this.view = g(this.view, cap)
-    this.value = g(this.value, cap)
-    this.ref = g(this.ref, cap)
-    this.sig = g(this.sig, cap)
-    this.free = g(this.free, cap)
-    this.hTime = g(this.hTime, cap)
-    this.hSeq = g(this.hSeq, cap)
-    this.hSlot = g(this.hSlot, cap)
+    this.time = grown(this.time, cap)
+    this.kind = grown(this.kind, cap)
+    this.src = grown(this.src, cap)
+    this.to = grown(this.to, cap)
+    this.view = grown(this.view, cap)
+    this.value = grown(this.value, cap)
+    this.ref = grown(this.ref, cap)
+    this.sig = grown(this.sig, cap)
+    this.free = grown(this.free, cap)
+    this.hTime = grown(this.hTime, cap)
+    this.hSeq = grown(this.hSeq, cap)
+    this.hSlot = grown(this.hSlot, cap)
     // Unwrap the ring into the larger arrays.
     const old = [this.fTime, this.fSeq, this.fSlot] as const
     const n = old[0].length

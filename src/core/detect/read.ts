@@ -14,6 +14,7 @@
 import {createReadStream} from 'node:fs'
 import {createInterface} from 'node:readline'
 import {TcpError} from '../errors.js'
+import {grown} from '../bytes.js'
 import {parseTime} from '../time.js'
 import {NUMBER_RE, notJsonLine, splitCsv} from '../baseline/observations.js'
 import {MAX_FEATURES, MemoryFleet} from './fleet.js'
@@ -162,13 +163,8 @@ export class FleetBuilder implements RecordSink {
     const F = values.length
     if ((this.count + 1) * F > MAX_VALUES) throw new TcpError('input', `${this.what}: more than ${MAX_VALUES.toLocaleString('en-US')} values`)
     if (this.count === this.agentOf.length) {
-      const grow = <A extends Int32Array | Float64Array>(a: A, len: number): A => {
-        const b = new (a.constructor as new (n: number) => A)(len)
-        b.set(a)
-        return b
-      }
-      this.agentOf = grow(this.agentOf, this.count * 2)
-      this.timeOf = grow(this.timeOf, this.count * 2)
+      this.agentOf = grown(this.agentOf, this.count * 2)
+      this.timeOf = grown(this.timeOf, this.count * 2)
     }
     if ((this.count + 1) * F > this.vals.length) {
       const b = new Float64Array(Math.max(this.vals.length * 2, (this.count + 1) * F))

@@ -12,6 +12,7 @@
 import {readdirSync, realpathSync, statSync} from 'node:fs'
 import {join} from 'node:path'
 import {TcpError, fromSystemError} from '../errors.js'
+import {grown} from '../bytes.js'
 import {makeReport, type Check, type VerifyReport} from '../verify/report.js'
 import type {ClockRef} from './format.js'
 import {CHECK_NAMES, LogVerifier, checkFrom, okDetailFor, type EntrySink, type LogFailure, type LogSummary, type LogVerifyOptions} from './verify.js'
@@ -60,17 +61,12 @@ class Refs {
   }
   private grow(): void {
     this.cap *= 2
-    const g = <T extends Int32Array | Float64Array>(a: T, C: new (n: number) => T): T => {
-      const b = new C(this.cap)
-      b.set(a)
-      return b
-    }
-    this.from = g(this.from, Int32Array)
-    this.agent = g(this.agent, Int32Array)
-    this.target = g(this.target, Int32Array)
-    this.line = g(this.line, Int32Array)
-    this.toSeq = g(this.toSeq, Float64Array)
-    this.time = g(this.time, Float64Array)
+    this.from = grown(this.from, this.cap)
+    this.agent = grown(this.agent, this.cap)
+    this.target = grown(this.target, this.cap)
+    this.line = grown(this.line, this.cap)
+    this.toSeq = grown(this.toSeq, this.cap)
+    this.time = grown(this.time, this.cap)
     const h = Buffer.alloc(this.cap * 32)
     this.hash.copy(h)
     this.hash = h
