@@ -7,6 +7,7 @@ import {readArtifact} from '../core/verify/detect.js'
 import {TcpError} from '../core/errors.js'
 import {requireAllPassed, type VerifyReport} from '../core/verify/report.js'
 import type {BatchResult} from '../core/envelope/verify.js'
+import type {TrustStore} from '../core/envelope/trust.js'
 import {noDash} from '../cli/stdio.js'
 
 const BATCH_FLAGS = ['pub', 'trust', 'threshold', 'at']
@@ -53,7 +54,10 @@ the input cannot be read.`
     const {kind, doc} = await readArtifact(args.artifact)
     const verifier = VERIFY_KINDS[kind]
     this.refuseForeignFlags(`a ${kind}`, Object.keys(verifier.flags))
-    const report = await verifier.verify({artifact: args.artifact, doc, flags, config: () => this.tcpConfig(), cacheDir: this.config.cacheDir})
+    let store: TrustStore | undefined
+    const trust = async () => (store ??= await loadTrust(flags, () => this.tcpConfig()))
+    const report = await verifier.verify({artifact: args.artifact, doc, flags, config: () => this.tcpConfig(), trust, cacheDir: this.config.cacheDir})
+    if (report.trust === undefined && store) report.trust = store.source
     requireAllPassed(report)
     const signers = Array.isArray(report.signers) && report.signers.length ? ` (signed by ${(report.signers as string[]).join(', ')})` : ''
     this.log(`verified ${report.kind}${signers}: ${report.checks.map((c) => `${c.check} ok`).join(', ')}`)

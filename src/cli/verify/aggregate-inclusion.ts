@@ -2,7 +2,7 @@
 import {Flags} from '@oclif/core'
 import {readJsonFile} from '../../core/io.js'
 import {TcpError} from '../../core/errors.js'
-import {loadTrust, parseAt, trustFlags} from '../trust.js'
+import {parseAt, trustFlags} from '../trust.js'
 import {atFlag} from './dsse-envelope.js'
 import {defineKind} from './kind.js'
 
@@ -12,11 +12,11 @@ export default defineKind({
     at: atFlag,
     root: Flags.string({description: 'inclusion proof: the signed aggregate root (checked with --pub/--trust)'}),
   },
-  async verify({doc, flags, config}) {
+  async verify({doc, flags, trust}) {
     if (!flags.root) throw new TcpError('usage', 'an inclusion proof needs --root ROOT.dsse.json (the signed root it claims)')
     const {verifyInclusionProof} = await import('../../core/aggregate/prove.js')
-    const trust = await loadTrust(flags, config)
+    const store = await trust()
     const root = await readJsonFile(flags.root, {what: 'aggregate root'})
-    return {...(await verifyInclusionProof(doc, root, trust, parseAt(flags.at))), trust: trust.source}
+    return verifyInclusionProof(doc, root, store, parseAt(flags.at))
   },
 })

@@ -1,6 +1,6 @@
 /** `tcp verify ROOT.dsse.json --pub AGG.pub [--audit TREE_DIR [--sample K --seed S]]`: a signed aggregation node. */
 import {Flags} from '@oclif/core'
-import {loadTrust, parseAt, trustFlags} from '../trust.js'
+import {parseAt, trustFlags} from '../trust.js'
 import {atFlag} from './dsse-envelope.js'
 import {defineKind} from './kind.js'
 
@@ -13,16 +13,15 @@ export default defineKind({
     seed: Flags.string({description: 'aggregate root, with --sample: the seed of the sampled paths', dependsOn: ['sample']}),
     leaves: Flags.string({description: "aggregate root, with --audit: the leaves (default: the tree manifest's source)", dependsOn: ['audit']}),
   },
-  async verify({doc, flags, config}) {
+  async verify({doc, flags, trust}) {
     const {parseSeed} = await import('../../core/rng.js')
-    const trust = await loadTrust(flags, config)
+    const store = await trust()
     const now = parseAt(flags.at)
     if (flags.audit) {
       const {auditTree} = await import('../../core/aggregate/audit.js')
-      const report = await auditTree(doc, flags.audit, {trust, now, sample: flags.sample, seed: flags.seed === undefined ? undefined : parseSeed(flags.seed, '--seed'), leaves: flags.leaves})
-      return {...report, trust: trust.source}
+      return auditTree(doc, flags.audit, {trust: store, now, sample: flags.sample, seed: flags.seed === undefined ? undefined : parseSeed(flags.seed, '--seed'), leaves: flags.leaves})
     }
     const {verifyAggregateRoot} = await import('../../core/aggregate/verify-root.js')
-    return verifyAggregateRoot(doc, trust, now)
+    return verifyAggregateRoot(doc, store, now)
   },
 })

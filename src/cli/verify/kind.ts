@@ -18,6 +18,11 @@ export interface VerifyContext<F extends FlagInput> {
   flags: InferredFlags<F>
   /** The user's configuration (read lazily, data files only). */
   config: () => Promise<TcpConfig>
+  /**
+   * The trust store from --pub/--trust or the user's config dir (loaded once, on first call). The command writes
+   * its source into the report (`trust`) unless the kind states another one (a TPM quote's --ak).
+   */
+  trust: () => Promise<TrustStore>
   /** oclif's cache directory (Groth16 artifacts). */
   cacheDir: string
 }

@@ -1,7 +1,7 @@
 /** `tcp verify LOG`: a tcp.log/v1 agent log, alone or with its fleet (every clock reference resolved). */
 import {Flags} from '@oclif/core'
 import {parseDuration} from '../../core/time.js'
-import {loadTrust, parseAt, trustFlags} from '../trust.js'
+import {parseAt, trustFlags} from '../trust.js'
 import {atFlag} from './dsse-envelope.js'
 import {defineKind} from './kind.js'
 
@@ -14,10 +14,10 @@ export default defineKind({
     'max-skew': Flags.string({description: 'log: tolerated clock skew between agents and against now', default: '2s'}),
     'fresh-within': Flags.string({description: 'log: reject a head (last committed entry) older than this, e.g. 5m'}),
   },
-  async verify({artifact, flags, config}) {
-    const trust = await loadTrust(flags, config)
+  async verify({artifact, flags, trust}) {
+    const store = await trust()
     const opts = {
-      trust,
+      trust: store,
       now: parseAt(flags.at),
       maxSkewMs: parseDuration(flags['max-skew'], '--max-skew'),
       freshWithinMs: flags['fresh-within'] === undefined ? undefined : parseDuration(flags['fresh-within'], '--fresh-within'),

@@ -2,7 +2,7 @@
 import {Flags} from '@oclif/core'
 import {readJsonFile} from '../../core/io.js'
 import {TcpError} from '../../core/errors.js'
-import {loadTrust, parseAt, trustFlags} from '../trust.js'
+import {parseAt, trustFlags} from '../trust.js'
 import {atFlag} from './dsse-envelope.js'
 import {defineKind} from './kind.js'
 
@@ -19,7 +19,7 @@ export default defineKind({
     log: Flags.string({description: 'proof bundle: the tcp.log/v1 log the proof must be bound to (verified under the same --pub/--trust; check log-binding)'}),
     'setup-pin': Flags.string({description: 'proof bundle: a setup pin from tcp zk verify-setup --out (key, circuit size and hash); repeatable', multiple: true}),
   },
-  async verify({doc, flags, config, cacheDir}) {
+  async verify({doc, flags, trust, cacheDir}) {
     if (!flags.baseline) throw new TcpError('usage', 'a proof bundle needs --baseline SIGNED (the signed baseline it claims)')
     const {verifySignedProofBundle} = await import('../../core/zk/verify.js')
     const {verificationKeySha3} = await import('../../core/zk/setup.js')
@@ -29,12 +29,12 @@ export default defineKind({
     const {parseSetupPin} = await import('../../core/zk/ceremony.js')
     const setupPins = []
     for (const f of flags['setup-pin'] ?? []) setupPins.push(parseSetupPin(await readJsonFile(f, {what: 'setup pin'}), f))
-    const trust = await loadTrust(flags, config)
+    const store = await trust()
     const signed = await readJsonFile(flags.baseline, {what: 'signed baseline'})
-    const report = await verifySignedProofBundle(doc, signed, {trust, threshold: flags.threshold, now: parseAt(flags.at), k: flags.k, nonce: flags.nonce, minN: flags['min-n'], vkeySha3, setupPins, log: flags.log, cacheDir: resolveCacheDir(cacheDir)})
+    const report = await verifySignedProofBundle(doc, signed, {trust: store, threshold: flags.threshold, now: parseAt(flags.at), k: flags.k, nonce: flags.nonce, minN: flags['min-n'], vkeySha3, setupPins, log: flags.log, cacheDir: resolveCacheDir(cacheDir)})
     // What this run did not establish is said, not implied: without --log the window may be any chosen values.
     const caveats = flags.log ? [] : ['that the window is a checkpointed window of a signed log (pass --log LOG)']
     if (!flags.nonce) caveats.push('freshness: the proof carries no nonce of this verifier and may be replayed (pass --nonce)')
-    return {...report, trust: trust.source, caveats}
+    return {...report, caveats}
   },
 })
