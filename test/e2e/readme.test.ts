@@ -7,26 +7,10 @@ import {execFileSync} from 'node:child_process'
 import {existsSync, readFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {ROOT} from '../helpers/cli.js'
+import {commandLines, loadManifest, scriptProblem, tcpInvocations, tcpProblem} from '../helpers/commands.js'
 
 const readme = readFileSync(join(ROOT, 'README.md'), 'utf8')
-const manifest = JSON.parse(readFileSync(join(ROOT, 'oclif.manifest.json'), 'utf8')) as {
-  commands: Record<string, {flags: Record<string, {char?: string}>}>
-}
-
-/** Every `tcp ...` invocation inside the README's sh blocks, split on && and pipes. */
-function invocations(text: string): string[][] {
-  const blocks = [...text.matchAll(/```sh\n([\s\S]*?)```/g)].map((m) => m[1]!)
-  const out: string[][] = []
-  for (const line of blocks.join('\n').split('\n')) {
-    const code = line.replace(/\s#.*$/, '')
-    for (const part of code.split(/&&|\|/)) {
-      const words = part.trim().split(/\s+/)
-      const i = words.indexOf('tcp')
-      if (i >= 0) out.push(words.slice(i + 1))
-    }
-  }
-  return out
-}
+const manifest = loadManifest({plugins: false}) // the README's topics are tcp's own
 
 describe('README', () => {
   it('is a short door page: at most 200 lines, the two set-up commands, the exit-code table', () => {
@@ -44,23 +28,10 @@ describe('README', () => {
 
   it('shows only real commands with real flags, and names every topic', () => {
     const ids = Object.keys(manifest.commands)
-    const seen = invocations(readme)
+    const seen = tcpInvocations(commandLines(readme)) // the README's sh blocks
     assert.ok(seen.length >= 10, `only ${seen.length} tcp command lines`)
-    for (const words of seen) {
-      // The longest command id that the leading words spell.
-      let id = ''
-      for (let n = 1; n <= Math.min(3, words.length); n++) {
-        const cand = words.slice(0, n).join(':')
-        if (ids.includes(cand)) id = cand
-      }
-      assert.ok(id, `README shows "tcp ${words.join(' ')}", which is not a command`)
-      const flags = manifest.commands[id]!.flags
-      for (const w of words.filter((x) => x.startsWith('-'))) {
-        const name = w.startsWith('--') ? w.slice(2).split('=')[0]! : w.slice(1)
-        const ok = w.startsWith('--') ? name in flags : Object.values(flags).some((f) => f.char === name)
-        assert.ok(ok, `README: "tcp ${id.replaceAll(':', ' ')}" has no flag ${w}`)
-      }
-    }
+    assert.deepEqual(seen.map((words) => tcpProblem(manifest, words)).filter(Boolean), [])
+    assert.deepEqual(commandLines(readme).map(scriptProblem).filter(Boolean), [], 'every npm run / node script it names exists')
     const topics = new Set(ids.map((id) => id.split(':')[0]!))
     const missing = [...topics].filter((t) => !readme.includes(`tcp ${t}`))
     assert.deepEqual(missing, [], 'every topic appears in the README tour')
