@@ -1,5 +1,6 @@
 /** `tcp verify LOG`: a tcp.log/v1 agent log, alone or with its fleet (every clock reference resolved). */
 import {Flags} from '@oclif/core'
+import {TcpError} from '../../core/errors.js'
 import {parseDuration} from '../../core/time.js'
 import {parseAt, trustFlags} from '../trust.js'
 import {atFlag} from './dsse-envelope.js'
@@ -13,8 +14,11 @@ export default defineKind({
     fleet: Flags.string({description: 'log: a directory of all agents\' logs (*.log): resolve every clock reference, check causal order'}),
     'max-skew': Flags.string({description: 'log: tolerated clock skew between agents and against now', default: '2s'}),
     'fresh-within': Flags.string({description: 'log: reject a head (last committed entry) older than this, e.g. 5m'}),
+    'witnessed-within': Flags.string({description: 'log, with --fleet: reject any entry older than this (at --at or now) that no other agent\'s log references by hash (needs a witness agent), e.g. 1m'}),
   },
   async verify({artifact, flags, trust}) {
+    const witnessedWithinMs = flags['witnessed-within'] === undefined ? undefined : parseDuration(flags['witnessed-within'], '--witnessed-within')
+    if (witnessedWithinMs !== undefined && !flags.fleet) throw new TcpError('usage', '--witnessed-within needs --fleet DIR: an entry is pinned by references from the other logs of its fleet')
     const store = await trust()
     const opts = {
       trust: store,
@@ -24,7 +28,7 @@ export default defineKind({
     }
     if (flags.fleet) {
       const {verifyFleet} = await import('../../core/log/fleet.js')
-      return verifyFleet(flags.fleet, {...opts, main: artifact})
+      return verifyFleet(flags.fleet, {...opts, main: artifact, witnessedWithinMs})
     }
     const {verifyLogFile} = await import('../../core/log/verify.js')
     return verifyLogFile(artifact, opts)

@@ -4,10 +4,19 @@
  *   fleet-references  every clock component resolves to a committed entry with that sequence number and hash
  *   fleet-time        a referenced entry is not later than the entry referencing it, beyond the skew
  *   fleet-causality   the happened-before graph (each log's chain plus the references) has no cycle
+ *   fleet-witness     (with witnessedWithinMs) every entry older than that at `now` is pinned: at or before the
+ *                     highest entry of its agent that another agent's log references with the right hash
  *
- * Memory: one pass over each file, keeping per agent 40 bytes an entry (its hash and time, in typed arrays) and
- * 56 bytes a changed clock component; nothing else of a line outlives it. Time is linear in the bytes read plus
- * the references.
+ * Pinning (as witnessing in Certificate Transparency gossip): a peer's reference names an entry by its hash, and by
+ * the chain that hash fixes every entry before it; a key holder who rewrites a pinned entry forks from the peer's
+ * reference, which fleet-references rejects. What nobody referenced, its key holder can rewrite and re-sign
+ * unnoticed; fleet-witness bounds how old such an unpinned tail may be, which needs a witness (an agent that
+ * regularly references every log, and that the agents reference back). It does NOT guarantee anything about the
+ * tail younger than the bound, nor that an agent recorded every message it received.
+ *
+ * Memory: one pass over each file, keeping per agent 44 bytes an entry (its hash, time and line number, in typed
+ * arrays) and 56 bytes a changed clock component; nothing else of a line outlives it. Time is linear in the bytes
+ * read plus the references.
  */
 import {readdirSync, realpathSync, statSync} from 'node:fs'
 import {join} from 'node:path'
@@ -23,17 +32,18 @@ const LOG_EXT = /\.log$/
 class Grow {
   hashes = Buffer.alloc(32 * 256)
   times = new Float64Array(256)
+  lines = new Int32Array(256)
   n = 0
-  push(hash: Buffer, t: number): void {
+  push(hash: Buffer, t: number, line: number): void {
     if (this.n === this.times.length) {
       const h = Buffer.alloc(this.hashes.length * 2)
       this.hashes.copy(h)
       this.hashes = h
-      const tt = new Float64Array(this.times.length * 2)
-      tt.set(this.times)
-      this.times = tt
+      this.times = grown(this.times, this.times.length * 2)
+      this.lines = grown(this.lines, this.lines.length * 2)
     }
     hash.copy(this.hashes, this.n * 32)
+    this.lines[this.n] = line
     this.times[this.n++] = t
   }
 }
@@ -78,8 +88,17 @@ interface AgentData {
   file: string | null
   data: Grow | null
   committedSeq: number
+  /** Highest seq another agent's log references with this agent's hash for it (-1: none). */
+  pinned: number
   refStart: number
   refEnd: number
+}
+
+export interface FleetVerifyOptions extends LogVerifyOptions {
+  /** A log of the fleet verified as the main one (its summary is returned as `log`). */
+  main?: string
+  /** fleet-witness: every entry older than this (ms) at `now` must be pinned by another agent's reference. */
+  witnessedWithinMs?: number
 }
 
 export interface FleetReport extends VerifyReport {
@@ -87,6 +106,8 @@ export interface FleetReport extends VerifyReport {
   log: LogSummary | null
   failures: LogFailure[]
   trust: string
+  /** What this verification did not establish (printed as "not checked:" lines). */
+  caveats: string[]
 }
 
 /** Log files of a fleet directory: regular files named *.log. */
@@ -112,13 +133,18 @@ export function fleetFiles(dir: string): string[] {
  * Verifies every log of `dir` (plus `main`, when given and not already in it) and the references between them.
  * `main`'s own summary is returned as `log`.
  */
-export function verifyFleet(dir: string, opts: LogVerifyOptions & {main?: string}): FleetReport {
+export function verifyFleet(dir: string, opts: FleetVerifyOptions): FleetReport {
   const files = fleetFiles(dir)
   const real = new Set(files.map((f) => realpathSync(f)))
   if (opts.main && !real.has(realpathSync(opts.main))) files.unshift(opts.main)
   if (files.length === 0) throw new TcpError('input', `fleet directory ${dir}: no *.log files`)
+  // NaN would compare false against every age and pass every entry: refuse it rather than fail open.
+  const within = opts.witnessedWithinMs
+  if (within !== undefined && !(Number.isFinite(within) && within >= 0)) throw new TcpError('usage', `witnessedWithinMs: expected a duration >= 0 ms, got ${within}`)
   const skew = opts.maxSkewMs ?? 2000
   const keep = opts.keepFailures ?? 20
+  // One verification time for every log and for fleet-witness (the time freshness is judged at).
+  const now = opts.now ?? Date.now()
   const ids = new Map<string, number>()
   const agents: AgentData[] = []
   const idOf = (name: string): number => {
@@ -126,7 +152,7 @@ export function verifyFleet(dir: string, opts: LogVerifyOptions & {main?: string
     if (id === undefined) {
       id = agents.length
       ids.set(name, id)
-      agents.push({name, file: null, data: null, committedSeq: -1, refStart: 0, refEnd: 0})
+      agents.push({name, file: null, data: null, committedSeq: -1, pinned: -1, refStart: 0, refEnd: 0})
     }
     return id
   }
@@ -151,8 +177,8 @@ export function verifyFleet(dir: string, opts: LogVerifyOptions & {main?: string
     let self = -1
     const refStart = refs.n
     const sink: EntrySink = {
-      entry(seq, hash, t) {
-        if (seq === data.n) data.push(hash, t)
+      entry(seq, hash, t, line) {
+        if (seq === data.n) data.push(hash, t, line)
       },
       reference(from, t, line, agent, ref) {
         if (self < 0) return
@@ -160,7 +186,7 @@ export function verifyFleet(dir: string, opts: LogVerifyOptions & {main?: string
       },
     }
     // The agent is known from the first line; the sink needs its id before the first reference.
-    const v: LogVerifier = new LogVerifier(file, {...opts, keepFailures: keep}, {
+    const v: LogVerifier = new LogVerifier(file, {...opts, now, keepFailures: keep}, {
       entry: sink.entry,
       reference: (...a) => {
         if (self < 0 && v.agent) self = idOf(v.agent)
@@ -212,11 +238,13 @@ export function verifyFleet(dir: string, opts: LogVerifyOptions & {main?: string
       fail('fleet-references', ...where, `clock of "${to.name}" seq ${seq} names hash ${refs.hash.toString('hex', i * 32, i * 32 + 8)}..., but that entry's hash is ${to.data.hashes.toString('hex', seq * 32, seq * 32 + 8)}...`)
       continue
     }
+    if (seq > to.pinned) to.pinned = seq
     const tTo = to.data.times[seq]!
     if (tTo > refs.time[i]! + skew)
       fail('fleet-time', ...where, `references "${to.name}" seq ${seq} at ${new Date(tTo).toISOString()}, later than this entry's own time ${new Date(refs.time[i]!).toISOString()} + skew ${skew} ms`)
   }
   causality(agents, refs, fail)
+  const caveats = within === undefined ? [UNWITNESSED] : witness(agents, now, within, fail)
   const checks: Check[] = []
   const agg = (name: string) => (name === 'signature' ? `${files.length} logs, ${entries} entries (trust: ${opts.trust.source})` : name === 'committed' ? `${entries} entries in ${files.length} logs` : name === 'time-future' ? okDetailFor(name, {} as LogSummary, opts) : '')
   for (const name of CHECK_NAMES) {
@@ -232,12 +260,40 @@ export function verifyFleet(dir: string, opts: LogVerifyOptions & {main?: string
     'fleet-causality': `no cycle among ${entries} entries and ${refs.n} references`,
   }
   for (const name of FLEET_CHECKS) checks.push(checkFrom(name, counts.get(name) ?? 0, failures, fleetOk[name]!))
+  if (within !== undefined) checks.push(checkFrom('fleet-witness', counts.get('fleet-witness') ?? 0, failures, `every entry older than ${seconds(within)} is pinned by another agent's reference`))
   return makeReport('tcp-log', checks, {
     fleet: {dir, logs: files.length, agents: present, entries, references: refs.n},
     log: mainSummary,
     failures,
     trust: opts.trust.source,
+    caveats,
   }) as FleetReport
+}
+
+const UNWITNESSED = 'rewrites by a log\'s own key holder where no peer referenced its entries (links are pinned only by peers\' references; a witness and --witnessed-within bound the rest)'
+const seconds = (ms: number): string => `${+(ms / 1000).toFixed(3)} s`
+const TAILS_NAMED = 20
+
+/**
+ * fleet-witness: per agent, the entries after its pinned prefix that are older than `within` at `now` (times are
+ * monotone in a log that passes time-order, so they are the first entries after the prefix). Returns the caveat for
+ * the unpinned tails left inside the bound. One pass over each agent's unpinned entries.
+ */
+function witness(agents: AgentData[], now: number, within: number, fail: (check: string, file: string, line: number, seq: number | null, detail: string) => void): string[] {
+  const tails: string[] = []
+  for (const a of agents) {
+    if (!a.data || a.committedSeq < 0 || a.pinned >= a.committedSeq) continue
+    const first = a.pinned + 1
+    const times = a.data.times
+    let last = a.pinned
+    while (last < a.committedSeq && now - times[last + 1]! > within) last++
+    if (last >= first)
+      fail('fleet-witness', a.file!, a.data.lines[first]!, first, `"${a.name}" ${last === first ? `entry ${first} is` : `entries ${first}..${last} are`} pinned by no other agent's reference; the oldest is ${seconds(now - times[first]!)} old at ${new Date(now).toISOString()}, more than ${seconds(within)}: its key holder could have rewritten them`)
+    if (last < a.committedSeq) tails.push(`${a.name} (last ${a.committedSeq - last})`)
+  }
+  if (tails.length === 0) return []
+  const more = tails.length > TAILS_NAMED ? ` and ${tails.length - TAILS_NAMED} more agents` : ''
+  return [`entries of the last ${seconds(within)} that no peer has referenced yet, which their key holders could still rewrite: ${tails.slice(0, TAILS_NAMED).join(', ')}${more}`]
 }
 
 /**

@@ -7,7 +7,7 @@
 import {canonicalize} from '../canonical/jcs.js'
 import {ed25519} from '../crypto/ed25519.js'
 import {toBase64} from '../bytes.js'
-import {LOG_CHECKPOINT_TYPE, LOG_ENTRY_TYPE, ZERO_HASH, checkpointMessage, entryHash, type LogEntry} from './format.js'
+import {LOG_CHECKPOINT_TYPE, LOG_ENTRY_TYPE, ZERO_HASH, checkpointMessage, encodeLine, entryHash, type LogCheckpoint, type LogEntry} from './format.js'
 
 export interface ForgeKey {
   secretKey: Uint8Array
@@ -29,4 +29,27 @@ export function forgeEntry(lines: string[], agent: string, key: ForgeKey, fields
   const body = {type: LOG_CHECKPOINT_TYPE, agent, key: key.keyId, seq: e.seq, head, time: e.time} as const
   const sig = toBase64(ed25519.sign(checkpointMessage(body as never), key.secretKey))
   return [...lines, line, canonicalize({...body, sig})]
+}
+
+/**
+ * The key holder's rewrite of a whole log (parsed lines, entries edited in place by the caller): every entry
+ * re-chained, every checkpoint re-pointed at the entry just before it and re-signed. Returns the log's text.
+ */
+export function resignLog(lines: ReadonlyArray<LogEntry | LogCheckpoint>, secretKey: Uint8Array): string {
+  let prev = ZERO_HASH
+  let lastSeq = -1
+  const out: string[] = []
+  for (const l of lines) {
+    if (l.type === LOG_ENTRY_TYPE) {
+      const line = encodeLine({...l, prev})
+      prev = entryHash(line).toString('hex')
+      lastSeq = l.seq
+      out.push(line)
+    } else {
+      const {sig: _s, ...body} = l
+      const b = {...body, seq: lastSeq, head: prev}
+      out.push(encodeLine({...b, sig: toBase64(ed25519.sign(checkpointMessage(b), secretKey))}))
+    }
+  }
+  return out.join('\n') + '\n'
 }

@@ -33,9 +33,7 @@ export {renderRedteamText, renderResistanceTable} from './render.js'
  * still reports them as misses (exit 3); `tcp demo` shows them by name instead of stopping on them, and a test
  * keeps this list equal to what the fixed-seed run measures (an attack fixed or newly missed must update it).
  */
-export const KNOWN_MISSES: ReadonlyArray<{vector: VectorName; attack: string; where: string}> = [
-  {vector: 'clock-forgery', attack: 'dropped-link', where: 'SECURITY.md, What does not hold: a key holder can hide a causal link'},
-]
+export const KNOWN_MISSES: ReadonlyArray<{vector: VectorName; attack: string; where: string}> = []
 
 /** The claimed attacks that got through at least once, as vector/attack. */
 export function missedAttacks(r: RedteamRun['report']): string[] {

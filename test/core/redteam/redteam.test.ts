@@ -8,7 +8,7 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {runRedteam, VECTOR_TABLE, KNOWN_MISSES as KNOWN, missedAttacks, parseVectors, trialSeed, renderRedteamSvg, renderResistanceTable, type Vector} from '../../../src/core/redteam/index.js'
 import {runRedteam as runWithTable} from '../../../src/core/redteam/engine.js'
-import {clockForgery, unsignedClocksAccept} from '../../../src/core/redteam/vectors/clock-forgery.js'
+import {clockForgery, unsignedClocksAccept, WITNESSED_WITHIN_MS} from '../../../src/core/redteam/vectors/clock-forgery.js'
 import {treePoisoning, twoPointMoments} from '../../../src/core/redteam/vectors/tree-poisoning.js'
 import {buildTreeInMemory} from '../../../src/core/aggregate/tree.js'
 import {mergeMoments} from '../../../src/core/aggregate/moments.js'
@@ -40,19 +40,19 @@ describe('tcp redteam: every vector on a fixed seed (quick)', async () => {
     })
   }
 
-  it('the bars of THREATS.md: poisoning detected > 0.95, a forged clock detected except the known miss, the resisted fraction', () => {
+  it('the bars of THREATS.md: poisoning detected > 0.95, every forged clock detected, the resisted fraction', () => {
     const by = Object.fromEntries(r.vectors.map((v) => [v.name, v]))
     assert.ok(by['tree-poisoning']!.defended.detectionRate > 0.95)
     assert.ok(by['tree-poisoning']!.undefended.distortionSd! > 0.1, 'plain weighted averaging carries the poison (> 0.1 sd)')
     assert.ok(by['tree-poisoning']!.defended.distortionSd! < 0.1)
-    for (const a of by['clock-forgery']!.attacks) if (a.name !== 'dropped-link') assert.equal(a.defended.detectionRate, 1, a.name)
+    for (const a of by['clock-forgery']!.attacks) assert.equal(a.defended.detectionRate, 1, a.name)
     assert.equal(by['clock-forgery']!.undefended.attackSuccess, 1, 'unsigned clocks accept every forgery')
     const claimed = r.vectors.flatMap((v) => v.attacks.filter((a) => a.claimed))
     const trials = claimed.reduce((s, a) => s + a.defended.trials, 0)
     const resisted = claimed.reduce((s, a) => s + a.defended.resisted, 0)
     assert.deepEqual([r.resisted.attacks, r.resisted.resisted], [trials, resisted], 'the resisted fraction counts the claimed trials')
     assert.equal(r.resisted.ok, r.resisted.fraction >= 0.98)
-    assert.equal(r.verdict, 'misses', 'a known miss is reported, not hidden')
+    assert.equal(r.verdict, KNOWN.length ? 'misses' : 'holds', 'a known miss is reported, not hidden')
     assert.deepEqual(missedAttacks(r), KNOWN.map((k) => `${k.vector}/${k.attack}`), 'KNOWN_MISSES is what the run measures')
   })
 
@@ -163,50 +163,38 @@ describe('tcp redteam: the engine judges, it does not assume', () => {
 })
 
 describe('tcp redteam: clock forgery is caught by the check that names it', () => {
+  // The fleet has a witness (the recorder) and the defended path verifies with --witnessed-within: dropped-link, a
+  // key holder re-signing its log without its references to another agent, forks from the witness's references.
   const expected: Record<string, RegExp> = {
     'raised-clock': /fleet-references/,
     'wrong-hash': /fleet-references/,
     'regressed-clock': /(^|,)clock/,
     'back-dated': /time-order/,
     'time-travel': /fleet-time|fleet-causality/,
+    'dropped-link': /fleet-references/,
     reordered: /hash-chain|signature/,
     replayed: /signature|committed|sequence/,
     'stale-head': /freshness/,
     'rewritten-history': /fleet-references/,
   }
-  for (const a of clockForgery.attacks.filter((x) => x.name !== 'dropped-link')) {
-    it(`${a.name}: unsigned clocks accept it, tcp's fleet verification names it`, async () => {
-      const w = await clockForgery.world({rng: new Rng(9), seed: 9, agents: 1000, quick: true, trial: 0}, a)
-      try {
-        assert.equal(unsignedClocksAccept(w.attackedDir), true)
-        const honest = verifyFleet(w.honestDir, {trust: w.trust, now: w.now, maxSkewMs: 2000, freshWithinMs: 15_000})
-        assert.equal(honest.ok, true, 'the honest fleet verifies')
-        const bad = verifyFleet(w.attackedDir, {trust: w.trust, now: w.now, maxSkewMs: 2000, freshWithinMs: 15_000})
-        assert.equal(bad.ok, false)
-        assert.match(bad.checks.filter((c) => !c.ok).map((c) => c.check).join(','), expected[a.name]!)
-      } finally {
-        clockForgery.dispose!(w)
-      }
-    })
+  const opts = (w: {trust: any; now: number}) => ({trust: w.trust, now: w.now, maxSkewMs: 2000, freshWithinMs: 15_000, witnessedWithinMs: WITNESSED_WITHIN_MS})
+  for (const a of clockForgery.attacks) {
+    // dropped-link at seed 10 got through before the witness: no peer had referenced an entry the rewrite changed.
+    for (const seed of a.name === 'dropped-link' ? [9, 10] : [9])
+      it(`${a.name} (seed ${seed}): unsigned clocks accept it, tcp's fleet verification names it`, async () => {
+        const w = await clockForgery.world({rng: new Rng(seed), seed, agents: 1000, quick: true, trial: 0}, a)
+        try {
+          assert.equal(unsignedClocksAccept(w.attackedDir), true)
+          const honest = verifyFleet(w.honestDir, opts(w))
+          assert.equal(honest.ok, true, 'the honest fleet verifies')
+          const bad = verifyFleet(w.attackedDir, opts(w))
+          assert.equal(bad.ok, false)
+          assert.match(bad.checks.filter((c) => !c.ok).map((c) => c.check).join(','), expected[a.name]!)
+        } finally {
+          clockForgery.dispose!(w)
+        }
+      })
   }
-})
-
-describe('tcp redteam: clock forgery by a key holder who drops a causal link (a known miss)', () => {
-  // The signed log records a message on the receiver's side only: an agent that re-signs its own log without the
-  // references to another agent is caught only when a peer had referenced one of the entries the rewrite changed.
-  const dropped = clockForgery.attacks.find((a) => a.name === 'dropped-link')!
-  for (const [seed, caught] of [[9, true], [10, false]] as const)
-    it(`seed ${seed}: ${caught ? 'a peer referenced a changed entry, fleet-references names it' : 'no peer referenced a changed entry: accepted'}`, async () => {
-      const w = await clockForgery.world({rng: new Rng(seed), seed, agents: 1000, quick: true, trial: 0}, dropped)
-      try {
-        assert.equal(unsignedClocksAccept(w.attackedDir), true)
-        const r = verifyFleet(w.attackedDir, {trust: w.trust, now: w.now, maxSkewMs: 2000, freshWithinMs: 15_000})
-        assert.equal(r.ok, !caught)
-        if (caught) assert.match(r.checks.filter((c) => !c.ok).map((c) => c.check).join(','), /fleet-references/)
-      } finally {
-        clockForgery.dispose!(w)
-      }
-    })
 })
 
 describe('tcp redteam: tree poisoning, each defence in its place', () => {

@@ -7,27 +7,27 @@
  *   regressed-clock a component lowered after a higher one                                   (key holder)
  *   back-dated      an entry dated before the one it follows                                 (key holder)
  *   time-travel     an early entry claims to have seen another agent's later approval        (key holder)
- *   dropped-link    every component naming the other agent removed, the log re-signed      (key holder)
- *                   (a known miss: caught only when a peer had referenced an entry the rewrite changed)
+ *   dropped-link    every component naming an agent it heard from removed, the log re-signed (key holder)
  *   rewritten-history an early entry's observation changed, the log re-chained and re-signed (key holder)
  *   reordered       two events swapped, sequence numbers kept in order                       (no key)
  *   replayed        an old event re-sent as a new entry, renumbered and re-chained           (no key)
  *   stale-head      the log cut back to an old checkpoint and presented as current           (no key)
+ * The fleet has a witness (RECORDER): after every checkpoint round it appends an entry referencing every agent's
+ * last committed entry, and every agent references the witness's in its next entry (simulate.ts).
  * Undefended: unsigned vector clocks, read the usual way (JSON lines, sequence numbers increasing per agent,
  * components merged by maximum; no signature, chain, time or freshness check). Defended: tcp's fleet verification
  * of the logs (src/core/log/fleet.ts verifyFleet: per-log chain, sequence, times, clocks, signatures, freshness;
- * across logs, references, times and causality).
+ * across logs, references, times, causality, and every entry older than WITNESSED_WITHIN_MS pinned by a reference).
  */
 import {createHash} from 'node:crypto'
 import {mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, cpSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
-import {toBase64} from '../../bytes.js'
-import {ed25519} from '../../crypto/ed25519.js'
 import {trustFromDirectory} from '../../envelope/trust.js'
 import type {TrustStore} from '../../envelope/trust.js'
-import {ENTRY_DOMAIN, checkpointMessage, encodeLine, formatLogTime, logTimeMs, type LogCheckpoint, type LogEntry} from '../../log/format.js'
+import {ENTRY_DOMAIN, encodeLine, formatLogTime, logTimeMs, type LogCheckpoint, type LogEntry} from '../../log/format.js'
 import {simulateFleet, type FleetSim} from '../../log/simulate.js'
+import {resignLog} from '../../log/forge.js'
 import {verifyFleet} from '../../log/fleet.js'
 import type {Rng} from '../../rng.js'
 import type {AttackSpec, PathOutcome, TrialContext, Vector} from '../types.js'
@@ -37,6 +37,16 @@ export const LOG_AGENTS = 12
 const CHECKPOINT_EVERY = 10
 const FRESH_WITHIN_MS = 15_000
 const MAX_SKEW_MS = 2000
+/** The witness agent of the simulated fleet; it appends after every checkpoint round. */
+export const RECORDER = 'recorder'
+/**
+ * The witness bound, from the simulated cadence (one entry a second): an honest entry waits at most
+ * CHECKPOINT_EVERY s for its checkpoint, then at most one witness period (CHECKPOINT_EVERY s again) for the witness's
+ * reference; the witness's own entry waits at most CHECKPOINT_EVERY s for the agents' next append; plus the skew.
+ * A tighter bound would hold in this lock-step simulation only because verification comes right after a witness
+ * round; this one holds at any verification time in a live fleet with this cadence.
+ */
+export const WITNESSED_WITHIN_MS = 2 * CHECKPOINT_EVERY * 1000 + MAX_SKEW_MS
 
 type Name = 'raised-clock' | 'wrong-hash' | 'regressed-clock' | 'back-dated' | 'time-travel' | 'dropped-link' | 'rewritten-history' | 'reordered' | 'replayed' | 'stale-head'
 
@@ -46,7 +56,7 @@ const attacks = [
   {name: 'regressed-clock', goal: 'a clock component goes back (hides a causal link)', claimed: true},
   {name: 'back-dated', goal: 'an entry is dated before the entry it follows', claimed: true},
   {name: 'time-travel', goal: 'an early entry claims to follow another agent\'s later approval', claimed: true},
-  {name: 'dropped-link', goal: 'every clock component naming the other agent removed (the causal link hidden, no component ever goes back)', claimed: true},
+  {name: 'dropped-link', goal: 'every clock component naming an agent it heard from removed (the causal link hidden, no component ever goes back)', claimed: true},
   {name: 'rewritten-history', goal: 'an early entry\'s observation changed and the whole log re-chained and re-signed by its own key', claimed: true},
   {name: 'reordered', goal: 'two events are swapped in transit, sequence numbers kept in order', claimed: true},
   {name: 'replayed', goal: 'an old event is re-sent as a new entry in transit', claimed: true},
@@ -81,25 +91,7 @@ function entriesOf(file: string): Array<{e: LogEntry; hash: string}> {
 }
 
 /** The key holder's rewrite: every entry re-chained, every checkpoint re-pointed and re-signed. */
-function resign(lines: Line[], secretKey: Uint8Array): string {
-  let prev = '0'.repeat(64)
-  let lastSeq = -1
-  const out: string[] = []
-  for (const l of lines) {
-    if (l.kind === 'entry') {
-      const e = {...l.e, prev}
-      const line = encodeLine(e)
-      prev = entryHash(line)
-      lastSeq = e.seq
-      out.push(line)
-    } else {
-      const {sig: _s, ...body} = l.c
-      const b = {...body, seq: lastSeq, head: prev}
-      out.push(encodeLine({...b, sig: toBase64(ed25519.sign(checkpointMessage(b), secretKey))}))
-    }
-  }
-  return out.join('\n') + '\n'
-}
+const resign = (lines: Line[], secretKey: Uint8Array): string => resignLog(lines.map((l) => (l.kind === 'entry' ? l.e : l.c)), secretKey)
 
 /** The man in the middle's edit: lines re-encoded as they are (he has no key), entries re-chained where he can. */
 function rechainNoKey(lines: Line[]): string {
@@ -155,9 +147,14 @@ function forge(name: Name, sim: FleetSim, attacker: number, victim: number, rng:
       for (const e of entries.slice(k + 1)) if ((e.clock[other.agent]?.[0] ?? Infinity) <= later.e.seq) delete e.clock[other.agent]
       return resign(lines, me.secretKey)
     }
-    case 'dropped-link':
-      for (const e of entries) delete e.clock[other.agent]
+    case 'dropped-link': {
+      // The link must exist: dropping an agent the attacker never heard from would leave its log unchanged, no
+      // attack at all. The drawn victim when it was heard from, else one drawn from those that were.
+      const heard = [...new Set(entries.flatMap((e) => Object.keys(e.clock)))].filter((a) => a !== RECORDER).sort()
+      const drop = heard.includes(other.agent) || heard.length === 0 ? other.agent : heard[rng.int(heard.length)]!
+      for (const e of entries) delete e.clock[drop]
       return resign(lines, me.secretKey)
+    }
     case 'rewritten-history': {
       const e = entries[1 + rng.int(3)]!
       e.obs = Object.fromEntries(Object.entries(e.obs).map(([k, v]) => [k, v + 1000]))
@@ -210,7 +207,7 @@ export function unsignedClocksAccept(dir: string): boolean {
 }
 
 function defendedVerify(dir: string, w: World): boolean {
-  return verifyFleet(dir, {trust: w.trust, now: w.now, maxSkewMs: MAX_SKEW_MS, freshWithinMs: FRESH_WITHIN_MS}).ok
+  return verifyFleet(dir, {trust: w.trust, now: w.now, maxSkewMs: MAX_SKEW_MS, freshWithinMs: FRESH_WITHIN_MS, witnessedWithinMs: WITNESSED_WITHIN_MS}).ok
 }
 
 export const clockForgery: Vector<World> = {
@@ -218,7 +215,7 @@ export const clockForgery: Vector<World> = {
   title: 'Vector-clock forgery',
   threat: 'Clock entries edited to hide a causal link, to make a malicious event look as if it followed an approval, or to pass stale data off as fresh; by an agent with its own key, or in transit without one.',
   undefendedPath: 'unsigned vector clocks: JSON lines, sequence numbers increasing per agent, components merged by maximum; no signature, chain, time or freshness check',
-  defendedPath: `tcp's fleet verification of signed logs (verifyFleet: chain, sequence, times, clocks, checkpoint signatures, freshness within ${FRESH_WITHIN_MS / 1000} s, references, causality)`,
+  defendedPath: `tcp's fleet verification of signed logs with a witness agent (verifyFleet: chain, sequence, times, clocks, checkpoint signatures, freshness within ${FRESH_WITHIN_MS / 1000} s, references, causality, every entry older than ${WITNESSED_WITHIN_MS / 1000} s pinned by a reference)`,
   statedFpr: 0,
   timeUnit: 'verifications after the forgery',
   attacks,
@@ -226,7 +223,7 @@ export const clockForgery: Vector<World> = {
   async world(ctx: TrialContext, attack: AttackSpec): Promise<World> {
     const root = mkdtempSync(join(tmpdir(), 'tcp-redteam-'))
     const honestDir = join(root, 'honest')
-    const sim = simulateFleet({dir: honestDir, agents: LOG_AGENTS, entries: ctx.quick ? 30 : 60, seed: ctx.seed, messageRate: 0.3, checkpointEvery: CHECKPOINT_EVERY})
+    const sim = simulateFleet({dir: honestDir, agents: LOG_AGENTS, entries: ctx.quick ? 30 : 60, seed: ctx.seed, messageRate: 0.3, checkpointEvery: CHECKPOINT_EVERY, witness: RECORDER})
     const attacker = ctx.rng.int(LOG_AGENTS)
     const victim = (attacker + 1 + ctx.rng.int(LOG_AGENTS - 1)) % LOG_AGENTS
     const attackedDir = join(root, 'attacked')
@@ -252,5 +249,5 @@ export const clockForgery: Vector<World> = {
     {metric: 'falsePositiveRate', op: '<=', value: 0, source: 'an honest fleet of signed logs always verifies'},
     {metric: 'resistedFraction', op: '>=', value: 1, source: 'THREATS.md: a forged clock always detected'},
   ],
-  defenceCode: ['src/core/log/fleet.ts verifyFleet (with src/core/log/verify.ts per log)'],
+  defenceCode: ['src/core/log/fleet.ts verifyFleet (with src/core/log/verify.ts per log; fleet-witness)', 'src/core/log/simulate.ts (the witness agent)'],
 }
