@@ -43,7 +43,7 @@ try {
   } else {
     const message = String(error?.message ?? error).split('\n')[0]
     if (process.argv.includes('--json')) {
-      process.stdout.write(JSON.stringify({error: {code: 'usage', exitCode: 2, message}}, null, 2) + '\n')
+      process.stdout.write(JSON.stringify({type: 'tcp.error/v1', error: {code: 'usage', exitCode: 2, message}}, null, 2) + '\n')
     } else {
       process.stderr.write(`tcp: error: ${message}\n`)
     }

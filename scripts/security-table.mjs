@@ -36,7 +36,7 @@ if (runAt >= 0) {
     if (e.status !== 3) throw e
     out = e.stdout
   }
-  const {timings, files: _f, ...report} = JSON.parse(out)
+  const {report, timings} = JSON.parse(out)
   writeFileSync(join(root, 'docs', 'redteam', `${name}.json`), JSON.stringify(report, null, 2) + '\n')
   writeFileSync(join(root, 'docs', 'redteam', `${name}.timings.json`), JSON.stringify(timings, null, 2) + '\n')
 }
@@ -55,7 +55,7 @@ const after = before.replace(/<!-- redteam-table (\w+) -->\n[\s\S]*?<!-- end red
   let timing = ''
   try {
     const t = JSON.parse(readFileSync(join(root, 'docs', 'redteam', `${name}.timings.json`), 'utf8'))
-    timing = `\n\nRun time of that run on this 2-core machine (shared with other jobs): ${(t.totalMs / 1000).toFixed(1)} s (${Object.entries(t.vectors).map(([v, ms]) => `${v} ${(ms / 1000).toFixed(1)} s`).join(', ')}).`
+    timing = `\n\nRun time of that run on this 2-core machine (shared with other jobs): ${(t.totalMs / 1000).toFixed(1)} s (${Object.entries(t.vectorsMs).map(([v, ms]) => `${v} ${(ms / 1000).toFixed(1)} s`).join(', ')}).`
     if (t.paths) {
       timing += '\n\n| vector | undefended path (ms, all trials) | defended path (ms, all trials) | overhead (x) |\n|---|---|---|---|\n'
       timing += Object.entries(t.paths).map(([v, p]) => `| ${v} | ${p.undefendedMs} | ${p.defendedMs} | ${p.ratio} |`).join('\n')

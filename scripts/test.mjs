@@ -3,7 +3,7 @@
 // (through tsx). Ends with one plain line "N passed, N failed" that CI reads.
 //   node scripts/test.mjs [filter...]   only test files whose path contains one of the filters
 import {execFileSync, spawnSync} from 'node:child_process'
-import {readdirSync, readFileSync, mkdtempSync, rmSync} from 'node:fs'
+import {readdirSync, readFileSync, mkdirSync, mkdtempSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {dirname, join, relative} from 'node:path'
 import {fileURLToPath} from 'node:url'
@@ -24,6 +24,13 @@ try {
   process.exit(1)
 }
 
+/** Command ids (from the oclif manifest) none of whose --json documents a test validated. */
+function jsonCoverage(dir) {
+  const seen = new Set(readdirSync(dir).flatMap((f) => readFileSync(join(dir, f), 'utf8').split('\n')).filter(Boolean))
+  const ids = Object.keys(JSON.parse(readFileSync(join(root, 'oclif.manifest.json'), 'utf8')).commands)
+  return ids.filter((id) => ![...seen].some((t) => t.startsWith(`tcp.${id.replace(/[ :]/g, '.')}/`))).sort()
+}
+
 function walk(dir) {
   const out = []
   for (const e of readdirSync(dir, {withFileTypes: true})) {
@@ -41,6 +48,10 @@ const files = walk(join(root, 'test'))
 
 const tmp = mkdtempSync(join(tmpdir(), 'tcp-test-'))
 const tap = join(tmp, 'report.tap')
+// Every --json document the tests see is validated against its schema (test/helpers/json.ts), which notes its type
+// here; a full run then checks that every command's output was validated at least once (docs/json.md).
+const seenDir = join(tmp, 'json-seen')
+mkdirSync(seenDir)
 const res = spawnSync(
   process.execPath,
   [
@@ -54,7 +65,7 @@ const res = spawnSync(
     `--test-reporter-destination=${tap}`,
     ...files,
   ],
-  {cwd: root, stdio: 'inherit', env: {...process.env, TCP_NO_CONFIG: '1', FORCE_COLOR: '0'}},
+  {cwd: root, stdio: 'inherit', env: {...process.env, TCP_NO_CONFIG: '1', FORCE_COLOR: '0', TCP_JSON_SEEN: seenDir}},
 )
 let passed = 0
 let failed = 0
@@ -66,6 +77,16 @@ try {
   failed += cancelled
 } catch {
   failed = 1
+}
+if (filters.length === 0) {
+  const unseen = jsonCoverage(seenDir)
+  if (unseen.length === 0) {
+    passed += 1
+    console.log('ok: every command\'s --json output was validated against its schema')
+  } else {
+    failed += 1
+    console.log(`not ok: --json output never validated for: ${unseen.join(', ')} (add a test that runs them with --json)`)
+  }
 }
 rmSync(tmp, {recursive: true, force: true})
 if (res.status !== 0 && failed === 0) failed = 1

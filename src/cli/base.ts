@@ -39,11 +39,22 @@ export function toTcpError(err: unknown): TcpError {
   return new TcpError('internal', `unexpected error: ${msg}`)
 }
 
+/** The `type` of the --json document of every failure that is not a verdict (docs/json.md). */
+export const ERROR_JSON_TYPE = 'tcp.error/v1'
+
+/**
+ * The `type` of a command's --json document: `tcp.<command id, its words joined by dots>/v<version>`, as the
+ * artifacts name theirs (`tcp.log/v1`). docs/schemas/<type with / as .>.schema.json describes it.
+ */
+export function jsonTypeOf(id: string, version: number): string {
+  return `tcp.${id.replace(/[ :]/g, '.')}/v${version}`
+}
+
 export function renderError(err: TcpError, json: boolean): string {
   if (json) {
     const body: Record<string, unknown> = {code: err.code, exitCode: err.exitCode, message: err.message}
     if (err.details !== undefined) body.details = err.details
-    return JSON.stringify({error: body}, null, 2) + '\n'
+    return JSON.stringify({type: ERROR_JSON_TYPE, error: body}, null, 2) + '\n'
   }
   return `tcp: error: ${printable(err.message.replace(/[\r\n]+/g, ' '))}\n`
 }
@@ -60,6 +71,14 @@ export function printable(text: string): string {
 
 export abstract class TcpCommand extends Command {
   static override enableJsonFlag = true
+  /** The version in this command's --json `type`; raise it when a member changes meaning or goes away. */
+  static jsonVersion = 1
+  /**
+   * A command whose job is a verdict (tcp verify) returns `{report}` and, when it rejects (TcpError 'rejected' with
+   * the report as details), prints the same document with the report in the same place plus `error`, not the
+   * generic error document: a script reads `.report` whatever the outcome.
+   */
+  static reportOnRejection = false
 
   /** Exit status once run() returns normally: 0, or 3 when the job completed with findings. */
   protected status: ExitCode = EXIT.ok
@@ -114,12 +133,26 @@ export abstract class TcpCommand extends Command {
     output.out(JSON.stringify(json, null, 2) + '\n')
   }
 
+  /** This command's --json `type` (docs/json.md). */
+  protected jsonType(): string {
+    return jsonTypeOf(this.id ?? 'unknown', (this.constructor as typeof TcpCommand).jsonVersion)
+  }
+
+  /** Every --json document opens with its `type`; a result's own `type` member would replace it (a schema test
+   * catches that: name such a member for what it is, e.g. `keyType`). */
+  protected override toSuccessJson(result: unknown): unknown {
+    return {type: this.jsonType(), ...(result as object)}
+  }
+
   protected override async catch(err: Error & {exitCode?: number}): Promise<void> {
     if (err instanceof Errors.ExitError) throw err
     const tcpErr = toTcpError(err)
     if (tcpErr.code === 'internal' && process.env.TCP_DEBUG) output.err(String((err as Error).stack) + '\n')
     const json = this.argv.includes('--json')
-    if (json) output.out(renderError(tcpErr, true))
+    const ctor = this.constructor as typeof TcpCommand
+    if (json && ctor.reportOnRejection && tcpErr.code === 'rejected' && tcpErr.details && typeof tcpErr.details === 'object')
+      this.logJson({type: this.jsonType(), report: tcpErr.details, error: {code: tcpErr.code, exitCode: tcpErr.exitCode, message: tcpErr.message}})
+    else if (json) output.out(renderError(tcpErr, true))
     else output.err(renderError(tcpErr, false))
     process.exitCode = tcpErr.exitCode
   }

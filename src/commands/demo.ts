@@ -36,7 +36,8 @@ and runs the later topics' steps (proof, attestation, consensus) where this mach
       for (const s of steps) this.log(`${s.ok ? 'ok  ' : s.blocked ? 'NOT RUN' : 'FAIL'} ${s.step}: ${s.skipped ? `skipped (${s.skipped})` : s.summary}`)
       const ok = steps.every((s) => s.ok)
       this.log(ok ? `demo complete: ${steps.length} steps as expected` : 'demo: some steps did not behave as expected')
-      const result = {ok, dir: flags.dir || flags.keep ? dir : null, steps}
+      // A temporary folder is removed below: only a kept one is written (named as given with --dir).
+      const result = {ok, steps, ...(flags.dir || flags.keep ? {written: {dir: flags.dir ?? dir}} : {})}
       if (!ok) throw new TcpError('rejected', `demo: step ${steps.find((s) => !s.ok && !s.blocked)!.step} did not behave as expected${steps.some((s) => s.blocked) ? ` (${steps.filter((s) => s.blocked).length} steps that depend on it not run)` : ''}`, result)
       return result
     } finally {

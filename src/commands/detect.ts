@@ -64,6 +64,6 @@ probability that an honest fleet gets any finding, split equally across the dete
     if (input.shortAgents.length) this.log(`FINDING not-examined: ${input.shortAgents.length} agent(s) sent fewer than ${report.observations} observations and were NOT examined: ${input.shortAgents.slice(0, 10).join(', ')}${input.shortAgents.length > 10 ? ', ...' : ''}`)
     if (input.truncatedAgents) this.note(`note: ${input.truncatedAgents} agent(s) had more than ${report.observations} observations; their last ${report.observations} were used`)
     if (report.findings.length || input.shortAgents.length) this.status = EXIT.findings
-    return {...report, input: {path: flags.from, format: input.format, lines: input.lines, truncatedAgents: input.truncatedAgents, shortAgents: input.shortAgents}, svg: flags.svg ?? null}
+    return {...report, input: {path: flags.from, format: input.format, lines: input.lines, truncatedAgents: input.truncatedAgents, shortAgents: input.shortAgents}, ...(flags.svg ? {written: {timeline: flags.svg}} : {})}
   }
 }

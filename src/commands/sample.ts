@@ -42,7 +42,7 @@ invisible in any single line, visible in the mean of a window. Same seed, same b
     const r = generateSample({...flags, compromised: flags.compromised ?? 1, drift: drift ?? 0.6, seed})
     if (flags.out === '-') output.out(r.text)
     else await writeFileAtomic(flags.out, r.text, {force: flags.force, what: 'sample file'})
-    const result = {out: flags.out, seed, lines: r.lines, agents: r.agents.length, compromisedAgents: r.compromisedAgents, driftStartsAt: r.driftStartsAt}
+    const result = {seed, lines: r.lines, agents: r.agents.length, compromisedAgents: r.compromisedAgents, driftStartsAt: r.driftStartsAt, written: {telemetry: flags.out}}
     if (flags.out !== '-') this.log(`wrote ${r.lines} observations of ${r.agents.length} agents to ${flags.out} (seed ${seed}; compromised: ${r.compromisedAgents.join(', ') || 'none'}, drifting from observation ${r.driftStartsAt})`)
     else this.note(`seed ${seed}; compromised: ${r.compromisedAgents.join(', ') || 'none'}`)
     return result
@@ -61,6 +61,6 @@ invisible in any single line, visible in the mean of a window. Same seed, same b
     const line = `scenario ${scenario} (seed ${o.seed}): ${t.attackers.length} attacker(s)${t.onset === null ? '' : ` from observation ${t.onset}, ${t.drift} sd on ${Object.keys(t.features).join(', ')}`}`
     if (o.out === '-') this.note(line)
     else this.log(`wrote ${o.agents * o.observations} observations of ${o.agents} agents to ${o.out}; ${line}${o.truth ? `; ground truth in ${o.truth}` : ''}`)
-    return {out: o.out, seed: o.seed, lines: o.agents * o.observations, agents: o.agents, scenario, truth: o.truth ?? null, compromisedAgents: t.attackers, onset: t.onset}
+    return {seed: o.seed, lines: o.agents * o.observations, agents: o.agents, scenario, compromisedAgents: t.attackers, onset: t.onset, written: {telemetry: o.out, ...(o.truth ? {truth: o.truth} : {})}}
   }
 }

@@ -14,6 +14,7 @@ const BATCH_FLAGS = ['pub', 'trust', 'threshold', 'at']
 type BatchFlags = {pub?: string[]; trust?: string; threshold: number; at?: string}
 
 export default class Verify extends TcpCommand {
+  static override reportOnRejection = true
   static override summary = 'Verify any tcp artifact: a signed envelope, a zero-knowledge proof bundle, a TPM quote'
   static override description = `The one verification verb of the toolkit. It detects what ARTIFACT is and runs every check; it exits 0
 only when all of them pass, 1 when any fails (the first failed check is named; --json lists them all), and 2 when
@@ -42,13 +43,13 @@ the input cannot be read.`
     batch: Flags.string({description: 'verify every DSSE envelope of this JSON Lines file (one per line) in one process'}),
   }
 
-  async run(): Promise<VerifyReport | BatchResult> {
+  async run(): Promise<{report: VerifyReport | (BatchResult & {trust: string})}> {
     const {args, flags} = await this.parse(Verify)
     noDash(args.artifact, 'artifact')
     if (flags.batch) {
       if (args.artifact) throw new TcpError('usage', 'give either an ARTIFACT or --batch FILE, not both')
       this.refuseForeignFlags('--batch', ['batch', ...BATCH_FLAGS])
-      return this.batch(flags.batch, flags as BatchFlags)
+      return {report: await this.batch(flags.batch, flags as BatchFlags)}
     }
     if (!args.artifact) throw new TcpError('usage', 'missing ARTIFACT (or --batch FILE); see tcp verify --help')
     const {kind, doc} = await readArtifact(args.artifact)
@@ -64,7 +65,7 @@ the input cannot be read.`
     this.log(`trust: ${report.trust}`)
     if (Array.isArray(report.caveats)) for (const c of report.caveats as string[]) this.log(`not checked: ${c}`)
     if (Array.isArray(report.notChecked)) this.log(`not checked: the contents of ${report.notChecked.join(', ')} (pass --file FILE to compare its SHA3-256)`)
-    return report
+    return {report}
   }
 
   /** A flag that does not apply to this kind of artifact is an error: silently ignoring --previous would let a CI

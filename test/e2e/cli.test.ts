@@ -1,10 +1,11 @@
 // End-to-end: the built bin/run.js as a whole process. Every exit code of the table, --json that parses (errors
-// too), help that teaches, and the demo.
+// too), help that teaches, and the demo (its one run: the --json of tcp demo, docs/schemas/tcp.demo.v1).
 import {describe, it, before, after} from 'node:test'
 import assert from 'node:assert/strict'
 import {readFileSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {tcpProcess, tempDir, ROOT} from '../helpers/cli.js'
+import {assertWrittenCovers, snapshot} from '../helpers/written.js'
 
 const SAMPLE = join(ROOT, 'examples', 'telemetry.jsonl')
 
@@ -80,10 +81,13 @@ describe('tcp as a process', () => {
     }
   })
 
-  it('tcp demo runs the main job end to end and exits 0', () => {
-    const r = tcpProcess(['demo', '--json'], {timeout: 600_000})
+  it('tcp demo runs the main job end to end and exits 0; --json names the kept folder under written, and only it', () => {
+    const before = snapshot(t.dir)
+    const r = tcpProcess(['demo', '--dir', p('demo'), '--json'], {timeout: 600_000})
     assert.equal(r.code, 0, r.stdout + r.stderr)
     const j = r.json()
+    assert.deepEqual(j.written, {dir: p('demo')})
+    assertWrittenCovers(j, before, snapshot(t.dir))
     assert.equal(j.ok, true)
     for (const s of ['keys', 'baseline', 'verify', 'tamper', 'check']) assert.ok(j.steps.some((x: any) => x.step === s && x.ok), s)
   })

@@ -7,6 +7,7 @@ import {join} from 'node:path'
 import {run} from '@oclif/core'
 // The same module instance oclif loads for the commands (dist/), so the sink set here is the one they use.
 import {setSink} from '../../dist/cli/output.js'
+import {checkJsonOutput} from './json.js'
 
 export const ROOT = join(import.meta.dirname, '..', '..')
 export const BIN = join(ROOT, 'bin', 'run.js')
@@ -64,6 +65,7 @@ export function tcp(argv: string[], env: Record<string, string | undefined> = {}
       }
       process.exitCode = 0
     }
+    checkJsonOutput(argv, out.join(''))
     return result(out.join(''), err.join(''), code)
   })
   queue = job.catch(() => {})
@@ -77,6 +79,7 @@ export function tcpProcess(argv: string[], opts: SpawnSyncOptions & {input?: str
     ...opts,
     env: {...process.env, TCP_NO_CONFIG: '1', ...(opts.env ?? {})},
   })
+  checkJsonOutput(argv, String(r.stdout ?? ''))
   return result(String(r.stdout ?? ''), String(r.stderr ?? ''), r.status ?? -1)
 }
 

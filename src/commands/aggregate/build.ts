@@ -53,6 +53,7 @@ node. With --shard K/N (K from 0) it builds one shard and writes shard.json for 
     for (const f of r.findings.slice(0, 20)) this.log(`  outlier: ${f.node} child ${f.child} (${f.id}): ${f.statistic}${f.feature ? ` of ${f.feature}` : ''} z = ${f.z} (|z| > ${f.threshold})${flags['exclude-outliers'] ? ', quarantined' : ''}`)
     if (r.findings.length > 20) this.log(`  ... ${r.findings.length - 20} more (--json lists them all)`)
     if (r.findings.length > 0) this.status = EXIT.findings
-    return {...r, seconds: Number(r.seconds.toFixed(3))}
+    const {out, rootFile, shardFile, ...result} = r
+    return {...result, seconds: Number(r.seconds.toFixed(3)), written: {tree: out, ...(rootFile ? {root: rootFile} : {}), ...(shardFile ? {shard: shardFile} : {})}}
   }
 }

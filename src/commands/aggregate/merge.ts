@@ -34,6 +34,7 @@ one-process build), which tcp aggregate prove and tcp verify --audit read.`
     this.log(`root ${r.root} over ${r.leaves} agents from ${r.shards} shards -> ${r.out}${r.tree ? ` (tree ${r.tree})` : ''}`)
     for (const f of r.findings.slice(0, 20)) this.log(`  outlier: ${f.node} child ${f.child} (${f.id}): ${f.statistic}${f.feature ? ` of ${f.feature}` : ''} z = ${f.z}`)
     if (r.findings.length > 0) this.status = EXIT.findings
-    return r
+    const {out, tree, ...result} = r
+    return {...result, written: {root: out, ...(tree ? {tree} : {})}}
   }
 }

@@ -23,6 +23,6 @@ agent's baseline digest to the root. Check it with tcp verify INCL.json --root R
     const text = JSON.stringify(proof) + '\n'
     await writeFileAtomic(flags.out, text, {force: flags.force, what: 'inclusion proof'})
     this.log(`inclusion proof of ${flags.agent}: ${proof.levels.length} levels, ${proof.levels.reduce((a, l) => a + l.path.length, 0)} path hashes, ${text.length} bytes -> ${flags.out}`)
-    return {out: flags.out, agent: flags.agent, levels: proof.levels.length, bytes: text.length, root: Buffer.from(proof.root, 'base64').toString('hex')}
+    return {agent: flags.agent, levels: proof.levels.length, bytes: text.length, root: Buffer.from(proof.root, 'base64').toString('hex'), written: {proof: flags.out}}
   }
 }

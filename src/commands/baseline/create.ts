@@ -61,7 +61,7 @@ and records its SHA3-256 (a chain that tcp verify --previous checks). Sign the r
     await writeFileAtomic(out, JSON.stringify(b, null, 2) + '\n', {force: flags.force, what: 'baseline'})
     this.log(`baseline ${b.subject} v${b.version}: ${b.window.observations} observations, ${Object.keys(b.features).length} features -> ${flags.out}`)
     for (const [name, f] of Object.entries(b.features)) this.log(`  ${name.padEnd(20)} mean ${String(f.mean).padEnd(14)} sd ${f.sd}`)
-    return source ? {...b, logSource: source} : b
+    return {...b, ...(source ? {logSource: source} : {}), written: {baseline: out}}
   }
 
   private async perAgent(flags: {from: string[]; subject: string; 'out-dir': string; key: string; 'passphrase-file'?: string; decimals: number; 'not-after'?: string; force: boolean}) {
@@ -73,9 +73,9 @@ and records its SHA3-256 (a chain that tcp verify --previous checks). Sign the r
     if (odd) throw new TcpError('input', `--from: the files do not have the same features (${[...features].sort().join(', ')} vs ${[...odd.features].sort().join(', ')})`)
     const key = await readPrivateKeyFile(flags.key, passphraseSource({passphraseFile: flags['passphrase-file']}))
     const baselines = perAgentBaselines({features, rows: sets.flatMap((s) => s.rows)}, {subject: flags.subject, decimals: flags.decimals, notAfter: flags['not-after'] ?? null})
-    const paths = await writePerAgent(baselines, key, flags['out-dir'], flags.force)
+    await writePerAgent(baselines, key, flags['out-dir'], flags.force)
     this.log(`${baselines.length} per-agent baselines signed by key ${key.keyId} -> ${flags['out-dir']}`)
-    return {agents: baselines.length, keyId: key.keyId, outDir: flags['out-dir'], files: paths.length, decimals: flags.decimals}
+    return {agents: baselines.length, keyId: key.keyId, decimals: flags.decimals, written: {baselines: flags['out-dir']}}
   }
 
   /** The previous version: verified when trust is given, otherwise read with a warning (tcp verify --previous checks the link). */

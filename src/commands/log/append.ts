@@ -46,7 +46,8 @@ verified under --key first. A torn or uncommitted tail (a crash) is refused unti
     if (r.repaired) this.note(`repaired: dropped ${r.repaired.droppedLines} uncommitted line(s), ${r.repaired.droppedBytes} bytes, after the last checkpoint`)
     const merged = Object.entries(r.merged).map(([a, [s]]) => `${a}@${s}`)
     this.log(`appended ${r.appended} entr${r.appended === 1 ? 'y' : 'ies'} to ${r.log} (agent ${r.agent}, key ${r.keyId}, ${r.checkpoints} checkpoint(s)); head seq ${r.head!.seq} ${r.head!.hash}${merged.length ? `; clock now includes ${merged.join(', ')}` : ''}`)
-    return r
+    const {log, ...result} = r
+    return {...result, written: {log}}
   }
 }
 

@@ -12,8 +12,8 @@ Structural problems are counted and the first is named.`
   async run() {
     const {args} = await this.parse(LogShow)
     const {describeLog} = await import('../../core/log/show.js')
-    const d = describeLog(args.file)
-    this.log(`${d.file}: agent ${d.agent ?? '?'}, ${d.entries} entries, ${d.checkpoints} checkpoint(s) by key ${d.keys.join(', ') || '-'}`)
+    const {keys: keyIds, ...d} = describeLog(args.file)
+    this.log(`${d.file}: agent ${d.agent ?? '?'}, ${d.entries} entries, ${d.checkpoints} checkpoint(s) by key ${keyIds.join(', ') || '-'}`)
     this.log(`  head      ${d.head ? `seq ${d.head.seq} ${d.head.hash} at ${d.head.time}` : 'none committed'}`)
     this.log(`  time span ${d.firstTime ?? '-'} .. ${d.lastTime ?? '-'}`)
     const refs = Object.entries(d.references)
@@ -21,6 +21,7 @@ Structural problems are counted and the first is named.`
     if (d.uncommittedLines) this.log(`  tail      ${d.uncommittedLines} line(s) after the last checkpoint (uncommitted or torn)`)
     if (d.firstProblem) this.log(`  problems  ${Object.entries(d.problems).map(([c, n]) => `${c} ${n}`).join(', ')}; first: line ${d.firstProblem.line}: ${d.firstProblem.detail}`)
     this.log('  signatures not checked here: tcp verify FILE --pub KEY')
-    return d
+    const {file, agent, ...rest} = d
+    return {file, agent, keyIds, ...rest}
   }
 }

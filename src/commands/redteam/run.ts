@@ -42,6 +42,7 @@ Exit 0 when every defence meets its bound and at least 98% of attacks are resist
     for (const line of renderRedteamText(r.report)) this.log(line)
     if (paths) this.log(`report: ${paths.json}, chart: ${paths.svg}`)
     if (r.report.verdict !== 'holds') this.status = EXIT.findings
-    return {...r.report, timings: r.timings, ...(paths ? {files: paths} : {})}
+    // The report exactly as --report writes it to redteam.json (it names itself: tcp.redteam.report/v1), timings apart.
+    return {report: r.report, timings: r.timings, ...(paths ? {written: {report: paths.json, chart: paths.svg, timings: paths.timings}} : {})}
   }
 }

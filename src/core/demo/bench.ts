@@ -31,7 +31,7 @@ async function descriptorStep(ctx: DemoContext): Promise<DemoStepResult> {
     step: 'descriptors',
     ok: refused && inspectSet(set).valid,
     summary: `${TOOLS.length} tool descriptors (${set.length} bytes, ${path}): ${decisions.join(', ')}; rm with a flipped flag bit ${refused ? 'refused (checksum)' : 'NOT refused'}`,
-    details: {path, decisions},
+    details: {decisions},
   }
 }
 

@@ -30,7 +30,7 @@ async function detectStep(ctx: DemoContext): Promise<DemoStepResult> {
     summary: group && group.detector === 'coordinated-onset'
       ? `sleeper group of ${src.truth.attackers.length} in 400 agents: found as one group of ${group.members.length} (recall ${found!.recall.toFixed(2)}) turning between observations ${group.from} and ${group.to} (true onset ${onset}); ${report.findings.length} finding(s), timeline ${svg}; the same fleet without attackers: ${honest.findings.length} finding(s)`
       : `sleeper group NOT found (${report.findings.length} finding(s))`,
-    details: {path, svg, findings: report.findings.map((f) => f.summary), honestFindings: honest.findings.length},
+    details: {findings: report.findings.map((f) => f.summary), honestFindings: honest.findings.length},
   }
 }
 

@@ -27,7 +27,10 @@ export interface DemoStepResult {
   blocked?: string
   /** One readable line for the summary. */
   summary: string
+  /** What the step established. Files inside the demo folder are not named here: the folder is the command's. */
   details?: Record<string, unknown>
+  /** Files or directories the step wrote outside the demo folder, by role (the zk setup in tcp's cache). */
+  written?: Record<string, string>
 }
 
 export interface DemoStep {

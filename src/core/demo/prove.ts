@@ -36,7 +36,9 @@ async function setupStep(): Promise<DemoStepResult> {
     step: 'zk-setup',
     ok: true,
     summary: `${s.reused ? 'cached' : 'new'} Groth16 setup for ${r.circuit}-${SIZE}: ${r.constraints} constraints, ceremony power ${r.power}, key ${r.verificationKeySha3.slice(0, 16)}...`,
-    details: {dir: s.compiled.dir, contributions: [...r.ptau.contributions, ...r.phase2], seconds: r.seconds},
+    // A cached setup was read, not written: its directory is an input then.
+    details: {reused: s.reused, ...(s.reused ? {setupDir: s.compiled.dir} : {}), contributions: [...r.ptau.contributions, ...r.phase2], seconds: r.seconds},
+    ...(s.reused ? {} : {written: {setup: s.compiled.dir}}),
   }
 }
 
@@ -49,7 +51,7 @@ async function proveStep(ctx: DemoContext): Promise<DemoStepResult> {
   const out = join(ctx.dir, 'proof.json')
   await writeFileAtomic(out, JSON.stringify(r.bundle, null, 2) + '\n', {what: 'proof bundle', force: true})
   ctx.artifacts.proof = out
-  return {step: 'prove', ok: true, summary: `proved ${feature} of ${r.bundle.n} observations of a healthy agent within the baseline (k = 3) in ${r.proveSeconds.toFixed(2)} s; only a commitment is revealed`, details: {proof: out}}
+  return {step: 'prove', ok: true, summary: `proved ${feature} of ${r.bundle.n} observations of a healthy agent within the baseline (k = 3) in ${r.proveSeconds.toFixed(2)} s; only a commitment is revealed`}
 }
 
 async function verifyProofStep(ctx: DemoContext): Promise<DemoStepResult> {

@@ -49,7 +49,7 @@ async function sealStep(ctx: DemoContext): Promise<DemoStepResult> {
     summary: ok
       ? `raw telemetry (${s.plaintextBytes} bytes) sealed to X25519 key ${s.recipientKeyIds[0]} in ${s.chunks} STREAM chunk(s), unsealed identical; a copy with one byte changed was rejected (${rejection.split(':')[0]})`
       : `unexpected: unsealed identical ${same}, tampered copy ${rejection ? 'rejected' : 'ACCEPTED'}`,
-    details: {sealed: sealedPath, sealedBytes: s.sealedBytes, chunks: s.chunks, identity: u.identityKeyId, tamperedRejection: rejection},
+    details: {sealedBytes: s.sealedBytes, chunks: s.chunks, identityKeyId: u.identityKeyId, tamperedRejection: rejection},
   }
 }
 

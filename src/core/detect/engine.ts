@@ -25,7 +25,6 @@ import {DETECTOR_NAMES, type DetectContext, type DetectorName, type Finding, typ
 
 export const DEFAULT_WINDOW = 60
 export const DEFAULT_FPR = 0.01
-export const REPORT_TYPE = 'tcp.detect.report/v1'
 /** Standardised values are clamped to this many sd (far beyond any honest value, still an extreme finding). */
 export const Z_CLAMP = 50
 
@@ -54,7 +53,6 @@ export interface DetectorReport extends FprStatement {
 }
 
 export interface DetectReport {
-  type: typeof REPORT_TYPE
   agents: number
   observations: number
   features: string[]
@@ -256,7 +254,6 @@ export function detectFleet(src: FleetSource, opts: DetectOptions = {}): DetectR
     fleetMean[name] = Array.from({length: T}, (_, t) => Number((sum[t * F + f]! / n).toFixed(5)))
   })
   return {
-    type: REPORT_TYPE,
     agents: n,
     observations: T,
     features: [...src.features],

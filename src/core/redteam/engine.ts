@@ -99,7 +99,8 @@ export interface RedteamRun {
   /** Wall-clock figures, kept out of the report so that the report's bytes depend on the seed alone. */
   timings: {
     totalMs: number
-    vectors: Partial<Record<VectorName, number>>
+    /** Wall time of each vector, world generation included. */
+    vectorsMs: Partial<Record<VectorName, number>>
     /** Wall time spent in each path over all trials (world generation excluded): the defence's overhead. */
     paths: Partial<Record<VectorName, {undefendedMs: number; defendedMs: number; ratio: number}>>
   }
@@ -283,14 +284,14 @@ export async function runRedteam(o: RunOptions, table: Record<VectorName, Vector
   if (!Number.isSafeInteger(o.agents) || o.agents < MIN_AGENTS || o.agents > MAX_AGENTS)
     throw new TcpError('usage', `--agents: expected an integer from ${MIN_AGENTS} to ${MAX_AGENTS}, got ${o.agents}`)
   const t0 = performance.now()
-  const timings: RedteamRun['timings'] = {totalMs: 0, vectors: {}, paths: {}}
+  const timings: RedteamRun['timings'] = {totalMs: 0, vectorsMs: {}, paths: {}}
   const vectors: VectorReport[] = []
   for (const name of VECTORS) {
     if (!o.vectors.includes(name)) continue
     const t = performance.now()
     const clock = {undefendedMs: 0, defendedMs: 0}
     vectors.push(await runVector(table[name], o, clock))
-    timings.vectors[name] = Math.round(performance.now() - t)
+    timings.vectorsMs[name] = Math.round(performance.now() - t)
     timings.paths[name] = {undefendedMs: Math.round(clock.undefendedMs), defendedMs: Math.round(clock.defendedMs), ratio: Number((clock.defendedMs / Math.max(clock.undefendedMs, 1e-3)).toFixed(2))}
   }
   let attacks = 0, resisted = 0
