@@ -68,7 +68,7 @@ bound to it: tcp verify PROOF --log LOG checks that binding.`
     await writeFileAtomic(flags.out, JSON.stringify(r.bundle, null, 2) + '\n', {force: flags.force, what: 'proof bundle'})
     this.log(`proved ${flags.feature} within baseline ${baseline.subject} v${baseline.version} at k = ${flags.k}: n = ${r.bundle.n}, size ${r.bundle.circuit.size}, ${r.proveSeconds.toFixed(2)} s; wrote ${flags.out}`)
     this.log(`trust: ${trust.source}`)
-    return {...r.summary, out: flags.out, opening: flags.opening, trust: trust.source, ...logOf(bound)}
+    return {...r.summary, written: {bundle: flags.out, ...(flags.opening ? {opening: flags.opening} : {})}, trust: trust.source, ...logOf(bound)}
   }
 }
 

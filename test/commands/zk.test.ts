@@ -13,6 +13,7 @@ import {verificationKeySha3} from '../../src/core/zk/setup.js'
 import {BN254_Q} from '../../src/core/zk/verify.js'
 import {snarkjs, releaseCurve} from '../../src/core/zk/snark.js'
 import {forgeProof} from '../helpers/forge.js'
+import {assertWritten, snapshot} from '../helpers/written.js'
 
 const SAMPLE = join(ROOT, 'examples', 'telemetry.jsonl')
 const SNARKJS = join(ROOT, 'node_modules', 'snarkjs', 'build', 'cli.cjs')
@@ -62,9 +63,11 @@ describe('tcp zk setup, prove, verify (N = 8)', () => {
     })
     writeFileSync(p('slow.jsonl'), shifted.join('\n') + '\n')
     writeFileSync(p('long.jsonl'), lines.slice(0, 9).join('\n') + '\n')
+    const before = snapshot(t.dir)
     const r = await run(['zk', 'setup', '--size', '8', '--entropy', 'test entropy', '--json'])
     assert.equal(r.code, 0, r.stdout + r.stderr)
     setup = r.json()
+    assertWritten(t.dir, before, setup.written) // the compiled circuit, the local ceremony, the zkey, key and record
   })
   after(t.cleanup)
 
@@ -76,10 +79,15 @@ describe('tcp zk setup, prove, verify (N = 8)', () => {
     assert.equal(setup.ptau.contributions.length, 1)
     assert.equal(setup.phase2.length, 1)
     for (const c of [...setup.ptau.contributions, ...setup.phase2]) assert.match(c.hash, /^[0-9a-f]{128}$/)
-    assert.equal(verificationKeySha3(JSON.parse(readFileSync(setup.verificationKeyPath, 'utf8'))), setup.verificationKeySha3)
+    assert.deepEqual(Object.keys(setup.written).sort(), ['circuit', 'ptau', 'ptauRecord', 'setupRecord', 'verificationKey', 'zkey'])
+    assert.equal(verificationKeySha3(JSON.parse(readFileSync(setup.written.verificationKey, 'utf8'))), setup.verificationKeySha3)
     const again = await run(['zk', 'setup', '--size', '8', '--json'])
     assert.equal(again.code, 0)
     assert.equal(again.json().reused, true)
+    assert.equal(again.json().written, undefined, 'a reused setup writes nothing')
+    const compiled = await run(['zk', 'compile', '--size', '8', '--json'])
+    assert.equal(compiled.code, 0, compiled.stdout + compiled.stderr)
+    assert.deepEqual([compiled.json().circuits[0].dir, compiled.json().circuits[0].reused, compiled.json().written], [setup.dir, true, undefined])
     assert.equal(again.json().verificationKeySha3, setup.verificationKeySha3)
     const bad = await run(['zk', 'setup', '--size', '9'])
     assert.equal(bad.code, 2)
@@ -94,9 +102,12 @@ describe('tcp zk setup, prove, verify (N = 8)', () => {
   })
 
   it('prove: a window within the baseline gets a bundle; tcp verify accepts it with every check passing', async () => {
+    const before = snapshot(t.dir)
     const r = await run(['prove', '--baseline', p('b1.dsse.json'), ...trust, '--window', p('w.jsonl'), '--feature', 'latency_ms', '--out', p('proof.json'), '--json'])
     assert.equal(r.code, 0, r.stdout + r.stderr)
     assert.equal(r.json().proved, true)
+    assert.deepEqual(r.json().written, {bundle: p('proof.json')})
+    assertWritten(t.dir, before, r.json().written)
     assert.equal(r.json().trust, `--pub ${p('alice.pub')}`) // prove names where its trusted keys came from
     bundle = JSON.parse(readFileSync(p('proof.json'), 'utf8'))
     assert.equal(bundle.type, 'tcp.zk.proof-bundle/v1')
@@ -121,14 +132,17 @@ describe('tcp zk setup, prove, verify (N = 8)', () => {
     const pinned = await run(['verify', p('proof.json'), '--baseline', p('b1.dsse.json'), ...trust, '--vkey-sha3', setup.verificationKeySha3])
     assert.equal(pinned.code, 0)
     assert.match(pinned.stdout, /not checked: that the window is a checkpointed window of a signed log/)
-    assert.equal((await run(['verify', p('proof.json'), '--baseline', p('b1.dsse.json'), ...trust, '--vkey', setup.verificationKeyPath])).code, 0)
+    assert.equal((await run(['verify', p('proof.json'), '--baseline', p('b1.dsse.json'), ...trust, '--vkey', setup.written.verificationKey])).code, 0)
   })
 
   it('nonce, min-n and the opening: a stale nonce and a short window are refused; the opening recomputes the commitment', async () => {
     const prove = (win: string, out: string, ...more: string[]) =>
       run(['prove', '--baseline', p('b1.dsse.json'), ...trust, '--window', p(win), '--feature', 'latency_ms', '--out', p(out), ...more, '--json'])
+    const before = snapshot(t.dir)
     const pr = await prove('w.jsonl', 'fresh.json', '--nonce', 'challenge-1', '--opening', p('fresh.opening.json'))
     assert.equal(pr.code, 0, pr.stdout + pr.stderr)
+    assert.deepEqual(pr.json().written, {bundle: p('fresh.json'), opening: p('fresh.opening.json')})
+    assertWritten(t.dir, before, pr.json().written)
     const fresh = JSON.parse(readFileSync(p('fresh.json'), 'utf8'))
     assert.equal(fresh.nonce, 'challenge-1')
     const ver = (file: string, ...more: string[]) => run(['verify', p(file), '--baseline', p('b1.dsse.json'), ...trust, ...more, '--json'])
@@ -184,10 +198,13 @@ describe('tcp zk setup, prove, verify (N = 8)', () => {
     assert.equal(r.code, 3, r.stdout + r.stderr)
     assert.match(r.stdout, /no proof: latency_ms: mean bound broken: sum \d+ > upper \d+/)
     assert.equal(existsSync(p('none.json')), false)
-    const j = await run(['prove', '--baseline', p('b1.dsse.json'), ...trust, '--window', p('slow.jsonl'), '--feature', 'latency_ms', '--out', p('none.json'), '--json'])
+    const before = snapshot(t.dir)
+    const j = await run(['prove', '--baseline', p('b1.dsse.json'), ...trust, '--window', p('slow.jsonl'), '--feature', 'latency_ms', '--out', p('none.json'), '--opening', p('none.opening.json'), '--json'])
     assert.equal(j.code, 3)
     assert.equal(j.json().proved, false)
     assert.match(j.json().breaks, /mean bound broken/)
+    assert.equal(j.json().written, undefined)
+    assertWritten(t.dir, before, undefined) // neither the bundle nor the opening
   })
 
   it('prove: bad input is exit 2 (unknown feature, bad k, size too small, untrusted baseline is exit 1)', async () => {
@@ -384,8 +401,11 @@ describe('tcp zk setup, prove, verify (N = 8)', () => {
   })
 
   it('export-verifier writes a Solidity contract and refuses to overwrite it', async () => {
+    const before = snapshot(t.dir)
     const r = await run(['zk', 'export-verifier', '--size', '8', '--out', p('Verifier.sol'), '--json'])
     assert.equal(r.code, 0, r.stdout + r.stderr)
+    assert.deepEqual(r.json().written, {verifier: p('Verifier.sol')})
+    assertWritten(t.dir, before, r.json().written)
     const sol = readFileSync(p('Verifier.sol'), 'utf8')
     assert.match(sol, /contract Groth16Verifier/)
     assert.match(sol, /uint\[9\] calldata _pubSignals/)
@@ -398,9 +418,13 @@ describe('tcp zk setup, prove, verify (N = 8)', () => {
     const junk = await run(['zk', 'setup', '--size', '8', '--ptau', p('junk.ptau'), '--json'])
     assert.equal(junk.code, 2)
     assert.match(junk.json().error.message, /not a usable \.ptau file/)
+    const before = snapshot(t.dir)
     const r = await run(['zk', 'setup', '--size', '8', '--ptau', setup.ptau.path, '--beacon', 'ab'.repeat(32), '--beacon-iterations', '10', '--json'])
     assert.equal(r.code, 0, r.stdout + r.stderr)
     const s2 = r.json()
+    // Phase 2 only (no ceremony, no compilation); the replaced key moves to earlier-vkeys.json.
+    assert.deepEqual(Object.keys(s2.written).sort(), ['earlierKeys', 'setupRecord', 'verificationKey', 'zkey'])
+    assertWritten(t.dir, before, s2.written)
     assert.equal(s2.ptau.source, 'file')
     assert.equal(s2.ptau.sha3, setup.ptau.sha3)
     assert.deepEqual(s2.phase2.map((c: any) => c.name), ['tcp phase 2 contribution', 'tcp phase 2 beacon'])
@@ -424,22 +448,32 @@ describe('tcp zk setup, prove, verify (N = 8)', () => {
     const ptau = setup.ptau.path
     const current = (await run(['zk', 'setup', '--size', '8', '--json'])).json() // the prover's setup as it stands
     // The verifier contributes to the prover's zkey, on its own machine (another cache).
+    let before = snapshot(t.dir)
     const c = await vrun(['zk', 'contribute', '--zkey', join(setup.dir, 'circuit.zkey'), '--out', p('v.zkey'), '--name', 'verifier', '--json'])
     assert.equal(c.code, 0, c.stdout + c.stderr)
+    assert.deepEqual([c.json().input, c.json().written], [join(setup.dir, 'circuit.zkey'), {zkey: p('v.zkey')}])
+    assertWritten(t.dir, before, c.json().written)
     const mine = c.json().contributionHash
     assert.match(mine, /^[0-9a-f]{128}$/)
     assert.equal((await vrun(['zk', 'contribute', '--zkey', join(setup.dir, 'circuit.zkey'), '--out', p('v.zkey')])).code, 2, 'refuses to overwrite')
+    before = snapshot(t.dir)
     const vs = await vrun(['zk', 'verify-setup', '--size', '8', '--zkey', p('v.zkey'), '--ptau', ptau, '--contribution', mine, '--out', p('pin.json'), '--json'])
     assert.equal(vs.code, 0, vs.stdout + vs.stderr)
     const rep = vs.json()
+    // The verifier's cache had no compiled circuit: verify-setup compiled it there, and wrote the pin.
+    assert.deepEqual(Object.keys(rep.written).sort(), ['circuit', 'pin'])
+    assertWritten(t.dir, before, rep.written)
     assert.deepEqual(rep.checks.map((x: any) => x.check), ['circuit', 'ptau', 'zkey', 'phase2-secret', 'verification-key', 'contribution'])
     assert.deepEqual(rep.pin.phase2.map((x: any) => [x.name, x.hash]), [...current.phase2.map((x: any) => [x.name, x.hash]), ['verifier', mine]])
     assert.deepEqual(rep.pin.ptau.contributions.map((x: any) => x.hash), setup.ptau.contributions.map((x: any) => x.hash))
     const pin = JSON.parse(readFileSync(p('pin.json'), 'utf8'))
     assert.equal(pin.circuit.hash, setup.circuitHash)
     // The prover installs the final zkey (checked the same way) and proves with it.
+    before = snapshot(t.dir)
     const inst = await run(['zk', 'setup', '--size', '8', '--zkey', p('v.zkey'), '--ptau', ptau, '--json'])
     assert.equal(inst.code, 0, inst.stdout + inst.stderr)
+    assert.deepEqual(Object.keys(inst.json().written).sort(), ['setupRecord', 'verificationKey', 'zkey'])
+    assertWritten(t.dir, before, inst.json().written)
     assert.equal(inst.json().verificationKeySha3, pin.verificationKeySha3)
     const pr = await run(['prove', '--baseline', p('b1.dsse.json'), ...trust, '--window', p('w.jsonl'), '--feature', 'latency_ms', '--out', p('two-party.json')])
     assert.equal(pr.code, 0, pr.stdout + pr.stderr)

@@ -2,11 +2,12 @@
 // created or changed is named under `written`, and a key id sits only under a member named for key ids.
 import assert from 'node:assert/strict'
 import {existsSync, readdirSync, statSync} from 'node:fs'
-import {join, sep} from 'node:path'
+import {join, relative, resolve, sep} from 'node:path'
 
 /** Every path below root: directories as 'dir', files as size and modification time (to see appends). */
 export function snapshot(root: string): Map<string, string> {
   const out = new Map<string, string>()
+  if (!existsSync(root)) return out
   const walk = (dir: string) => {
     for (const e of readdirSync(dir, {withFileTypes: true})) {
       const p = join(dir, e.name)
@@ -35,6 +36,19 @@ export function assertWrittenCovers(doc: {written?: Record<string, string>}, bef
   for (const [p, state] of after) {
     if (before.get(p) === state) continue
     assert.ok(covered(p), `${p} was ${before.has(p) ? 'changed' : 'created'} but is not under written (${JSON.stringify(doc.written ?? null)})`)
+  }
+}
+
+/**
+ * The same check for a run in `dir` whose `written` paths are relative to `cwd` (as given on its command line):
+ * takes the second snapshot itself.
+ */
+export function assertWritten(dir: string, before: Map<string, string>, written: Record<string, string> | undefined, cwd = process.cwd()): void {
+  const resolved = Object.fromEntries(Object.entries(written ?? {}).map(([k, p]) => [k, resolve(cwd, p)]))
+  try {
+    assertWrittenCovers({written: resolved}, before, snapshot(dir))
+  } catch (e) {
+    throw new Error(`in ${relative(process.cwd(), dir) || '.'}: ${(e as Error).message}`)
   }
 }
 

@@ -33,6 +33,7 @@ it with the one it kept.`
     const secret = await activate(flags.state, challenge as never, {tcti})
     if (flags.out) await writeFileAtomic(flags.out, secret, {force: flags.force, mode: 0o600, what: 'secret file'})
     this.log(flags.out ? `the TPM released the secret; wrote ${flags.out}` : toHex(secret))
-    return {secret: toHex(secret), out: flags.out ?? null}
+    // With --out the secret goes to the file only (mode 0600), not into the document as well.
+    return flags.out ? {written: {secret: flags.out}} : {secret: toHex(secret)}
   }
 }

@@ -39,6 +39,6 @@ must first be certified by a trusted CA (exit 1 otherwise). Runs tpm2_makecreden
     await writeFileAtomic(flags.out, JSON.stringify(challenge, null, 2) + '\n', {force: flags.force, what: 'challenge'})
     if (ekCertificate) this.log(`EK certificate "${ekCertificate.subject}" chains to ${ekCertificate.chain.slice(1).join(' <- ')}`)
     this.log(`wrote ${flags.out} for AK ${challenge.akName} under EK ${challenge.ekName}; secret kept in ${secretOut}`)
-    return {out: flags.out, secretOut, akName: challenge.akName, ekName: challenge.ekName, ekCertificate}
+    return {akName: challenge.akName, ekName: challenge.ekName, ekCertificate, written: {challenge: flags.out, secret: secretOut}}
   }
 }

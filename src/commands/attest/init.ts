@@ -30,6 +30,7 @@ event log. Running it again reuses what exists.`
     const r = await init(flags.state, {tcti, akAlg: flags['ak-alg'] as 'ecc' | 'rsa' | 'rsapss' | undefined, ekAlg: flags['ek-alg'] as 'rsa' | 'ecc' | undefined})
     this.log(`${r.createdEk ? 'created' : 'reused'} EK (${r.ekAlg}) at ${r.ekHandle}; ${r.createdAk ? 'created' : 'reused'} AK (${r.akAlg}) at ${r.akHandle}`)
     this.log(`AK name ${r.akName}; public key ${r.stateDir}/ak.pem; EK certificate: ${r.ekCertificate ?? 'none in this TPM'}`)
-    return {...r, tcti}
+    const {ekCertificate: _, ...result} = r // its path is written.ekCert
+    return {...result, tcti}
   }
 }

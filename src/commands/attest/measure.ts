@@ -30,6 +30,7 @@ exactly what the log says (a PCR the boot chain also extends is refused).`
     const tcti = resolveTcti(flags.tcti, (await this.tcpConfig()).tcti)
     const r = await measure(flags.state, args.file, flags.pcr, {tcti})
     this.log(`extended sha256 PCR ${r.pcr} with ${r.digest} (${args.file}); event log entry ${r.seq} in ${r.eventLog}`)
-    return r
+    const {eventLog, ...result} = r
+    return {...result, written: {eventLog}}
   }
 }

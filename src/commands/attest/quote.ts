@@ -33,6 +33,6 @@ AK and EK public parts, the nonce and the event log. Check it anywhere with: tcp
     const {bundle, attempts} = await quote(flags.state, nonce, flags.pcrs, {tcti})
     await writeFileAtomic(flags.out, JSON.stringify(bundle, null, 2) + '\n', {force: flags.force, what: 'quote bundle'})
     this.log(`quoted ${bundle.pcrSelection} over nonce ${bundle.nonce} (${attempts} attempt${attempts > 1 ? 's' : ''}); wrote ${flags.out}`)
-    return {out: flags.out, pcrSelection: bundle.pcrSelection, nonce: bundle.nonce, attempts, eventLogEntries: bundle.eventLog.entries.length}
+    return {pcrSelection: bundle.pcrSelection, nonce: bundle.nonce, attempts, eventLogEntries: bundle.eventLog.entries.length, written: {bundle: flags.out}}
   }
 }

@@ -52,7 +52,7 @@ ${STRATEGIES.map((s) => `  ${s.padEnd(11)} ${STRATEGY_HELP[s]}`).join('\n')}`
     ...networkFlags,
   }
 
-  async run(): Promise<Omit<SimResult, 'trace'> & {trace?: string; maxRssMB: number}> {
+  async run(): Promise<Omit<SimResult, 'trace'> & {maxRssMB: number; written?: {trace: string}}> {
     const {flags} = await this.parse(ConsensusSimulate)
     const seed = flags.seed === undefined ? randomSeed() : parseSeed(flags.seed)
     const r = simulate({
@@ -70,6 +70,6 @@ ${STRATEGIES.map((s) => `  ${s.padEnd(11)} ${STRATEGY_HELP[s]}`).join('\n')}`
     if (r.outcome.safetyViolation || r.outcome.stalled) this.status = EXIT.findings
     this.log(renderSimulation(r).join('\n'))
     if (flags.trace !== undefined) this.log(`trace: ${flags.trace}`)
-    return {...result, ...(flags.trace !== undefined ? {trace: flags.trace} : {}), maxRssMB: Math.round(process.resourceUsage().maxRSS / 1024)}
+    return {...result, maxRssMB: Math.round(process.resourceUsage().maxRSS / 1024), ...(flags.trace !== undefined ? {written: {trace: flags.trace}} : {})}
   }
 }

@@ -36,7 +36,7 @@ model (--crypto model): a sweep runs hundreds of simulations. Exit 0; the map is
     crypto: Flags.string({description: 'vote signatures (see simulate)', default: 'model', options: ['auto', 'ed25519', 'bls', 'blst', 'model']}),
   }
 
-  async run(): Promise<SweepResult & {svg?: string}> {
+  async run(): Promise<SweepResult & {written?: {svg: string}}> {
     const {flags} = await this.parse(ConsensusSweep)
     const seed = flags.seed === undefined ? randomSeed() : parseSeed(flags.seed)
     const p = await this.progress('sweeping')
@@ -61,6 +61,6 @@ model (--crypto model): a sweep runs hundreds of simulations. Exit 0; the map is
     this.log(`agreement with theory: safety ${r.agreement.safe}/${r.agreement.cells} cells, liveness ${r.agreement.live}/${r.agreement.cells} cells`)
     this.log(`claim "${r.claim.statement}": ${r.claim.verdict}`)
     if (flags.svg !== undefined) this.log(`picture: ${flags.svg}`)
-    return {...r, ...(flags.svg !== undefined ? {svg: flags.svg} : {})}
+    return {...r, ...(flags.svg !== undefined ? {written: {svg: flags.svg}} : {})}
   }
 }

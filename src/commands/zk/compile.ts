@@ -20,11 +20,13 @@ SHA3-256 and reused. npm run circuits compiles every size.`
     const {ensureCompiled, resolveCacheDir} = await import('../../core/zk/artifacts.js')
     const sizes = flags.all ? [...SIZES] : (flags.size ?? [8]).map(parseSize)
     const out = []
+    const written: Record<string, string> = {}
     for (const size of sizes) {
       const c = await ensureCompiled(resolveCacheDir(this.config.cacheDir), size)
       this.log(`tcp-window-${size}: ${c.constraints} constraints (${(c.constraints / size).toFixed(1)} per observation), circuit ${c.circuitHash.slice(0, 16)}..., ${c.dir}`)
-      out.push({size, constraints: c.constraints, perObservation: c.constraints / size, circuitHash: c.circuitHash, dir: c.dir, compileSeconds: c.compileSeconds})
+      out.push({size, constraints: c.constraints, perObservation: c.constraints / size, circuitHash: c.circuitHash, dir: c.dir, compileSeconds: c.compileSeconds, reused: !c.created})
+      if (c.created) written[`circuit${size}`] = c.dir
     }
-    return {circuits: out}
+    return {circuits: out, ...(Object.keys(written).length ? {written} : {})}
   }
 }

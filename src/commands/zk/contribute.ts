@@ -40,6 +40,7 @@ with tcp zk setup --zkey FILE --ptau FILE.`
     this.log(`wrote ${r.out} with your contribution "${r.name}"`)
     this.log(`  contribution hash (keep it; tcp zk verify-setup --contribution): ${r.contributionHash}`)
     this.log(`  verification key SHA3-256 after it: ${r.verificationKeySha3}`)
-    return {...r, input: zkey}
+    const {out, ...rest} = r
+    return {...rest, input: zkey, written: {zkey: out}}
   }
 }

@@ -26,6 +26,6 @@ baseline, as tcp verify does.`
     const sol = await exportSolidityVerifier(setup)
     await writeFileAtomic(flags.out, sol, {force: flags.force, what: 'Solidity verifier'})
     this.log(`wrote the Groth16 verifier of tcp-window-${flags.size} to ${flags.out} (verification key SHA3-256 ${setup.record.verificationKeySha3})`)
-    return {out: flags.out, size: flags.size, bytes: Buffer.byteLength(sol), verificationKeySha3: setup.record.verificationKeySha3}
+    return {size: flags.size, bytes: Buffer.byteLength(sol), verificationKeySha3: setup.record.verificationKeySha3, written: {verifier: flags.out}}
   }
 }

@@ -56,6 +56,6 @@ reuse the cached setup after checking those hashes. Cache: TCP_CACHE_DIR, else t
     if (s.earlier?.length)
       this.note(`warning: this setup has a new verification key; proofs made with the ${s.earlier.length} earlier setup${s.earlier.length > 1 ? 's' : ''} still verify here because their keys stay pinned (${s.earlier.map((k) => k.sha3.slice(0, 16)).join(', ')}); tcp zk setup --fresh --drop-earlier unpins them`)
     if (s.dropped?.length) this.note(`warning: unpinned ${s.dropped.length} earlier verification key${s.dropped.length > 1 ? 's' : ''}: proofs made with those setups no longer verify here`)
-    return {...r, reused: s.reused, dir: s.compiled.dir, zkeyPath: s.zkey, verificationKeyPath: s.vkeyPath, earlierPinned: s.earlier ?? [], unpinned: s.dropped ?? []}
+    return {...r, reused: s.reused, dir: s.compiled.dir, earlierPinned: s.earlier ?? [], unpinned: s.dropped ?? [], ...(s.written ? {written: s.written} : {})}
   }
 }

@@ -44,6 +44,7 @@ id, size and hash, verification key hash, ptau hashes, contribution history) for
       this.log(`wrote the setup pin ${flags.out}`)
     }
     if (flags.contribution === undefined) this.note('no --contribution given: the history checks out, but nothing shows that a contribution you trust is in it')
-    return {...r.report, pin: r.pin, seconds: r.seconds, out: flags.out}
+    const written = {...(r.compiled.created ? {circuit: r.compiled.dir} : {}), ...(flags.out ? {pin: flags.out} : {})}
+    return {...r.report, pin: r.pin, seconds: r.seconds, ...(Object.keys(written).length ? {written} : {})}
   }
 }

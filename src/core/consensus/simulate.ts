@@ -90,7 +90,6 @@ export interface CertificateEvidence {
 }
 
 export interface SimResult {
-  type: 'tcp.consensus.simulation/v1'
   seed: number
   config: {
     agents: number
@@ -753,7 +752,6 @@ export function simulate(o: SimOptions): SimResult {
   const th = theory(n, fCount, Q)
   const leaderCerts = qcs.length
   const result: SimResult = {
-    type: 'tcp.consensus.simulation/v1',
     seed: o.seed,
     config: {
       agents: n,

@@ -40,7 +40,6 @@ export interface SweepCell {
 }
 
 export interface SweepResult {
-  type: 'tcp.consensus.sweep/v1'
   seed: number
   agents: number
   runs: number
@@ -125,7 +124,6 @@ export function sweep(o: SweepOptions, onCell?: (done: number, total: number) =>
   const c = runCell(o, cq, cf, seeds)
   const yes = (b: boolean): string => (b ? 'holds' : 'does not hold')
   return {
-    type: 'tcp.consensus.sweep/v1',
     seed: o.seed,
     agents: o.agents,
     runs: o.runs,

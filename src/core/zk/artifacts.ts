@@ -97,6 +97,8 @@ export interface CompiledCircuit extends CompileRecord {
   dir: string
   r1cs: string
   wasm: string
+  /** True when this call compiled the circuit into `dir`; false when it took it from the cache. */
+  created: boolean
 }
 
 export function circuitDir(cacheDir: string, size: CircuitSize, hash: string): string {
@@ -158,7 +160,7 @@ export async function ensureCompiled(cacheDir: string, size: CircuitSize): Promi
     if (rec.circuitHash !== hash) throw new TcpError('input', `compile record ${record}: circuit hash does not match its folder`)
     await checkFileSha3(paths.r1cs, rec.r1csSha3, 'compiled circuit')
     await checkFileSha3(paths.wasm, rec.wasmSha3, 'witness generator')
-    return {...rec, ...paths}
+    return {...rec, ...paths, created: false}
   }
   await mkdir(zkCacheRoot(cacheDir), {recursive: true})
   const tmp = await mkdtemp(join(zkCacheRoot(cacheDir), '.compile-'))
@@ -193,13 +195,15 @@ export async function ensureCompiled(cacheDir: string, size: CircuitSize): Promi
       compileSeconds: Math.round(compileSeconds * 100) / 100,
     }
     await writeFileAtomic(join(tmp, 'compile.json'), JSON.stringify(rec, null, 2) + '\n', {what: 'compile record'})
+    let created = true
     try {
       await rename(tmp, dir)
     } catch (e) {
       // Another process compiled the same circuit meanwhile: use theirs (checked on the next call).
       if (!(await exists(record))) throw e
+      created = false
     }
-    return ensureCompiled(cacheDir, size)
+    return {...(await ensureCompiled(cacheDir, size)), created}
   } finally {
     await rm(tmp, {recursive: true, force: true})
   }

@@ -28,7 +28,7 @@ import {TcpError} from '../errors.js'
 import {assertAbsent, writeFileAtomic} from '../io.js'
 import {randomBytes} from '../crypto/random.js'
 import {makeReport, requireAllPassed, type Check, type VerifyReport} from '../verify/report.js'
-import {ensureCompiled, fileSha3} from './artifacts.js'
+import {ensureCompiled, fileSha3, type CompiledCircuit} from './artifacts.js'
 import {requiredPower, verificationKeySha3, type Setup, type SetupRecord} from './setup.js'
 import {withCurve, type SnarkLogger, type VerificationKey} from './snark.js'
 import {verificationKeyWeakness} from './vkey.js'
@@ -60,6 +60,8 @@ export interface SetupPin {
 }
 
 export interface SetupCheck {
+  /** The shipped circuit the zkey was checked against (compiled into the cache by this call when `created`). */
+  compiled: CompiledCircuit
   report: VerifyReport
   pin?: SetupPin
   verificationKey?: VerificationKey
@@ -182,7 +184,7 @@ export async function verifySetup(opts: VerifySetupOptions): Promise<SetupCheck>
   }
   const report = makeReport('zk-setup', checks, {size: opts.size, zkey: opts.zkey, ptau: opts.ptau, phase1: ptauHistory, phase2})
   const seconds = {compile: round2((t1 - t0) / 1000), ptau: round2((t2 - t1) / 1000), zkey: round2((t3 - t2) / 1000)}
-  if (!report.ok || !vk) return {report, seconds}
+  if (!report.ok || !vk) return {compiled, report, seconds}
   const pin: SetupPin = {
     type: SETUP_PIN_TYPE,
     circuit: {id: CIRCUIT_ID, size: opts.size, hash: compiled.circuitHash},
@@ -194,7 +196,7 @@ export async function verifySetup(opts: VerifySetupOptions): Promise<SetupCheck>
     ownContributions: found,
     checked: new Date().toISOString(),
   }
-  return {report, pin, verificationKey: vk, seconds}
+  return {compiled, report, pin, verificationKey: vk, seconds}
 }
 
 export interface ContributeOptions {
@@ -263,7 +265,7 @@ export async function installSetup(opts: VerifySetupOptions): Promise<SetupCheck
   const checked = await verifySetup(opts)
   requireAllPassed(checked.report)
   const pin = checked.pin!
-  const compiled = await ensureCompiled(opts.cacheDir, opts.size)
+  const compiled = checked.compiled // compiled by verifySetup when absent (then `created`)
   const tmp = join(compiled.dir, `.install-${toHex(randomBytes(6))}.zkey`)
   const zkey = join(compiled.dir, 'circuit.zkey')
   try {
@@ -288,6 +290,8 @@ export async function installSetup(opts: VerifySetupOptions): Promise<SetupCheck
     created: new Date().toISOString(),
     seconds: {compile: compiled.compileSeconds, ptau: checked.seconds.ptau, phase2: checked.seconds.zkey},
   }
-  await writeFileAtomic(join(compiled.dir, 'setup.json'), JSON.stringify(record, null, 2) + '\n', {what: 'setup record', force: true})
-  return {...checked, setup: {compiled, record, zkey, vkeyPath, verificationKey: checked.verificationKey!, reused: false}}
+  const setupRecord = join(compiled.dir, 'setup.json')
+  await writeFileAtomic(setupRecord, JSON.stringify(record, null, 2) + '\n', {what: 'setup record', force: true})
+  const written = {...(compiled.created ? {circuit: compiled.dir} : {}), zkey, verificationKey: vkeyPath, setupRecord}
+  return {...checked, setup: {compiled, record, zkey, vkeyPath, verificationKey: checked.verificationKey!, reused: false, written}}
 }

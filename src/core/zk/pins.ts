@@ -21,11 +21,12 @@ export interface EarlierKey {
   replaced: string
 }
 
-const fileOf = (dir: string) => join(dir, 'earlier-vkeys.json')
+/** The file of a circuit folder that lists its earlier keys. */
+export const earlierKeysFile = (dir: string): string => join(dir, 'earlier-vkeys.json')
 
 /** The earlier keys still pinned for a circuit folder ([] when none); a malformed file is an input error. */
 export async function earlierKeys(dir: string): Promise<EarlierKey[]> {
-  const path = fileOf(dir)
+  const path = earlierKeysFile(dir)
   const doc = (await readJsonFile(path, {what: 'earlier verification keys'}).catch((e) => {
     if (e instanceof TcpError && e.code === 'not_found') return null
     throw e
@@ -44,13 +45,13 @@ export async function earlierKeys(dir: string): Promise<EarlierKey[]> {
 export async function keepEarlier(dir: string, key: {sha3: string; created: string}): Promise<EarlierKey[]> {
   const keys = (await earlierKeys(dir)).filter((k) => k.sha3 !== key.sha3)
   keys.push({sha3: key.sha3, created: key.created, replaced: new Date().toISOString()})
-  await writeFileAtomic(fileOf(dir), JSON.stringify({schema: EARLIER_SCHEMA, keys}, null, 2) + '\n', {force: true, what: 'earlier verification keys'})
+  await writeFileAtomic(earlierKeysFile(dir), JSON.stringify({schema: EARLIER_SCHEMA, keys}, null, 2) + '\n', {force: true, what: 'earlier verification keys'})
   return keys
 }
 
 /** Unpins every earlier key of a circuit folder. Returns the keys dropped. */
 export async function dropEarlier(dir: string): Promise<EarlierKey[]> {
   const keys = await earlierKeys(dir)
-  if (keys.length) await writeFileAtomic(fileOf(dir), JSON.stringify({schema: EARLIER_SCHEMA, keys: []}, null, 2) + '\n', {force: true, what: 'earlier verification keys'})
+  if (keys.length) await writeFileAtomic(earlierKeysFile(dir), JSON.stringify({schema: EARLIER_SCHEMA, keys: []}, null, 2) + '\n', {force: true, what: 'earlier verification keys'})
   return keys
 }

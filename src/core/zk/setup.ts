@@ -18,7 +18,7 @@ import {readJsonFile, writeFileAtomic} from '../io.js'
 import {sha3_256} from '../crypto/hash.js'
 import {randomBytes} from '../crypto/random.js'
 import {canonicalBytes} from '../canonical/jcs.js'
-import {dropEarlier, earlierKeys, keepEarlier, type EarlierKey} from './pins.js'
+import {dropEarlier, earlierKeys, earlierKeysFile, keepEarlier, type EarlierKey} from './pins.js'
 import {checkFileSha3, circuitDir, circuitHash, ensureCompiled, fileSha3, zkCacheRoot, type CompiledCircuit} from './artifacts.js'
 import {withCurve, type VerificationKey} from './snark.js'
 import {CIRCUIT_ID, type CircuitSize} from './statement.js'
@@ -52,6 +52,20 @@ export interface SetupRecord {
   seconds: {compile: number; ptau: number; phase2: number}
 }
 
+/** The files a setup run wrote, by role (`tcp zk setup --json`'s `written`). */
+export interface SetupWritten {
+  /** The circuit's cache folder, when this run compiled the circuit into it. */
+  circuit?: string
+  /** The local powers-of-tau ceremony and its record, when this run made them. */
+  ptau?: string
+  ptauRecord?: string
+  zkey: string
+  verificationKey: string
+  setupRecord: string
+  /** earlier-vkeys.json (pins.ts), when this run changed the list of earlier keys. */
+  earlierKeys?: string
+}
+
 export interface Setup {
   /** Verification keys of earlier setups still pinned / unpinned by this run (fresh setups only). */
   earlier?: EarlierKey[]
@@ -62,6 +76,8 @@ export interface Setup {
   vkeyPath: string
   verificationKey: VerificationKey
   reused: boolean
+  /** What this run wrote; absent when it reused the cached setup. */
+  written?: SetupWritten
 }
 
 export interface Beacon {
@@ -105,7 +121,8 @@ function checkBeacon(b: Beacon | undefined): void {
 
 const entropyOf = (e?: string): string => (e && e.length > 0 ? e : toHex(randomBytes(32)))
 
-async function localCeremony(opts: SetupOptions, power: number): Promise<PtauRecord> {
+/** The local ceremony of the power, from the cache or made now (`created`: the ptau and its record were written). */
+async function localCeremony(opts: SetupOptions, power: number): Promise<{record: PtauRecord; recordPath: string; created: boolean}> {
   const dir = join(zkCacheRoot(opts.cacheDir), 'ptau')
   const final = join(dir, `local-${power}${opts.beacon ? '-beacon' : ''}.ptau`)
   const recordPath = final + '.json'
@@ -114,7 +131,7 @@ async function localCeremony(opts: SetupOptions, power: number): Promise<PtauRec
     if (rec) {
       await checkFileSha3(final, rec.sha3, 'powers of tau')
       opts.log?.(`reusing the local powers-of-tau ceremony (power ${power}) from the cache`)
-      return rec
+      return {record: rec, recordPath, created: false}
     }
   }
   await mkdir(dir, {recursive: true})
@@ -141,7 +158,7 @@ async function localCeremony(opts: SetupOptions, power: number): Promise<PtauRec
     await rename(tmp('final'), final)
     const rec: PtauRecord = {source: 'local', path: final, power, sha3: await fileSha3(final), contributions, seconds: round2((performance.now() - t0) / 1000)}
     await writeFileAtomic(recordPath, JSON.stringify(rec, null, 2) + '\n', {what: 'ceremony record', force: true})
-    return rec
+    return {record: rec, recordPath, created: true}
   } finally {
     for (const s of ['0', '1', '2', 'final']) await unlink(tmp(s)).catch(() => {})
   }
@@ -167,16 +184,25 @@ export async function setupCircuit(opts: SetupOptions): Promise<Setup> {
   const replaced = await readJsonFile(join(compiled.dir, 'setup.json'), {what: 'setup record'}).catch(() => null) as SetupRecord | null
   let earlier: EarlierKey[] = []
   let dropped: EarlierKey[] = []
+  const written: Partial<SetupWritten> = compiled.created ? {circuit: compiled.dir} : {}
   if (opts.dropEarlier) {
     dropped = await dropEarlier(compiled.dir)
+    if (dropped.length) written.earlierKeys = earlierKeysFile(compiled.dir)
     if (replaced && typeof replaced.verificationKeySha3 === 'string') dropped.push({sha3: replaced.verificationKeySha3, created: replaced.created, replaced: new Date().toISOString()})
-  }  else if (replaced && typeof replaced.verificationKeySha3 === 'string') earlier = await keepEarlier(compiled.dir, {sha3: replaced.verificationKeySha3, created: replaced.created})
+  } else if (replaced && typeof replaced.verificationKeySha3 === 'string') {
+    earlier = await keepEarlier(compiled.dir, {sha3: replaced.verificationKeySha3, created: replaced.created})
+    written.earlierKeys = earlierKeysFile(compiled.dir)
+  }
   const power = requiredPower(compiled)
   const t0 = performance.now()
   let ptau: PtauRecord
   if (opts.ptau) {
     ptau = {source: 'file', path: opts.ptau, power, sha3: await fileSha3(opts.ptau), contributions: []}
-  } else ptau = await localCeremony(opts, power)
+  } else {
+    const local = await localCeremony(opts, power)
+    ptau = local.record
+    if (local.created) Object.assign(written, {ptau: ptau.path, ptauRecord: local.recordPath})
+  }
   const ptauSeconds = opts.ptau ? 0 : (ptau.seconds ?? round2((performance.now() - t0) / 1000))
   const t1 = performance.now()
   const z0 = join(compiled.dir, '.circuit-0.zkey')
@@ -223,8 +249,9 @@ export async function setupCircuit(opts: SetupOptions): Promise<Setup> {
     created: new Date().toISOString(),
     seconds: {compile: compiled.compileSeconds, ptau: ptauSeconds, phase2: round2((performance.now() - t1) / 1000)},
   }
-  await writeFileAtomic(join(compiled.dir, 'setup.json'), JSON.stringify(record, null, 2) + '\n', {what: 'setup record', force: true})
-  return {compiled, record, zkey, vkeyPath, verificationKey, reused: false, earlier, dropped}
+  const setupRecord = join(compiled.dir, 'setup.json')
+  await writeFileAtomic(setupRecord, JSON.stringify(record, null, 2) + '\n', {what: 'setup record', force: true})
+  return {compiled, record, zkey, vkeyPath, verificationKey, reused: false, earlier, dropped, written: {...written, zkey, verificationKey: vkeyPath, setupRecord}}
 }
 
 /** The cached setup of a size, every file checked against its recorded hash; TcpError('not_found') when absent. */

@@ -128,7 +128,9 @@ export interface InitResult {
   akName: string
   ekName: string
   ekCertificate: string | null
-  files: string[]
+  /** The state files this call wrote, by role (the keys of FILES): every public part, state.json, the certificate
+   * when the TPM holds one, the event log when it was absent. */
+  written: Partial<Record<keyof typeof FILES, string>>
 }
 
 /** Creates (or reuses) the EK and a persisted AK, and writes their public parts to the state folder. */
@@ -145,10 +147,11 @@ export async function init(stateDir: string, opts: {tcti: string; akAlg?: AkAlg;
   const createdEk = !persistent.has(ekHandle)
   const createdAk = !persistent.has(akHandle)
   return withTemp(async (tmp) => {
-    const files: string[] = []
-    const put = async (name: string, data: Uint8Array | string) => {
-      await writeFileAtomic(join(stateDir, name), data, {force: true, what: `state file ${name}`})
-      files.push(name)
+    const written: InitResult['written'] = {}
+    const put = async (role: keyof typeof FILES, data: Uint8Array | string) => {
+      const path = join(stateDir, FILES[role])
+      await writeFileAtomic(path, data, {force: true, what: `state file ${FILES[role]}`})
+      written[role] = path
     }
     if (createdEk) await thenFlush(tcti, () => runTool('tpm2_createek', ['-c', ekHandle, '-G', ekAlg, '-u', join(tmp, 'ek.created')], {tcti}))
     if (createdAk) {
@@ -167,18 +170,18 @@ export async function init(stateDir: string, opts: {tcti: string; akAlg?: AkAlg;
     if (!createdAk && akAlgOf(akPub) !== akAlg && opts.akAlg)
       throw new TcpError('usage', `ak-alg: the AK already at ${akHandle} is ${akAlgOf(akPub)}, asked ${akAlg} (use another TPM or evict it first)`)
     const ekPub = parsePublic(new Uint8Array(await readFile(join(tmp, 'ek.pub'))), 'EK public')
-    for (const f of [FILES.ekPub, FILES.ekName, FILES.akPub, FILES.akName, FILES.akPem]) await put(f, new Uint8Array(await readFile(join(tmp, f))))
+    for (const role of ['ekPub', 'ekName', 'akPub', 'akName', 'akPem'] as const) await put(role, new Uint8Array(await readFile(join(tmp, FILES[role]))))
     let ekCertificate: string | null = null
     const nv = await handles(tcti, 'handles-nv-index')
     const idx = EK_CERT_NV[ekAlg]
     if (nv.has(idx)) {
       await runTool('tpm2_nvread', [idx, '-C', 'o', '-o', join(tmp, 'ekcert')], {tcti})
-      await put(FILES.ekCert, new Uint8Array(await readFile(join(tmp, 'ekcert'))))
+      await put('ekCert', new Uint8Array(await readFile(join(tmp, 'ekcert'))))
       ekCertificate = join(stateDir, FILES.ekCert)
     }
     const state: AttestState = {type: STATE_TYPE, ekHandle, akHandle, ekAlg, akAlg: akAlgOf(akPub)}
-    await put(FILES.state, JSON.stringify(state, null, 2) + '\n')
-    if (!(existsSync(join(stateDir, FILES.eventLog)))) await put(FILES.eventLog, JSON.stringify({type: EVENT_LOG_TYPE, entries: []}, null, 2) + '\n')
+    await put('state', JSON.stringify(state, null, 2) + '\n')
+    if (!(existsSync(join(stateDir, FILES.eventLog)))) await put('eventLog', JSON.stringify({type: EVENT_LOG_TYPE, entries: []}, null, 2) + '\n')
     return {
       stateDir,
       ekHandle,
@@ -190,7 +193,7 @@ export async function init(stateDir: string, opts: {tcti: string; akAlg?: AkAlg;
       akName: toHex(objectName(akPub)),
       ekName: toHex(objectName(ekPub)),
       ekCertificate,
-      files,
+      written,
     }
   })
 }
