@@ -30,7 +30,7 @@ describe('foundation commands', () => {
     assert.equal(nopass.code, 2)
     assert.equal(nopass.json().error.code, 'passphrase')
     const show = await tcp(['keys', 'show', p('dave.key'), '--json'])
-    assert.deepEqual([show.json().type, show.json().encrypted], ['ed25519', true])
+    assert.deepEqual([show.json().keyType, show.json().encrypted], ['ed25519', true])
     writeFileSync(p('pf'), 'from a file\n')
     assert.equal((await tcp(['keys', 'generate', '--out', p('fred'), '--type', 'x25519', '--passphrase-file', p('pf')], {TCP_PASSPHRASE: undefined})).code, 0)
     assert.equal((await tcp(['keys', 'generate', '--out', p('gus'), '--type', 'rsa'])).code, 2)
