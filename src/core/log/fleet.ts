@@ -15,7 +15,7 @@ import {TcpError, fromSystemError} from '../errors.js'
 import {grown} from '../bytes.js'
 import {makeReport, type Check, type VerifyReport} from '../verify/report.js'
 import type {ClockRef} from './format.js'
-import {CHECK_NAMES, LogVerifier, checkFrom, okDetailFor, type EntrySink, type LogFailure, type LogSummary, type LogVerifyOptions} from './verify.js'
+import {CHECK_NAMES, LogVerifier, checkFrom, okDetailFor, reportedSummary, type EntrySink, type LogFailure, type LogSummary, type LogVerifyOptions, type ReportedLogSummary} from './verify.js'
 
 export const FLEET_CHECKS = ['fleet-agents', 'fleet-references', 'fleet-time', 'fleet-causality'] as const
 const LOG_EXT = /\.log$/
@@ -84,7 +84,7 @@ interface AgentData {
 
 export interface FleetReport extends VerifyReport {
   fleet: {dir: string; logs: number; agents: number; entries: number; references: number}
-  log: LogSummary | null
+  log: ReportedLogSummary | null
   failures: LogFailure[]
   trust: string
 }
@@ -234,7 +234,7 @@ export function verifyFleet(dir: string, opts: LogVerifyOptions & {main?: string
   for (const name of FLEET_CHECKS) checks.push(checkFrom(name, counts.get(name) ?? 0, failures, fleetOk[name]!))
   return makeReport('tcp-log', checks, {
     fleet: {dir, logs: files.length, agents: present, entries, references: refs.n},
-    log: mainSummary,
+    log: mainSummary && reportedSummary(mainSummary),
     failures,
     trust: opts.trust.source,
   }) as FleetReport
