@@ -126,9 +126,9 @@ for (const n of sizes) {
   console.log(`  inclusion proof of ${agent}: ${text.length + 1} bytes, ${proof.levels.reduce((a, l) => a + l.path.length, 0)} path hashes, verify median ${times[500].toFixed(3)} ms (p90 ${times[900].toFixed(3)} ms) in process`)
   if (!opt['no-audit']) {
     const s = run(['verify', join(tree, 'root.dsse.json'), '--pub', aggKey + '.pub', '--pub', rec + '.pub', '--audit', tree, '--sample', '32', '--seed', String(seed)], 'sampled audit')
-    console.log(`  sampled audit (32 paths): ${s.seconds.toFixed(1)} s wall, ${s.json.recomputed} nodes recomputed, escape probability at 5% poisoned ${s.json.sample.escape[1].escapeProbability}`)
+    console.log(`  sampled audit (32 paths): ${s.seconds.toFixed(1)} s wall, ${s.json.report.recomputed} nodes recomputed, escape probability at 5% poisoned ${s.json.report.sample.escape[1].escapeProbability}`)
     const a = run(['verify', join(tree, 'root.dsse.json'), '--pub', aggKey + '.pub', '--pub', rec + '.pub', '--audit', tree], 'audit')
-    console.log(`  full audit: ${a.seconds.toFixed(1)} s wall, ${a.cpu.toFixed(1)} s CPU, peak RSS ${a.rssMiB.toFixed(0)} MiB, ${a.json.recomputed} nodes recomputed, ok ${a.json.ok}`)
+    console.log(`  full audit: ${a.seconds.toFixed(1)} s wall, ${a.cpu.toFixed(1)} s CPU, peak RSS ${a.rssMiB.toFixed(0)} MiB, ${a.json.report.recomputed} nodes recomputed, ok ${a.json.report.ok}`)
   }
   if (!opt['keep-trees']) rmSync(tree, {recursive: true, force: true})
 }

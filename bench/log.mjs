@@ -95,7 +95,7 @@ for (const spec of opt.fleet.split(',').filter(Boolean)) {
   const r = spawnSync(timeBin, ['-f', '%M', ...args], {encoding: 'utf8', maxBuffer: 1 << 26, env: {...process.env, TCP_NO_CONFIG: '1'}})
   const s = secs(t0)
   const rep = JSON.parse(r.stdout)
-  if (r.status !== 0 || !rep.ok) throw new Error(`fleet verify exited ${r.status}: ${r.stderr.slice(0, 400)}`)
+  if (r.status !== 0 || !rep.report.ok) throw new Error(`fleet verify exited ${r.status}: ${r.stderr.slice(0, 400)}`)
   const peakMB = Number(r.stderr.trim().split('\n').at(-1)) / 1024
   out[`fleet ${spec}`] = {agents, entries: sim.entries, references: sim.references, simulateSeconds: simS, verifySeconds: s, peakRssMB: peakMB}
   say(`fleet ${agents} agents x ${entries} entries (${sim.entries} entries, ${sim.references} references): tcp verify --fleet ${s.toFixed(1)} s, peak RSS ${peakMB.toFixed(0)} MB (writing it took ${simS.toFixed(1)} s)`)

@@ -102,10 +102,10 @@ step('tcp keys generate, sign, verify; a tampered copy rejected', () => {
   writeFileSync(join(work, 'report.txt'), 'quarterly numbers\n')
   run(tcp, ['sign', 'report.txt', '--key', 'alice.key', '-o', 'report.dsse.json'])
   const ok = JSON.parse(run(tcp, ['verify', 'report.dsse.json', '--pub', 'alice.pub', '--file', 'report.txt', '--json']))
-  if (ok.ok !== true) throw new Error('verify did not pass')
+  if (ok.report.ok !== true) throw new Error('verify did not pass')
   writeFileSync(join(work, 'report.txt'), 'quarterly numbers, edited\n')
   run(tcp, ['verify', 'report.dsse.json', '--pub', 'alice.pub', '--file', 'report.txt'], {code: 1})
-  return `${ok.checks.length} checks, then exit 1 on the edited file`
+  return `${ok.report.checks.length} checks, then exit 1 on the edited file`
 })
 
 step('tcp descriptor encode/decode', () => {

@@ -29,7 +29,7 @@ export async function loadObservations(
   const r = observationsFromLog(path, {trust, now: o.now})
   if (o.agent && o.agent !== r.agent) throw new TcpError('usage', `--agent ${o.agent}: ${path} is the log of ${r.agent}`)
   const {seq, hash, time} = r.head
-  return {set: r.set, source: {log: path, agent: r.agent, head: {seq, hash, time}, trust: trust.source, keyIds: r.report.log.keys}}
+  return {set: r.set, source: {log: path, agent: r.agent, head: {seq, hash, time}, trust: trust.source, keyIds: r.report.log.keyIds}}
 }
 
 export const describeSource = (s: LogSource): string =>

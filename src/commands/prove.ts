@@ -53,7 +53,7 @@ bound to it: tcp verify PROOF --log LOG checks that binding.`
     const bound = (await isLogFile(flags.window)) ? (await import('../core/zk/bind.js')).logWindowForProof(flags.window, {log: {trust, now: parseAt(flags.at)}, from: flags['window-from'], baseline, digest, feature: flags.feature}) : null
     if (!bound && flags['window-from'] !== undefined) throw new TcpError('usage', '--window-from needs --window LOG (a tcp.log/v1 log)')
     if (bound && flags.agent && flags.agent !== bound.agent) throw new TcpError('usage', `--agent ${flags.agent}: ${flags.window} is the log of ${bound.agent}`)
-    if (bound) (await import('../core/log/observe.js')).requireIndependentBaseline((signed as {signers?: string[]}).signers ?? [], bound.keys, flags.threshold, flags.window)
+    if (bound) (await import('../core/log/observe.js')).requireIndependentBaseline(signed.signerKeyIds, bound.keys, flags.threshold, flags.window)
     if (bound) this.log(`verified log ${flags.window} (agent ${bound.agent}, trust ${trust.source}): head seq ${bound.head.seq} ${bound.head.hash}; proving checkpointed window ${bound.window.from}..${bound.window.to} (checkpoint line ${bound.window.checkpointLine})`)
     const obs = bound ? bound.set : filterAgent(parseObservations(await readFileText(flags.window, {what: 'window'}), flags.window), flags.agent, flags.window)
     const p = await this.progress('proving')

@@ -39,6 +39,7 @@ export default class Seal extends TcpCommand {
     const line = `sealed ${r.plaintextBytes} bytes of ${r.file} to ${to}: ${r.out} (${r.sealedBytes} bytes, ${r.chunks} chunk${r.chunks > 1 ? 's' : ''})`
     if (flags.out === '-') this.note(line)
     else this.log(line)
-    return r
+    const {out, ...rest} = r
+    return {...rest, written: {sealed: out}}
   }
 }

@@ -38,6 +38,7 @@ export default class Unseal extends TcpCommand {
     const line = `unsealed ${r.file} with ${how}: ${r.out} (${r.plaintextBytes} bytes, ${r.chunks} chunk${r.chunks > 1 ? 's' : ''} authenticated)`
     if (flags.out === '-') this.note(line)
     else this.log(line)
-    return r
+    const {out, ...rest} = r
+    return {...rest, written: {plaintext: out}}
   }
 }

@@ -60,7 +60,7 @@ the input cannot be read.`
     const report = await verifier.verify({artifact: args.artifact, doc, flags, config: () => this.tcpConfig(), trust, cacheDir: this.config.cacheDir})
     if (report.trust === undefined && store) report.trust = store.source
     requireAllPassed(report)
-    const signers = Array.isArray(report.signers) && report.signers.length ? ` (signed by ${(report.signers as string[]).join(', ')})` : ''
+    const signers = Array.isArray(report.signerKeyIds) && report.signerKeyIds.length ? ` (signed by ${(report.signerKeyIds as string[]).join(', ')})` : ''
     this.log(`verified ${report.kind}${signers}: ${report.checks.map((c) => `${c.check} ok`).join(', ')}`)
     this.log(`trust: ${report.trust}`)
     if (Array.isArray(report.caveats)) for (const c of report.caveats as string[]) this.log(`not checked: ${c}`)

@@ -25,7 +25,7 @@ export {trustFromFiles, trustFromDirectory, type TrustStore, type TrustedKey} fr
 export {verifyArtifact, trustFromPublicKeys, type VerifyArtifactOptions} from './verify/artifact.js'
 export {detectArtifact, ZK_BUNDLE_TYPE, TPM_QUOTE_TYPE, type ArtifactKind} from './verify/detect.js'
 export {requireAllPassed, type VerifyReport, type Check} from './verify/report.js'
-export {verifyEnvelopeReport, verifyEnvelopeBatch, openSignedBaseline, type EnvelopeVerifyOptions, type BatchResult} from './envelope/verify.js'
+export {verifyEnvelopeReport, verifyEnvelopeBatch, openSignedBaseline, type EnvelopeVerifyOptions, type EnvelopeReport, type BatchResult} from './envelope/verify.js'
 
 // Behavioural baselines.
 export {parseObservations, filterAgent, type Observation, type ObservationSet} from './baseline/observations.js'

@@ -61,7 +61,7 @@ test('per-agent baselines carry exact moments; a baseline with a non-agent recor
 test('build: root verifies, inclusion proof verifies; a changed proof is rejected naming the level', async () => {
   const v = await tcp(['verify', p('tree', 'root.dsse.json'), '--pub', p('agg.pub'), '--json'])
   assert.equal(v.code, 0, v.stdout)
-  assert.equal(v.json().leaves, AGENTS)
+  assert.equal(v.json().report.leaves, AGENTS)
   assert.equal((await tcp(['verify', p('tree', 'root.dsse.json'), '--pub', p('rec.pub')])).code, 1, 'a root signed by an untrusted key is rejected')
   const pr = await tcp(['aggregate', 'prove', '--tree', p('tree'), '--agent', 'a0123', '--out', p('incl.json'), '--json'])
   assert.equal(pr.code, 0, pr.stderr)
@@ -133,11 +133,11 @@ test('every single-byte change of the root node or of an inclusion proof is reje
 test('--audit: the honest tree follows; a sampled audit prints escape probabilities', async () => {
   const a = await tcp(['verify', p('tree', 'root.dsse.json'), ...PUBS(), '--audit', p('tree'), '--json'])
   assert.equal(a.code, 0, a.stdout)
-  assert.equal(a.json().findings.length, 0)
+  assert.equal(a.json().report.findings.length, 0)
   const s = await tcp(['verify', p('tree', 'root.dsse.json'), ...PUBS(), '--audit', p('tree'), '--sample', '2', '--seed', '5', '--json'])
   assert.equal(s.code, 0, s.stdout)
-  assert.equal(s.json().sample.paths, 2)
-  assert.ok(s.json().sample.escape[0].escapeProbability > 0 && s.json().sample.escape[0].escapeProbability < 1)
+  assert.equal(s.json().report.sample.paths, 2)
+  assert.ok(s.json().report.sample.escape[0].escapeProbability > 0 && s.json().report.sample.escape[0].escapeProbability < 1)
   // without the leaves' signer in the trust, the audit cannot accept the leaves
   assert.equal((await tcp(['verify', p('tree', 'root.dsse.json'), '--pub', p('agg.pub'), '--audit', p('tree')])).code, 1)
 })
@@ -192,7 +192,7 @@ test('--audit names the aggregator that alters or invents a child, or loosens it
     assert.equal((await tcp(['verify', join(tree, 'root.dsse.json'), '--pub', p('agg.pub')])).code, 0, 'the root signature alone cannot tell')
     const a = await tcp(['verify', join(tree, 'root.dsse.json'), ...PUBS(), '--audit', tree, '--json'])
     assert.equal(a.code, 1, `${name}: ${a.stdout}`)
-    const findings = a.json().error.details.findings as Array<{node: string; problem: string}>
+    const findings = a.json().report.findings as Array<{node: string; problem: string}>
     assert.deepEqual(findings.map((f) => f.node), ['L1/2'], `${name}: ${JSON.stringify(findings)}`)
     assert.match(findings[0]!.problem, name === 'altered' ? /features\.lat\.m2n/ : name === 'invented' ? /Merkle root/ : /outlier test or grid/)
   }
@@ -291,7 +291,7 @@ test('--audit refuses leaves that name one agent twice (a duplicate counted twic
   for (const extra of [[], ['--sample', '5', '--seed', '1']]) {
     const a = await tcp(['verify', join(tree, 'root.dsse.json'), ...PUBS(), '--audit', tree, '--leaves', p('dup.jsonl'), ...extra, '--json'])
     assert.equal(a.code, 1, a.stdout)
-    assert.match(JSON.stringify(a.json().error.details.findings), /a0000.*once|sorted/)
+    assert.match(JSON.stringify(a.json().report.findings), /a0000.*once|sorted/)
   }
 })
 
@@ -306,7 +306,7 @@ test('--audit refuses an agent whose baseline the aggregator signed itself (a gh
   assert.ok(b.code === 0 || b.code === 3, b.stderr)
   const a = await tcp(['verify', p('gtree', 'root.dsse.json'), ...PUBS(), '--audit', p('gtree'), '--json'])
   assert.equal(a.code, 1, a.stdout)
-  assert.match(JSON.stringify(a.json().error.details.findings), /ghost\.jsonl:231.*no valid signature by a trusted key/)
+  assert.match(JSON.stringify(a.json().report.findings), /ghost\.jsonl:231.*no valid signature by a trusted key/)
 })
 
 test('a sampled --audit refuses an upper node whose children cover the same agents (an unsampled node repeating a sampled one)', async () => {
@@ -321,7 +321,7 @@ test('a sampled --audit refuses an upper node whose children cover the same agen
   // seed 4 samples only L1/0, which is honest; L2/0 follows from its stored children
   const a = await tcp(['verify', join(tree, 'root.dsse.json'), ...PUBS(), '--audit', tree, '--sample', '1', '--seed', '4', '--json'])
   assert.equal(a.code, 1, a.stdout)
-  assert.match(JSON.stringify(a.json().error.details.findings), /L2\/0.*L1\/1 covers agents a0000\.\.a0049/)
+  assert.match(JSON.stringify(a.json().report.findings), /L2\/0.*L1\/1 covers agents a0000\.\.a0049/)
 })
 
 test('an inclusion proof whose size does not fit the u32 the node digest hashes is bad input, not an alias of size mod 2^32', async () => {

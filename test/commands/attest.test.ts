@@ -50,7 +50,7 @@ describe('tcp attest commands on swtpm', {skip: missing}, () => {
     assert.match(again.stderr, /already exists/)
     const v = await tcp(['verify', p('q.json'), '--ak', p('st/ak.pem'), '--nonce', N, '--json'])
     assert.equal(v.code, 0, v.stdout)
-    const rep = v.json()
+    const rep = v.json().report
     assert.equal(rep.kind, 'tpm-quote-bundle')
     assert.equal(rep.ok, true)
     assert.ok(rep.checks.length >= 11)
@@ -66,7 +66,7 @@ describe('tcp attest commands on swtpm', {skip: missing}, () => {
     const err = stale.json().error
     assert.equal(err.code, 'rejected')
     assert.match(err.message, /^rejected: nonce:/)
-    assert.deepEqual(err.details.checks.filter((c: any) => !c.ok).map((c: any) => c.check), ['nonce'])
+    assert.deepEqual(stale.json().report.checks.filter((c: any) => !c.ok).map((c: any) => c.check), ['nonce'])
 
     const doc = JSON.parse(readFileSync(p('q.json'), 'utf8'))
     doc.pcrs.sha256['0'] = 'ff'.repeat(32)

@@ -23,7 +23,7 @@ describe('item 9: sign in place through a symlink', () => {
     assert.equal(r.code, 0, r.stderr)
     assert.ok(lstatSync(link).isSymbolicLink(), 'the link is still a link')
     assert.equal(JSON.parse(readFileSync(real, 'utf8')).signatures.length, 2, 'the real envelope has both signatures')
-    assert.equal(r.json().writtenTo, real)
+    assert.equal(r.json().written.envelope, real)
     const text = await tcp(['verify', link, '--pub', join(dir, 'alice.pub'), '--pub', join(dir, 'bob.pub'), '--threshold', '2', '--file', join(dir, 'report.txt')], env)
     assert.equal(text.code, 0, text.stderr + text.stdout)
   })

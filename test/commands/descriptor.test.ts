@@ -18,7 +18,8 @@ describe('tcp descriptor', () => {
   it('decode --json gives the documented fields of the rm vector', async () => {
     const r = await tcp(['descriptor', 'decode', RM, '--json'])
     assert.equal(r.code, 0, r.stderr)
-    const j = r.json()
+    const {type, ...j} = r.json()
+    assert.equal(type, 'tcp.descriptor.decode/v1')
     // Exactly the fields the issue lists, in its order: nothing missing, nothing extra (no `reason` when valid).
     assert.deepEqual(Object.keys(j), ['version', 'commandHash', 'flags', 'flagNames', 'risk', 'policy', 'execMs', 'memoryMb', 'outputKb', 'commandLength', 'checksum', 'valid'])
     assert.deepEqual([j.commandHash, j.flags, j.risk, j.policy, j.valid], ['d67f249b', 0x6d0, 'CRITICAL', 'REJECT', true])
@@ -96,7 +97,7 @@ describe('tcp descriptor', () => {
     assert.equal((await tcp(['keys', 'generate', '--out', p('issuer')], PASS)).code, 0)
     const signed = await tcp(['sign', p('tools.tcpd'), '--key', p('issuer.key'), '--json'], PASS)
     assert.equal(signed.code, 0, signed.stderr)
-    const env = signed.json().out as string
+    const env = signed.json().written.envelope as string
     const ok = await tcp(['verify', env, '--pub', p('issuer.pub'), '--file', p('tools.tcpd'), '--json'])
     assert.equal(ok.code, 0, ok.stdout + ok.stderr)
 

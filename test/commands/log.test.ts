@@ -31,15 +31,15 @@ describe('tcp log and tcp verify LOG', () => {
 
     r = await tcp(['verify', p('a.log'), '--pub', p('a.pub'), '--json'])
     assert.equal(r.code, 0, r.stdout)
-    assert.equal(r.json().kind, 'tcp-log')
-    assert.ok(r.json().checks.length >= 9)
+    assert.equal(r.json().report.kind, 'tcp-log')
+    assert.ok(r.json().report.checks.length >= 9)
     r = await tcp(['verify', p('a.log'), '--pub', p('b.pub')])
     assert.equal(r.code, 1)
     assert.match(r.stderr, /signature: .*a\.log:5 seq 3: key [0-9a-f]{16} is not trusted/)
 
     r = await tcp(['verify', p('b.log'), '--pub', p('a.pub'), '--pub', p('b.pub'), '--fleet', t.dir, '--json'])
     assert.equal(r.code, 0, r.stdout)
-    assert.deepEqual(r.json().checks.filter((c: {check: string}) => c.check.startsWith('fleet')).map((c: {ok: boolean}) => c.ok), [true, true, true, true])
+    assert.deepEqual(r.json().report.checks.filter((c: {check: string}) => c.check.startsWith('fleet')).map((c: {ok: boolean}) => c.ok), [true, true, true, true])
   })
 
   it('a forged clock fails the fleet check; a stale head fails --fresh-within; bad flags exit 2', async () => {

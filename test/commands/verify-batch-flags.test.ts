@@ -22,8 +22,8 @@ describe('tcp verify --batch: foreign flags', () => {
   it('verifies the batch with the flags that apply, and names the trust', async () => {
     const r = await tcp(['verify', '--batch', p('batch.jsonl'), '--pub', p('k.pub'), '--threshold', '1', '--at', '2030-01-01T00:00:00Z', '--json'])
     assert.equal(r.code, 0, r.stderr)
-    assert.equal(r.json().verified, 1)
-    assert.equal(r.json().trust, `--pub ${p('k.pub')}`)
+    assert.equal(r.json().report.verified, 1)
+    assert.equal(r.json().report.trust, `--pub ${p('k.pub')}`)
   })
 
   for (const flag of [['--nonce', '00112233445566778899'], ['--policy', 'p.json'], ['--pcrs', 'sha256:0'], ['--vkey', 'v.json'], ['--k', '2'], ['--ak', 'ak.pem'], ['--file', 'a.txt'], ['--previous', 'b.json'], ['--baseline', 'b.json'], ['--vkey-sha3', 'ab']]) {

@@ -6,6 +6,7 @@ import {mkdtempSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import * as tcp from 'tcp-toolkit'
+import {checkJsonDocument} from '../helpers/json.js'
 
 const SMALL_SCRYPT = {N: 2 ** 14, r: 8, p: 1}
 
@@ -25,12 +26,16 @@ describe("import 'tcp-toolkit' (the public library API)", () => {
     const good = await tcp.verifyArtifact(envelope, {trust})
     assert.equal(good.ok, true)
     assert.equal(good.kind, 'dsse-envelope')
-    assert.deepEqual(good.signers, [tcp.keyIdOf(alice.publicKey)])
+    assert.deepEqual(good.signerKeyIds, [tcp.keyIdOf(alice.publicKey)])
+    assert.equal(good.trust, 'library caller')
     assert.equal(tcp.requireAllPassed(good), good)
+    // The same report as tcp verify --json prints under "report" (docs/schemas/tcp.verify.v1.schema.json).
+    checkJsonDocument(JSON.stringify({type: 'tcp.verify/v1', report: good}), ['verifyArtifact'])
 
     const other = tcp.trustFromPublicKeys([tcp.generateKeyPair('ed25519').publicKey])
     const wrongKey = await tcp.verifyArtifact(envelope, {trust: other})
     assert.equal(wrongKey.ok, false)
+    checkJsonDocument(JSON.stringify({type: 'tcp.verify/v1', report: wrongKey}), ['verifyArtifact'])
     assert.throws(() => tcp.requireAllPassed(wrongKey), (e: unknown) => tcp.isTcpError(e) && e.exitCode === 1)
 
     const payload = JSON.parse(Buffer.from(tcp.fromBase64(envelope.payload)).toString())

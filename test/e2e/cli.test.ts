@@ -29,7 +29,7 @@ describe('tcp as a process', () => {
   it('exit 0: verified, with --json that parses', () => {
     const r = tcpProcess(['verify', p('b.dsse.json'), '--pub', p('k.pub'), '--json'])
     assert.equal(r.code, 0, r.stderr)
-    assert.equal(r.json().ok, true)
+    assert.equal(r.json().report.ok, true)
   })
 
   it('exit 1: a tampered envelope is rejected, the reason on stderr, JSON error under --json', () => {

@@ -171,11 +171,11 @@ describe('configuration', () => {
     assert.match(v.stdout, new RegExp(`^trust: ${join(t.dir, 'trust')} \\(user config ${join(xdg, 'tcp/config.json')}\\)$`, 'm'))
     const j = run(['verify', 'note.txt.dsse.json', '--json'])
     assert.equal(j.code, 0)
-    assert.match(j.json().trust, /\(user config .*config\.json\)$/)
+    assert.match(j.json().report.trust, /\(user config .*config\.json\)$/)
     // The attacker's envelope is refused under the user's trust (exit 1), and the rejection names the trust too.
     const bad = run(['verify', 'evil.dsse.json', '--json'])
     assert.equal(bad.code, 1)
-    assert.match(bad.json().error.details.trust, /user config/)
+    assert.match(bad.json().report.trust, /user config/)
     // TCP_NO_CONFIG=1 reads nothing, not even the user's config.
     assert.equal(run(['verify', 'note.txt.dsse.json'], t.dir, {TCP_NO_CONFIG: '1'}).code, 2)
     // A user config file others can write is not a trust source.
@@ -191,7 +191,7 @@ describe('configuration', () => {
     assert.equal(p.code, 0, p.stderr)
     assert.match(p.stdout, /^trust: --pub keys\/ci\.pub$/m)
     const d = run(['verify', 'note.txt.dsse.json', '--trust', 'trust', '--json'])
-    assert.equal(d.json().trust, '--trust trust')
+    assert.equal(d.json().report.trust, '--trust trust')
     // Flags win over the configuration: a foreign key fails even though the configuration trusts ours.
     assert.equal(run(['verify', 'note.txt.dsse.json', '--pub', 'keys/evil.pub']).code, 1)
   })

@@ -40,7 +40,7 @@ uses exact integer arithmetic, the same rule tcp prove proves. Exit 3 names the 
     const {set: obs, source} = await loadObservations(flags.window, {...flags, agent, now: parseAt(flags.at), config: () => this.tcpConfig()})
     if (source) {
       const {requireIndependentBaseline} = await import('../../core/log/observe.js')
-      requireIndependentBaseline((signed as {signers?: string[]}).signers ?? [], source.keyIds, flags.threshold, source.log)
+      requireIndependentBaseline(signed.signerKeyIds, source.keyIds, flags.threshold, source.log)
       this.log(describeSource(source))
     }
     const r = {...checkWindow(baseline, obs, flags.k), ...(source ? {logSource: source} : {})}

@@ -26,14 +26,16 @@ concatenation of its 24-byte descriptors; sign it with tcp sign and check it wit
     force: Flags.boolean({description: 'overwrite an existing output file', dependsOn: ['out']}),
   }
 
-  async run(): Promise<EncodeResult> {
+  async run(): Promise<Omit<EncodeResult, 'out'> & {written?: {descriptor: string}}> {
     const {flags} = await this.parse(DescriptorEncode)
     const r = await encodeJob({
       command: flags.command, flags: flags.flags, execMs: flags['exec-ms'], memoryMb: flags['memory-mb'],
       outputKb: flags['output-kb'], set: flags.set, out: flags.out, force: flags.force,
     })
     this.log(r.hex)
-    if (r.out) this.note(`wrote ${r.count} descriptor${r.count === 1 ? '' : 's'} (${r.bytes} bytes) to ${r.out}`)
-    return r
+    const {out, ...rest} = r
+    if (out === undefined) return rest
+    this.note(`wrote ${r.count} descriptor${r.count === 1 ? '' : 's'} (${r.bytes} bytes) to ${out}`)
+    return {...rest, written: {descriptor: out}}
   }
 }

@@ -37,6 +37,6 @@ export default class KeysExport extends TcpCommand {
     const keyPassphrase = passphraseSource({passphraseFile: flags['passphrase-file']})
     const r = await exportKeyFile(args.file, flags.out, {format, public: flags.public, keyPassphrase, encrypt: format === 'pkcs8' && !flags.unencrypted, force: flags.force})
     this.log(`exported ${r.kind} ${r.type} key ${r.keyId} as ${r.format}${r.encrypted ? ' (encrypted)' : ''}: ${r.out}`)
-    return r
+    return {keyType: r.type, kind: r.kind, keyId: r.keyId, format: r.format, encrypted: r.encrypted, written: {key: r.out}}
   }
 }

@@ -32,6 +32,6 @@ passphrase: TCP_PASSPHRASE, --passphrase-file, or a hidden prompt. An existing k
     const kp = generateKeyPair(flags.type as KeyType)
     const r = await writeKeyPair(flags.out, kp, {passphrase, force: flags.force})
     this.log(`${flags.type} key ${r.keyId}: ${r.key} (${passphrase ? 'encrypted' : 'UNENCRYPTED'}), ${r.pub}`)
-    return {type: kp.type, keyId: r.keyId, key: r.key, pub: r.pub, encrypted: Boolean(passphrase)}
+    return {keyType: kp.type, keyId: r.keyId, encrypted: Boolean(passphrase), written: {key: r.key, pub: r.pub}}
   }
 }

@@ -33,6 +33,6 @@ export default class KeysImport extends TcpCommand {
       force: flags.force,
     })
     this.log(`imported ${r.type} key ${r.keyId} (${r.format}): ${[r.key, r.pub].filter(Boolean).join(', ')}`)
-    return r
+    return {keyType: r.type, keyId: r.keyId, format: r.format, encrypted: r.encrypted, written: r.key ? {key: r.key, pub: r.pub} : {pub: r.pub}}
   }
 }

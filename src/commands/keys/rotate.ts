@@ -44,6 +44,6 @@ Both keys are read with the same passphrase source unless --new-passphrase-file 
     const env = makeRotation(oldKey, newKey, time, flags.reason)
     await writeFileAtomic(flags.out, encodeEnvelope(env), {force: flags.force, what: 'rotation statement'})
     this.log(`key ${oldKey.keyId} -> ${newKey.keyId} from ${time.toISOString()}: ${flags.out} (signed by both)`)
-    return {out: flags.out, old: oldKey.keyId, new: newKey.keyId, time: time.toISOString()}
+    return {oldKeyId: oldKey.keyId, newKeyId: newKey.keyId, time: time.toISOString(), written: {rotation: flags.out}}
   }
 }

@@ -22,10 +22,11 @@ lost or stale .pub can be rebuilt with tcp keys show alice.key --pub > alice.pub
     if (flags.pub) {
       const pem = await publicKeyPemOf(args.file)
       this.log(pem.trimEnd())
-      return {path: s.path, type: s.type, keyId: s.keyId, pem}
+      return {path: s.path, keyType: s.type, keyId: s.keyId, pem}
     }
     this.log(`${s.path}\n  kind:      ${s.kind}\n  type:      ${s.type}\n  key id:    ${s.keyId}`)
     if (s.kind === 'private') this.log(`  encrypted: ${s.encrypted ? `yes (${s.kdf}, xchacha20-poly1305)` : 'NO'}\n  created:   ${s.created}`)
-    return s
+    const {type: keyType, ...rest} = s
+    return {keyType, ...rest}
   }
 }

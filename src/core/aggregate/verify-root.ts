@@ -13,7 +13,7 @@ export function verifyAggregateRoot(doc: unknown, trust: TrustStore, now?: numbe
     const {node, signers} = openNode(doc, trust, 'aggregate node', now)
     const f = Object.entries(node.features).map(([k, v]) => `${k} mean ${v.mean} median ${v.median}`).join('; ')
     return makeReport('aggregate-root', [{check: 'signature', ok: true, detail: `L${node.level}/${node.index} over ${node.leaves} agents signed by ${signers.join(', ')}: ${f}`}], {
-      signers,
+      signerKeyIds: signers,
       digest: toHex(nodeDigest(node)),
       level: node.level,
       leaves: node.leaves,

@@ -204,8 +204,22 @@ function thresholdOf(opts: EnvelopeVerifyOptions): number {
 
 type Count = SignatureCount & {body: Uint8Array; payloadType: string}
 
+/** The report on one envelope (tcp verify's `dsse-envelope` kind; docs/schemas/tcp.verify.v1.schema.json). */
+export interface EnvelopeReport extends VerifyReport {
+  payloadType: string
+  /** Key ids of the distinct trusted keys whose signatures verified. */
+  signerKeyIds: string[]
+  threshold: number
+  /** Subjects of an in-toto statement whose contents were not compared (no `file` given). */
+  notChecked?: string[]
+  /** A baseline's subject, version and SHA3-256 (hex). */
+  subject?: string
+  version?: number
+  digest?: string
+}
+
 /** Everything after the signatures: the payload's own checks, by payload type. */
-function reportFromCount(count: Count, opts: EnvelopeVerifyOptions, now: number, threshold: number): VerifyReport & {baseline?: Baseline} {
+function reportFromCount(count: Count, opts: EnvelopeVerifyOptions, now: number, threshold: number): EnvelopeReport & {baseline?: Baseline} {
   const checks = [...count.checks]
   let baseline: Baseline | undefined
   let notChecked: string[] | undefined
@@ -222,22 +236,22 @@ function reportFromCount(count: Count, opts: EnvelopeVerifyOptions, now: number,
   } else if (count.payloadType === ROTATION_PAYLOAD_TYPE) {
     checks.push(...rotationPayloadChecks(count.body, count.signers))
   } else checks.push({check: 'payload-type', ok: false, detail: `unknown payload type "${count.payloadType}"`})
-  const extra: Record<string, unknown> = {payloadType: count.payloadType, signers: count.signers, threshold}
+  const extra: Record<string, unknown> = {payloadType: count.payloadType, signerKeyIds: count.signers, threshold}
   // Who signed which digest is verified; that the file on disk has that digest is not, without `file`.
   if (notChecked) extra.notChecked = notChecked
   if (baseline) Object.assign(extra, {subject: baseline.subject, version: baseline.version}, opts.reportDigest === false ? {} : {digest: toHex(baselineDigest(baseline))})
-  const report = makeReport('dsse-envelope', checks, extra)
+  const report = makeReport('dsse-envelope', checks, extra) as EnvelopeReport
   return baseline ? {...report, baseline} : report
 }
 
-export function verifyEnvelopeReport(doc: unknown, opts: EnvelopeVerifyOptions): VerifyReport & {baseline?: Baseline} {
+export function verifyEnvelopeReport(doc: unknown, opts: EnvelopeVerifyOptions): EnvelopeReport & {baseline?: Baseline} {
   const threshold = thresholdOf(opts)
   const now = opts.now ?? Date.now()
   return reportFromCount(countTrustedSignatures(doc, opts.trust, threshold, now), opts, now, threshold)
 }
 
 /** Verifies and returns the baseline of a signed envelope; any failed check is TcpError('rejected'). */
-export function openSignedBaseline(doc: unknown, opts: EnvelopeVerifyOptions): {baseline: Baseline; digest: Uint8Array; report: VerifyReport} {
+export function openSignedBaseline(doc: unknown, opts: EnvelopeVerifyOptions): {baseline: Baseline; digest: Uint8Array; report: EnvelopeReport} {
   const r = verifyEnvelopeReport(doc, opts)
   const {baseline, ...report} = r
   requireAllPassed(report)

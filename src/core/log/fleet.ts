@@ -24,7 +24,7 @@ import {TcpError, fromSystemError} from '../errors.js'
 import {grown} from '../bytes.js'
 import {makeReport, type Check, type VerifyReport} from '../verify/report.js'
 import type {ClockRef} from './format.js'
-import {CHECK_NAMES, LogVerifier, checkFrom, okDetailFor, type EntrySink, type LogFailure, type LogSummary, type LogVerifyOptions} from './verify.js'
+import {CHECK_NAMES, LogVerifier, checkFrom, okDetailFor, reportedSummary, type EntrySink, type LogFailure, type LogSummary, type LogVerifyOptions, type ReportedLogSummary} from './verify.js'
 
 export const FLEET_CHECKS = ['fleet-agents', 'fleet-references', 'fleet-time', 'fleet-causality'] as const
 const LOG_EXT = /\.log$/
@@ -103,7 +103,7 @@ export interface FleetVerifyOptions extends LogVerifyOptions {
 
 export interface FleetReport extends VerifyReport {
   fleet: {dir: string; logs: number; agents: number; entries: number; references: number}
-  log: LogSummary | null
+  log: ReportedLogSummary | null
   failures: LogFailure[]
   trust: string
   /** What this verification did not establish (printed as "not checked:" lines). */
@@ -263,7 +263,7 @@ export function verifyFleet(dir: string, opts: FleetVerifyOptions): FleetReport 
   if (within !== undefined) checks.push(checkFrom('fleet-witness', counts.get('fleet-witness') ?? 0, failures, `every entry older than ${seconds(within)} is pinned by another agent's reference`))
   return makeReport('tcp-log', checks, {
     fleet: {dir, logs: files.length, agents: present, entries, references: refs.n},
-    log: mainSummary,
+    log: mainSummary && reportedSummary(mainSummary),
     failures,
     trust: opts.trust.source,
     caveats,

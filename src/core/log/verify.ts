@@ -357,11 +357,16 @@ export function runLogVerifier(path: string, opts: LogVerifyOptions, sink?: Entr
 /** Verifies the bytes of a log held in memory (`name` is used in failures); the same checks as verifyLogFile. */
 export function verifyLogBytes(bytes: Uint8Array, name: string, opts: LogVerifyOptions): LogReport {
   const v = new LogVerifier(name, opts).run(bytes)
-  return makeReport('tcp-log', v.checks(CHECK_NAMES, (c) => okDetailFor(c, v.summary(), opts)), {log: v.summary(), failures: v.failures, trust: opts.trust.source}) as LogReport
+  const s = v.summary()
+  return makeReport('tcp-log', v.checks(CHECK_NAMES, (c) => okDetailFor(c, s, opts)), {log: reportedSummary(s), failures: v.failures, trust: opts.trust.source}) as LogReport
 }
 
+/** A summary as a report states it: its key ids named as such (docs/json.md rule 5). */
+export type ReportedLogSummary = Omit<LogSummary, 'keys'> & {keyIds: string[]}
+export const reportedSummary = ({file, agent, keys, ...rest}: LogSummary): ReportedLogSummary => ({file, agent, keyIds: keys, ...rest})
+
 export interface LogReport extends VerifyReport {
-  log: LogSummary
+  log: ReportedLogSummary
   failures: LogFailure[]
   trust: string
 }
@@ -371,7 +376,7 @@ export function verifyLogFile(path: string, opts: LogVerifyOptions, sink?: Entry
   const v = runLogVerifier(path, opts, sink)
   const s = v.summary()
   const okDetail = (name: string) => okDetailFor(name, s, opts)
-  return makeReport('tcp-log', v.checks(CHECK_NAMES, okDetail), {log: s, failures: v.failures, trust: opts.trust.source}) as LogReport
+  return makeReport('tcp-log', v.checks(CHECK_NAMES, okDetail), {log: reportedSummary(s), failures: v.failures, trust: opts.trust.source}) as LogReport
 }
 
 export function okDetailFor(name: string, s: LogSummary, opts: LogVerifyOptions): string {

@@ -120,7 +120,10 @@ export async function verifyArtifact(doc: unknown, opts: VerifyArtifactOptions, 
   const v = VERIFIERS[kind]
   const foreign = (Object.keys(opts) as Array<keyof VerifyArtifactOptions>).find((k) => opts[k] !== undefined && !v.uses.includes(k))
   if (foreign) throw new TcpError('usage', `the option ${foreign} does not apply to a ${kind}`)
-  return v.verify(doc, opts)
+  const report = await v.verify(doc, opts)
+  // As in tcp verify, every report names where its trusted keys came from (a TPM quote: the pinned attestation key).
+  report.trust ??= opts.trust?.source ?? 'the ak option'
+  return report
 }
 
 /** A trust store of raw 32-byte Ed25519 public keys (no expiry, nothing revoked). Weak keys are refused. */

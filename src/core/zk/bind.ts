@@ -128,7 +128,7 @@ export function selectLogWindow(path: string, opts: LogVerifyOptions, from?: num
 export function checkLogBinding(
   bundle: {feature: string; commitment: string; circuit: {size: CircuitSize}},
   o: {baseline: Baseline; digest: Uint8Array; path: string; log: LogVerifyOptions; baselineSigners: readonly string[]; threshold: number},
-): {check: Check; window?: {from: number; to: number; checkpointLine: number; checkpointSeq: number; key: string}; agent?: string; head?: number} {
+): {check: Check; window?: {from: number; to: number; checkpointLine: number; checkpointSeq: number; keyId: string}; agent?: string; head?: number} {
   const fail = (detail: string) => ({check: {check: 'log-binding', ok: false, detail}})
   let match: LogWindow | null = null
   let windows = 0
@@ -141,7 +141,7 @@ export function checkLogBinding(
   const head = report.log.head!.seq
   if (o.baseline.agent && o.baseline.agent !== agent) return fail(`log ${o.path} is the log of ${agent}; the baseline describes agent ${o.baseline.agent}`)
   try {
-    requireIndependentBaseline(o.baselineSigners, report.log.keys, o.threshold, o.path)
+    requireIndependentBaseline(o.baselineSigners, report.log.keyIds, o.threshold, o.path)
   } catch (e) {
     return fail((e as Error).message.replace(/^rejected: /, ''))
   }
@@ -150,7 +150,7 @@ export function checkLogBinding(
   if (!m) return fail(`the proof's commitment is not that of any of the ${windows} checkpointed window(s) of ${o.path} (agent ${agent}, head seq ${head}): the proved observations are not a recorded window`)
   return {
     check: {check: 'log-binding', ok: true, detail: `the proof is over entries ${m.from}..${m.to} of ${o.path} (agent ${agent}), committed by the checkpoint at line ${m.checkpoint.line} (seq ${m.checkpoint.seq}, key ${m.checkpoint.key}); log verified through head seq ${head}`},
-    window: {from: m.from, to: m.to, checkpointLine: m.checkpoint.line, checkpointSeq: m.checkpoint.seq, key: m.checkpoint.key},
+    window: {from: m.from, to: m.to, checkpointLine: m.checkpoint.line, checkpointSeq: m.checkpoint.seq, keyId: m.checkpoint.key},
     agent,
     head,
   }
@@ -175,6 +175,6 @@ export function logWindowForProof(
     window: {from: w.from, to: w.to, checkpointLine: w.checkpoint.line, checkpointSeq: w.checkpoint.seq},
     agent,
     head: report.log.head!,
-    keys: report.log.keys,
+    keys: report.log.keyIds,
   }
 }

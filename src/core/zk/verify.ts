@@ -251,24 +251,32 @@ export interface SignedBundleOptions extends EnvelopeVerifyOptions {
 
 /**
  * The whole check of `tcp verify BUNDLE --baseline SIGNED`: the envelope's signatures under the trust store (a
- * failure there is the first failed check and nothing else runs), then verifyProofBundle.
+ * failure there is the first failed check and nothing else runs), then verifyProofBundle. The report's `caveats`
+ * say what the run did not establish: without `log` the window may be any chosen values, without `nonce` the proof
+ * may be replayed.
  */
 export async function verifySignedProofBundle(doc: unknown, signedBaseline: unknown, opts: SignedBundleOptions): Promise<VerifyReport> {
-  const env = verifyEnvelopeReport(signedBaseline, opts)
+  const report = await signedBundleReport(doc, signedBaseline, opts)
+  const caveats = opts.log === undefined ? ['that the window is a checkpointed window of a signed log (pass --log LOG)'] : []
+  if (opts.nonce === undefined) caveats.push('freshness: the proof carries no nonce of this verifier and may be replayed (pass --nonce)')
+  return {...report, caveats}
+}
+
+async function signedBundleReport(doc: unknown, signedBaseline: unknown, opts: SignedBundleOptions): Promise<VerifyReport> {
+  const {baseline, ...env} = verifyEnvelopeReport(signedBaseline, opts)
   const failed = env.checks.find((c) => !c.ok)
-  if (!env.ok || !env.baseline) {
+  if (!env.ok || !baseline) {
     const detail = failed ? `${failed.check}: ${failed.detail ?? 'failed'}` : 'the envelope does not hold a baseline'
     return makeReport('zk-proof-bundle', [{check: 'baseline-signature', ok: false, detail}], {baselineReport: env})
   }
   if (opts.nonce !== undefined) nonceToField(opts.nonce) // a usage error (exit 2) for an empty or overlong --nonce
   const pinned = (opts.vkeySha3 ?? []).map((h) => h.toLowerCase())
   for (const h of pinned) if (!/^[0-9a-f]{64}$/.test(h)) throw new TcpError('usage', `--vkey-sha3: expected 64 hex digits, got "${h}"`)
-  const baseline = env.baseline
   const digest = baselineDigest(baseline)
   const report = await verifyProofBundle(doc, {
     baseline,
     digest,
-    baselineCheck: {check: 'baseline-signature', ok: true, detail: `baseline ${env.baseline.subject} v${env.baseline.version} signed by ${(env.signers as string[]).join(', ')}`},
+    baselineCheck: {check: 'baseline-signature', ok: true, detail: `baseline ${baseline.subject} v${baseline.version} signed by ${env.signerKeyIds.join(', ')}`},
     k: opts.k,
     varianceFactor: opts.varianceFactor,
     nonce: opts.nonce,
@@ -282,7 +290,7 @@ export async function verifySignedProofBundle(doc: unknown, signedBaseline: unkn
   if (opts.log === undefined) return report
   // Fail closed: the binding is judged only on a bundle whose every other check passed.
   if (!report.ok) return makeReport('zk-proof-bundle', [...report.checks, {check: 'log-binding', ok: false, detail: 'not run: an earlier check failed'}], extraOf(report))
-  const b = checkLogBinding(doc as Parameters<typeof checkLogBinding>[0], {baseline, digest, path: opts.log, log: {trust: opts.trust, now: opts.now}, baselineSigners: (env.signers as string[] | undefined) ?? [], threshold: opts.threshold ?? 1})
+  const b = checkLogBinding(doc as Parameters<typeof checkLogBinding>[0], {baseline, digest, path: opts.log, log: {trust: opts.trust, now: opts.now}, baselineSigners: env.signerKeyIds, threshold: opts.threshold ?? 1})
   return makeReport('zk-proof-bundle', [...report.checks, b.check], {...extraOf(report), ...(b.window ? {log: {path: opts.log, agent: b.agent, head: b.head, window: b.window}} : {})})
 }
 
