@@ -24,7 +24,7 @@ describe('tcp verify LOG --fleet DIR --witnessed-within', () => {
     assert.match(r.stdout, /^not checked: entries of the last 22 s that no peer has referenced yet, which their key holders could still rewrite: recorder \(last 1\)$/m)
     r = await verify(f, '--witnessed-within', '22s', '--json')
     assert.equal(r.code, 0)
-    assert.deepEqual(r.json().checks.find((c: {check: string}) => c.check === 'fleet-witness'), {check: 'fleet-witness', ok: true, detail: 'every entry older than 22 s is pinned by another agent\'s reference'})
+    assert.deepEqual(r.json().report.checks.find((c: {check: string}) => c.check === 'fleet-witness'), {check: 'fleet-witness', ok: true, detail: 'every entry older than 22 s is pinned by another agent\'s reference'})
     r = await verify(f)
     assert.equal(r.code, 0)
     assert.match(r.stdout, /^not checked: rewrites by a log's own key holder where no peer referenced its entries/m)
