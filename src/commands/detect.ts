@@ -42,14 +42,16 @@ probability that an honest fleet gets any finding, split equally across the dete
     if (!(fpr > 0 && fpr < 0.5)) throw new TcpError('usage', `--fpr: expected a number between 0 and 0.5, got ${JSON.stringify(flags.fpr)}`)
     const {detectFleet, readFleet, renderSvg, renderText} = await import('../core/detect/index.js')
     let reference: DetectOptions['reference'] = flags.reference as 'fleet' | 'self'
+    let trustSource: string | undefined
     if (flags.baseline) {
       const {openSignedBaseline} = await import('../core/envelope/verify.js')
       const trust = await loadTrust(flags, () => this.tcpConfig())
+      trustSource = trust.source
       const {baseline} = openSignedBaseline(await readJsonFile(flags.baseline, {what: 'signed baseline'}), {trust, threshold: flags.threshold})
       if (baseline.agent) throw new TcpError('usage', `--baseline: describes one agent (${baseline.agent}); tcp detect needs a fleet baseline`)
       const feats = Object.entries(baseline.features)
       reference = {
-        from: `signed baseline "${baseline.subject}" v${baseline.version}, signatures verified with ${flags.pub ? `--pub ${flags.pub.join(', ')}` : `the trust directory ${flags.trust ?? '(configured)'}`}`,
+        from: `signed baseline "${baseline.subject}" v${baseline.version}, signatures verified with ${trust.source}`,
         mean: Object.fromEntries(feats.map(([k, f]) => [k, f.mean])),
         sd: Object.fromEntries(feats.map(([k, f]) => [k, f.sd])),
       }
@@ -64,6 +66,12 @@ probability that an honest fleet gets any finding, split equally across the dete
     if (input.shortAgents.length) this.log(`FINDING not-examined: ${input.shortAgents.length} agent(s) sent fewer than ${report.observations} observations and were NOT examined: ${input.shortAgents.slice(0, 10).join(', ')}${input.shortAgents.length > 10 ? ', ...' : ''}`)
     if (input.truncatedAgents) this.note(`note: ${input.truncatedAgents} agent(s) had more than ${report.observations} observations; their last ${report.observations} were used`)
     if (report.findings.length || input.shortAgents.length) this.status = EXIT.findings
-    return {...report, input: {path: flags.from, format: input.format, lines: input.lines, truncatedAgents: input.truncatedAgents, shortAgents: input.shortAgents}, ...(flags.svg ? {written: {timeline: flags.svg}} : {})}
+    return {
+      ...report,
+      input: {path: flags.from, format: input.format, lines: input.lines, truncatedAgents: input.truncatedAgents, shortAgents: input.shortAgents},
+      seed: flags.seed,
+      ...(trustSource ? {trust: trustSource} : {}),
+      ...(flags.svg ? {written: {timeline: flags.svg}} : {}),
+    }
   }
 }

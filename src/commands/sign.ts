@@ -52,6 +52,8 @@ its SHA3-256. Given an existing envelope, sign adds this key's signature (for th
     const target = inPlace ? await inPlaceTarget(out, 'envelope') : {path: out, link: false}
     await writeFileAtomic(target.path, encodeEnvelope(envelope), {force: flags.force || inPlace, what: 'envelope'})
     this.log(`${kind === 'countersignature' ? 'added signature of' : `signed ${kind} with`} key ${key.keyId}: ${out}${target.link ? ` (a symbolic link: wrote its target ${target.path})` : ''} (${envelope.signatures.length} signature${envelope.signatures.length > 1 ? 's' : ''})`)
-    return {kind, keyId: key.keyId, payloadType: envelope.payloadType, signatures: envelope.signatures.length, written: {envelope: target.path}}
+    // A signature is added only after the ones on the envelope verified: name the keys they verified under (docs/json.md rule 6).
+    const checkedUnder = kind === 'countersignature' && trust ? {trust: trust.source} : {}
+    return {kind, keyId: key.keyId, payloadType: envelope.payloadType, signatures: envelope.signatures.length, ...checkedUnder, written: {envelope: target.path}}
   }
 }

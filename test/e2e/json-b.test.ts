@@ -72,8 +72,15 @@ describe('--json of group B: schema, written, key ids', () => {
   it('baseline create: from a verified log (logSource.keyIds) and --per-agent (keyId, the directory written)', async () => {
     let o = folder()
     const one = await run(['baseline', 'create', '--from', inputs.log!, '--pub', fx('rec.pub'), '--subject', 'fleet/a1', '--out', o('b.json')], 0, 1)
-    assert.deepEqual([one.written, one.logSource.keyIds], [{baseline: o('b.json')}, [keyIds[0]]])
+    assert.deepEqual([one.written, one.logSource.keyIds, one.trust], [{baseline: o('b.json')}, [keyIds[0]], `--pub ${fx('rec.pub')}`])
     assert.equal((await tcp(['sign', o('b.json'), '--key', fx('agg.key'), '--out', fx('b.dsse.json')])).code, 0)
+    // A next version whose --previous was verified names the trust it was verified under (rule 6); unverified, none.
+    o = folder()
+    const next = await run(['baseline', 'create', '--from', inputs.telemetry!, '--agent', 'agent-01', '--previous', fx('b.dsse.json'), '--pub', fx('agg.pub'), '--subject', 'fleet/a1', '--out', o('b2.json')])
+    assert.deepEqual([next.version, next.trust], [2, `--pub ${fx('agg.pub')}`])
+    const plain = await run(['baseline', 'create', '--from', inputs.telemetry!, '--subject', 'fleet', '--out', o('fleet.json')])
+    assert.equal(plain.trust, undefined)
+    assert.equal((await tcp(['sign', o('fleet.json'), '--key', fx('agg.key'), '--out', fx('fleet.dsse.json')])).code, 0)
     o = folder()
     const per = await run(['baseline', 'create', '--per-agent', '--from', inputs.telemetry!, '--subject', 'fleet', '--key', fx('rec.key'), '--out-dir', o('leaves')], 0, 1)
     assert.deepEqual([per.agents, per.written], [3, {baselines: o('leaves')}])
@@ -91,18 +98,20 @@ describe('--json of group B: schema, written, key ids', () => {
 
   it('aggregate build (whole tree and shards), merge, prove', async () => {
     const tree = folder()
-    const b = await run(['aggregate', 'build', '--from', inputs.leaves!, '--pub', fx('rec.pub'), '--key', fx('agg.key'), '--out', tree('tree'), '--leaf-size', '2', '--branching', '2', '--workers', '0'])
+    const b = await run(['aggregate', 'build', '--from', inputs.leaves!, '--pub', fx('rec.pub'), '--key', fx('agg.key'), '--out', tree('tree'), '--leaf-size', '2', '--branching', '2', '--workers', '0'], 0, 1)
     assert.deepEqual(b.written, {tree: tree('tree'), root: join(tree('tree'), 'root.dsse.json')})
+    // The leaves were verified under --pub (rule 6) and the root signed by the aggregator's key (rule 5).
+    assert.deepEqual([b.trust, b.keyId], [`--pub ${fx('rec.pub')}`, keyIds[1]])
     const shards: string[] = []
     for (const k of [0, 1]) {
       const o = folder()
-      const s = await run(['aggregate', 'build', '--from', inputs.leaves!, '--pub', fx('rec.pub'), '--key', fx('agg.key'), '--out', o('shard'), '--leaf-size', '2', '--branching', '2', '--workers', '0', '--shard', `${k}/2`])
-      assert.deepEqual([s.root, s.written], [null, {tree: o('shard'), shard: join(o('shard'), 'shard.json')}])
+      const s = await run(['aggregate', 'build', '--from', inputs.leaves!, '--pub', fx('rec.pub'), '--key', fx('agg.key'), '--out', o('shard'), '--leaf-size', '2', '--branching', '2', '--workers', '0', '--shard', `${k}/2`], 0, 1)
+      assert.deepEqual([s.root, s.written, s.trust, s.keyId], [null, {tree: o('shard'), shard: join(o('shard'), 'shard.json')}, `--pub ${fx('rec.pub')}`, keyIds[1]])
       shards.push(s.written.shard)
     }
     let o = folder()
-    const m = await run(['aggregate', 'merge', ...shards, '--pub', fx('agg.pub'), '--key', fx('agg.key'), '--out', o('root.dsse.json'), '--tree', o('tree')])
-    assert.deepEqual([m.root, m.written], [b.root, {root: o('root.dsse.json'), tree: o('tree')}])
+    const m = await run(['aggregate', 'merge', ...shards, '--pub', fx('agg.pub'), '--key', fx('agg.key'), '--out', o('root.dsse.json'), '--tree', o('tree')], 0, 1)
+    assert.deepEqual([m.root, m.written, m.trust, m.keyId], [b.root, {root: o('root.dsse.json'), tree: o('tree')}, `--pub ${fx('agg.pub')}`, keyIds[1]])
     o = folder()
     const p = await run(['aggregate', 'prove', '--tree', tree('tree'), '--agent', 'agent-02', '--out', o('incl.json')])
     assert.deepEqual([p.root, p.written], [b.root, {proof: o('incl.json')}])
@@ -113,6 +122,10 @@ describe('--json of group B: schema, written, key ids', () => {
     const d = await run(['detect', '--from', inputs.fleet!, '--window', '20', '--svg', o('t.svg')], 3)
     assert.deepEqual(d.written, {timeline: o('t.svg')})
     assert.ok(d.flaggedAgents.includes('agent-12'))
+    // The seed of the SimHash planes and LSH tables is stated (default 1), and given back; no trust without --baseline.
+    assert.deepEqual([d.seed, d.trust], [1, undefined])
+    const b = await run(['detect', '--from', inputs.telemetry!, '--window', '20', '--seed', '9', '--baseline', fx('fleet.dsse.json'), '--pub', fx('agg.pub')])
+    assert.deepEqual([b.seed, b.reference.mode, b.trust], [9, 'baseline', `--pub ${fx('agg.pub')}`])
   })
 
   it('redteam run --report: the report as redteam.json holds it, timings apart, the three files written', async () => {

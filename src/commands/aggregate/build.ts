@@ -54,6 +54,6 @@ node. With --shard K/N (K from 0) it builds one shard and writes shard.json for 
     if (r.findings.length > 20) this.log(`  ... ${r.findings.length - 20} more (--json lists them all)`)
     if (r.findings.length > 0) this.status = EXIT.findings
     const {out, rootFile, shardFile, ...result} = r
-    return {...result, seconds: Number(r.seconds.toFixed(3)), written: {tree: out, ...(rootFile ? {root: rootFile} : {}), ...(shardFile ? {shard: shardFile} : {})}}
+    return {...result, seconds: Number(r.seconds.toFixed(3)), keyId: signer.keyId, trust: trust.source, written: {tree: out, ...(rootFile ? {root: rootFile} : {}), ...(shardFile ? {shard: shardFile} : {})}}
   }
 }

@@ -35,6 +35,6 @@ one-process build), which tcp aggregate prove and tcp verify --audit read.`
     for (const f of r.findings.slice(0, 20)) this.log(`  outlier: ${f.node} child ${f.child} (${f.id}): ${f.statistic}${f.feature ? ` of ${f.feature}` : ''} z = ${f.z}`)
     if (r.findings.length > 0) this.status = EXIT.findings
     const {out, tree, ...result} = r
-    return {...result, written: {root: out, ...(tree ? {tree} : {})}}
+    return {...result, keyId: signer.keyId, trust: trust.source, written: {root: out, ...(tree ? {tree} : {})}}
   }
 }

@@ -51,8 +51,8 @@ and records its SHA3-256 (a chain that tcp verify --previous checks). Sign the r
     const {isLogFile} = await import('../../core/log/observe.js')
     const isLog = await isLogFile(from)
     if (!isLog && !flags.previous && (flags.pub || flags.trust)) throw new TcpError('usage', '--pub/--trust apply to --previous or to a log given as --from')
-    const previous = flags.previous ? await this.previousBaseline(flags.previous, flags) : null
-    const opts = {subject: flags.subject, agent: flags.agent ?? null, notAfter: flags['not-after'] ?? null, previous}
+    const prev = flags.previous ? await this.previousBaseline(flags.previous, flags) : null
+    const opts = {subject: flags.subject, agent: flags.agent ?? null, notAfter: flags['not-after'] ?? null, previous: prev?.baseline ?? null}
     // A log is verified first and is as large as its agent's history; plain telemetry streams at any size.
     const fromLog = isLog ? await loadObservations(from, {...flags, config: async () => ({})}) : null
     if (fromLog?.source) this.log(describeSource(fromLog.source))
@@ -61,7 +61,9 @@ and records its SHA3-256 (a chain that tcp verify --previous checks). Sign the r
     await writeFileAtomic(out, JSON.stringify(b, null, 2) + '\n', {force: flags.force, what: 'baseline'})
     this.log(`baseline ${b.subject} v${b.version}: ${b.window.observations} observations, ${Object.keys(b.features).length} features -> ${flags.out}`)
     for (const [name, f] of Object.entries(b.features)) this.log(`  ${name.padEnd(20)} mean ${String(f.mean).padEnd(14)} sd ${f.sd}`)
-    return {...b, ...(source ? {logSource: source} : {}), written: {baseline: out}}
+    // --previous and a log are verified under the same --pub/--trust: name it (docs/json.md rule 6).
+    const trust = prev?.trust ?? source?.trust
+    return {...b, ...(source ? {logSource: source} : {}), ...(trust ? {trust} : {}), written: {baseline: out}}
   }
 
   private async perAgent(flags: {from: string[]; subject: string; 'out-dir': string; key: string; 'passphrase-file'?: string; decimals: number; 'not-after'?: string; force: boolean}) {
@@ -83,8 +85,9 @@ and records its SHA3-256 (a chain that tcp verify --previous checks). Sign the r
     const doc = await readJsonFile(path, {what: 'previous baseline'})
     if (!flags.pub && !flags.trust) {
       this.note(`warning: the signatures of ${path} were not checked (pass --pub or --trust to check them)`)
-      return unverifiedBaseline(doc, path)
+      return {baseline: unverifiedBaseline(doc, path)}
     }
-    return openSignedBaseline(doc, {trust: await loadTrust(flags, async () => ({}))}).baseline
+    const trust = await loadTrust(flags, async () => ({}))
+    return {baseline: openSignedBaseline(doc, {trust}).baseline, trust: trust.source}
   }
 }

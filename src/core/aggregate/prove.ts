@@ -122,8 +122,9 @@ function parseProof(doc: unknown): InclusionProof {
 export function verifyInclusionProof(doc: unknown, rootEnvelope: unknown, trust: TrustStore, now = Date.now()): VerifyReport {
   const checks: Check[] = []
   let root: AggregateNode
+  let signers: string[]
   try {
-    root = openNode(rootEnvelope, trust, 'root', now).node
+    ;({node: root, signers} = openNode(rootEnvelope, trust, 'root', now))
     checks.push({check: 'root-signature', ok: true, detail: `root L${root.level}/${root.index} signed by aggregator ${root.aggregator}`})
   } catch (e) {
     return makeReport('aggregate-inclusion', [{check: 'root-signature', ok: false, detail: (e as Error).message}])
@@ -147,6 +148,6 @@ export function verifyInclusionProof(doc: unknown, rootEnvelope: unknown, trust:
   const rootDigest = nodeDigest(root)
   const ok = equalBytes(h, rootDigest) && equalBytes(fromBase64(p.root), rootDigest) && equalBytes(fromBase64(top.body), nodeBodyDigest(root)) && top.size === root.children && top.index === root.index
   checks.push({check: 'root', ok, detail: ok ? `reaches the signed root (${root.leaves} agents)` : `level ${top.level}: the chain does not reach the signed root's digest and Merkle root`})
-  return makeReport('aggregate-inclusion', checks, {agent: p.agent, leaf: Buffer.from(fromBase64(p.leaf)).toString('hex'), root: Buffer.from(rootDigest).toString('hex'), merkleRoot: root.merkleRoot, levels: p.levels.length})
+  return makeReport('aggregate-inclusion', checks, {agent: p.agent, leaf: Buffer.from(fromBase64(p.leaf)).toString('hex'), root: Buffer.from(rootDigest).toString('hex'), merkleRoot: root.merkleRoot, levels: p.levels.length, signerKeyIds: signers})
 }
 
