@@ -5,10 +5,12 @@
 //   2. `npm install -g --prefix P ./tcp-toolkit-*.tgz` (the registry for dependencies, --prefer-offline);
 //   3. from an unrelated folder, with an empty configuration and cache: `tcp --version`, `tcp keys generate`,
 //      `tcp sign`, `tcp verify` (and a tampered copy rejected), `tcp zk compile --size 8` (circom2 at run time),
-//      `tcp descriptor` round trip, and `import 'tcp-toolkit'` (the library by name) signing and verifying;
+//      `tcp descriptor` round trip, `import 'tcp-toolkit'` (the library by name) signing and verifying, and the
+//      --json documents of a CI flow validated against the JSON Schemas the package ships (tcp-toolkit/schemas/*);
 //   4. with --demo, the whole `tcp demo` (about 90 s here: a Groth16 setup is in it).
 // Exit 0 when every step behaves, 1 otherwise (the failed step named). Usage: node scripts/pack-check.mjs [--demo] [--keep]
 import {execFileSync, spawnSync} from 'node:child_process'
+import {createRequire} from 'node:module'
 import {cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {dirname, join} from 'node:path'
@@ -21,6 +23,7 @@ const tmp = mkdtempSync(join(tmpdir(), 'tcp-pack-'))
 const clone = join(tmp, 'clone')
 const prefix = join(tmp, 'prefix')
 const work = join(tmp, 'elsewhere')
+const project = join(tmp, 'project') // a folder whose node_modules holds the installed package
 // No configuration, no cache, no npm state of the developer leaks in (npm's own cache is kept: offline-friendly).
 const env = {
   ...process.env,
@@ -80,7 +83,7 @@ step('npm pack (prepack builds dist/ and the manifest)', () => {
   tarball = readdirSync(tmp).find((f) => /^tcp-toolkit-.*\.tgz$/.test(f))
   if (!tarball) throw new Error('no tarball written')
   const list = run('tar', ['tzf', join(tmp, tarball)], {cwd: tmp})
-  for (const need of ['package/oclif.manifest.json', 'package/dist/core/index.js', 'package/dist/core/index.d.ts', 'package/dist/commands/verify.js', 'package/dist/vendor/oclif-core.cjs', 'package/circuits/window_8.circom', 'package/bin/run.js'])
+  for (const need of ['package/docs/json.md', 'package/docs/schemas/tcp.verify.v1.schema.json', 'package/docs/schemas/tcp.error.v1.schema.json', 'package/oclif.manifest.json', 'package/dist/core/index.js', 'package/dist/core/index.d.ts', 'package/dist/commands/verify.js', 'package/dist/vendor/oclif-core.cjs', 'package/circuits/window_8.circom', 'package/bin/run.js'])
     if (!list.includes(need + '\n')) throw new Error(`the tarball lacks ${need}`)
   return `${tarball}, ${list.trim().split('\n').length} files`
 })
@@ -122,7 +125,6 @@ step('tcp zk compile --size 8 (circom2 and circomlib at run time)', () => {
 
 step("import 'tcp-toolkit' by name: sign and verify through the library", () => {
   // A project folder that depends on the installed package (what `npm install tcp-toolkit` would link).
-  const project = join(tmp, 'project')
   mkdirSync(join(project, 'node_modules'), {recursive: true})
   symlinkSync(join(prefix, 'lib', 'node_modules', 'tcp-toolkit'), join(project, 'node_modules', 'tcp-toolkit'))
   const script = `
@@ -137,6 +139,32 @@ step("import 'tcp-toolkit' by name: sign and verify through the library", () => 
   const r = JSON.parse(out)
   if (r.good !== true || r.bad !== false) throw new Error(`library verdicts ${out}`)
   return 'accepted the file, rejected the edited one'
+})
+
+step('tcp --json in a CI flow: each document valid under the schema the package ships for its type', () => {
+  // What a user's CI does: resolve the schemas through the package's exports, load them all, validate by `type`.
+  const some = run(process.execPath, ['--input-type=module', '-e', "console.log(import.meta.resolve('tcp-toolkit/schemas/tcp.error.v1.schema.json'))"], {cwd: project})
+  const dir = dirname(fileURLToPath(some.trim()))
+  const shipped = readdirSync(dir).filter((f) => f.endsWith('.schema.json'))
+  const inRepo = readdirSync(join(root, 'docs', 'schemas')).filter((f) => f.endsWith('.schema.json'))
+  if (shipped.length !== inRepo.length) throw new Error(`the package ships ${shipped.length} schemas, docs/schemas has ${inRepo.length}`)
+  const {Ajv2020} = createRequire(import.meta.url)('ajv/dist/2020.js')
+  const ajv = new Ajv2020({strict: true, allErrors: true, allowUnionTypes: true})
+  for (const f of shipped) ajv.addSchema(JSON.parse(readFileSync(join(dir, f), 'utf8')), f)
+  writeFileSync(join(work, 'ci.txt'), 'build 42\n')
+  const docs = [
+    run(tcp, ['keys', 'generate', '-o', 'ci', '--json']),
+    run(tcp, ['sign', 'ci.txt', '--key', 'ci.key', '-o', 'ci.dsse.json', '--json']),
+    run(tcp, ['verify', 'ci.dsse.json', '--pub', 'ci.pub', '--file', 'ci.txt', '--json']),
+    run(tcp, ['verify', 'ci.dsse.json', '--pub', 'alice.pub', '--file', 'ci.txt', '--json'], {code: 1}),
+    run(tcp, ['verify', 'missing.dsse.json', '--pub', 'ci.pub', '--json'], {code: 2}),
+  ].map((text) => JSON.parse(text))
+  for (const doc of docs) {
+    const validate = ajv.getSchema(`${doc.type.replace('/', '.')}.schema.json`)
+    if (!validate) throw new Error(`no shipped schema for ${doc.type}`)
+    if (!validate(doc)) throw new Error(`${doc.type}: ${ajv.errorsText(validate.errors)}`)
+  }
+  return `${shipped.length} schemas; ${docs.map((d) => d.type).join(', ')} valid`
 })
 
 if (demo) step('tcp demo from another folder', () => run(tcp, ['demo']).trim().split('\n').at(-1))

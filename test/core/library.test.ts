@@ -2,7 +2,7 @@
 // built dist/core/index.js, exactly what an installed package gives (scripts/pack-check.mjs checks the tarball).
 import {describe, it} from 'node:test'
 import assert from 'node:assert/strict'
-import {mkdtempSync, rmSync} from 'node:fs'
+import {mkdtempSync, readFileSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import * as tcp from 'tcp-toolkit'
@@ -15,6 +15,12 @@ const OBS = Array.from({length: 40}, (_, i) => JSON.stringify({agent: 'a', time:
 describe("import 'tcp-toolkit' (the public library API)", () => {
   it('resolves to the built core, not to the TypeScript sources', async () => {
     assert.match(import.meta.resolve('tcp-toolkit'), /\/dist\/core\/index\.js$/)
+  })
+
+  it("the --json schemas by name: tcp-toolkit/schemas/<type with / as .>.schema.json (docs/json.md)", () => {
+    const url = import.meta.resolve('tcp-toolkit/schemas/tcp.verify.v1.schema.json')
+    assert.match(url, /\/docs\/schemas\/tcp\.verify\.v1\.schema\.json$/)
+    assert.equal(JSON.parse(readFileSync(new URL(url), 'utf8')).$id, 'tcp.verify.v1.schema.json')
   })
 
   it('keys, a signed baseline verified through verifyArtifact, and every tamper rejected', async () => {
