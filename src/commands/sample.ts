@@ -2,6 +2,7 @@ import {existsSync} from 'node:fs'
 import {Flags} from '@oclif/core'
 import {TcpCommand} from '../cli/base.js'
 import {output} from '../cli/output.js'
+import {noDashWithJson} from '../cli/stdio.js'
 import {writeFileAtomic} from '../core/io.js'
 import {TcpError} from '../core/errors.js'
 import {parseSeed, randomSeed} from '../core/rng.js'
@@ -36,7 +37,7 @@ invisible in any single line, visible in the mean of a window. Same seed, same b
   async run() {
     const {flags} = await this.parse(Sample)
     const seed = flags.seed === undefined ? randomSeed() : parseSeed(flags.seed)
-    if (flags.out === '-' && this.jsonEnabled()) throw new TcpError('usage', '--out - writes the data to stdout, where --json would write the report: use one of them')
+    noDashWithJson(flags.out, this.jsonEnabled())
     const drift = flags.drift === undefined ? undefined : /^\d+(\.\d+)?$/.test(flags.drift) ? Number(flags.drift) : NaN
     if (flags.scenario) return this.scenario(flags.scenario as Scenario, {...flags, drift, seed})
     const r = generateSample({...flags, compromised: flags.compromised ?? 1, drift: drift ?? 0.6, seed})

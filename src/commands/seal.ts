@@ -2,7 +2,7 @@ import {Args, Flags} from '@oclif/core'
 import {TcpCommand} from '../cli/base.js'
 import {forceFlag, passphraseFileFlag} from '../cli/flags.js'
 import {getPassphrase} from '../cli/passphrase.js'
-import {stdio} from '../cli/stdio.js'
+import {noDashWithJson, stdio} from '../cli/stdio.js'
 import {TcpError} from '../core/errors.js'
 import {runSeal} from '../core/seal/job.js'
 
@@ -27,7 +27,7 @@ export default class Seal extends TcpCommand {
 
   async run() {
     const {args, flags} = await this.parse(Seal)
-    if (flags.out === '-' && this.jsonEnabled()) throw new TcpError('usage', '--out - and --json both write standard output: choose one')
+    noDashWithJson(flags.out, this.jsonEnabled())
     if (flags.passphrase && args.file === '-' && !flags['passphrase-file'] && !process.env.TCP_PASSPHRASE)
       throw new TcpError('usage', 'reading the file from standard input: give the passphrase with TCP_PASSPHRASE or --passphrase-file')
     const passphrase = flags.passphrase

@@ -51,6 +51,18 @@ describe('"-" where a command does not read stdin or write stdout', () => {
     }
   })
 
+  it('--out - with --json: one usage error document (exit 2), the same words for every command that streams', () => {
+    for (const argv of [
+      ['sample', '--agents', '2', '--observations', '10', '--seed', '1', '--out', '-'],
+      ['seal', 'data.txt', '--recipient', 'ops.pub', '--out', '-'],
+      ['unseal', 'data.tcpseal', '--identity', 'ops.key', '--out', '-'],
+    ]) {
+      const r = run([...argv, '--json'])
+      assert.equal(r.code, 2, r.stdout + r.stderr)
+      assert.deepEqual(r.json().error, {code: 'usage', exitCode: 2, message: '--out - and --json both write standard output: choose one'}, argv[0])
+    }
+  })
+
   it('./- is still a file named "-"', () => {
     assert.equal(run(['unseal', 'data.tcpseal', '--identity', 'ops.key', '--out', './-']).code, 0)
     assert.equal(existsSync(join(t.dir, '-')), true)
