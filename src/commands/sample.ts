@@ -2,7 +2,7 @@ import {existsSync} from 'node:fs'
 import {Flags} from '@oclif/core'
 import {TcpCommand} from '../cli/base.js'
 import {output} from '../cli/output.js'
-import {noDashWithJson} from '../cli/stdio.js'
+import {noDash, noDashWithJson} from '../cli/stdio.js'
 import {writeFileAtomic} from '../core/io.js'
 import {TcpError} from '../core/errors.js'
 import {parseSeed, randomSeed} from '../core/rng.js'
@@ -54,6 +54,7 @@ invisible in any single line, visible in the mean of a window. Same seed, same b
     const src = new ScenarioFleet({...o, scenario})
     const text = scenarioJsonl(src, MAX_LINES)
     // Refuse before writing anything, so that a refused --truth never leaves a data file without its truth.
+    noDash(o.truth, '--truth')
     for (const p of [o.out, o.truth]) if (p && p !== '-' && !o.force && existsSync(p)) throw new TcpError('exists', `${p}: already exists (use --force to overwrite)`)
     if (o.out === '-') output.out(text)
     else await writeFileAtomic(o.out, text, {force: o.force, what: 'sample file'})

@@ -1,6 +1,6 @@
 import {describe, it, after} from 'node:test'
 import assert from 'node:assert/strict'
-import {readFileSync} from 'node:fs'
+import {existsSync, readFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {tcp, tempDir} from '../helpers/cli.js'
 
@@ -40,5 +40,13 @@ describe('tcp sample', () => {
     assert.equal(bad.code, 2)
     assert.equal(bad.json().error.code, 'usage')
     assert.equal((await tcp(['sample', '--compromised', '9', '--agents', '2', '--out', p, '--force'])).code, 2)
+  })
+
+  it('--truth - is refused (exit 2) before the telemetry is written: no data file without its truth', async () => {
+    const out = join(t.dir, 'no-truth.jsonl')
+    const r = await tcp(['sample', '--scenario', 'sleeper', '--agents', '10', '--observations', '20', '--seed', '1', '--out', out, '--truth', '-', '--json'])
+    assert.equal(r.code, 2, r.stdout)
+    assert.match(r.json().error.message, /^--truth: "-"/)
+    assert.equal(existsSync(out), false)
   })
 })
