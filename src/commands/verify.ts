@@ -78,11 +78,13 @@ the input cannot be read.`
     if (foreign) throw new TcpError('usage', `--${foreign} does not apply to ${what}`)
   }
 
-  private async batch(path: string, flags: {pub?: string[]; trust?: string; threshold: number; at?: string}): Promise<BatchResult & {trust: string}> {
+  private async batch(path: string, flags: {pub?: string[]; trust?: string; threshold: number; at?: string}): Promise<{ok: boolean} & BatchResult & {trust: string}> {
     const {verifyEnvelopeBatch} = await import('../core/envelope/verify.js')
     const {readFileText} = await import('../core/io.js')
     const trust = await loadTrust(flags, () => this.tcpConfig())
-    const r = {...(await verifyEnvelopeBatch(await readFileText(path, {what: 'batch file'}), {trust, threshold: flags.threshold, now: parseAt(flags.at)}, path)), trust: trust.source}
+    const b = await verifyEnvelopeBatch(await readFileText(path, {what: 'batch file'}), {trust, threshold: flags.threshold, now: parseAt(flags.at)}, path)
+    // ok as in every report (docs/json.md rule 3): a script reads report.ok whether it verified one artifact or a batch.
+    const r = {ok: b.total > 0 && b.verified === b.total, ...b, trust: trust.source}
     if (r.total === 0) throw new TcpError('input', `batch file ${path}: no envelopes`)
     if (r.malformed > 0) throw new TcpError('input', `${r.malformed} of ${r.total} lines are not readable envelopes; first: ${r.rejected.find((x) => x)!.reason}`, r)
     if (r.rejected.length > 0) throw new TcpError('rejected', `rejected ${r.rejected.length} of ${r.total} envelopes; first: ${r.rejected[0]!.reason}`, r)

@@ -192,7 +192,11 @@ describe('--json of keys, sign, seal, unseal, verify, descriptor (docs/json.md)'
     const rotation = await run(0, () => ['verify', F('rotation.dsse.json'), '--pub', F('a.pub'), '--pub', F('b.pub'), '--threshold', '2'], {keyIds: true})
     assert.equal(rotation.report.signerKeyIds.length, 2)
     writeFileSync(F('batch.jsonl'), JSON.stringify(JSON.parse(readFileSync(F('f.dsse.json'), 'utf8'))) + '\n')
-    assert.equal((await run(0, () => ['verify', '--batch', F('batch.jsonl'), '--pub', F('a.pub')])).report.verified, 1)
+    const batch = (await run(0, () => ['verify', '--batch', F('batch.jsonl'), '--pub', F('a.pub')])).report
+    // report.ok reads the same for a batch as for one artifact (docs/json.md rule 3), accepted and rejected.
+    assert.deepEqual([batch.verified, batch.ok], [1, true])
+    const batchRejected = (await run(1, () => ['verify', '--batch', F('batch.jsonl'), '--pub', F('b.pub')])).report
+    assert.deepEqual([batchRejected.verified, batchRejected.rejected.length, batchRejected.ok], [0, 1, false])
     const log = await run(0, () => ['verify', F('logs', 'a.log'), '--pub', F('a.pub')], {keyIds: true})
     assert.deepEqual(log.report.log.keyIds, [[...ids][0]])
     const fleet = await run(0, () => ['verify', F('logs', 'b.log'), '--pub', F('a.pub'), '--pub', F('b.pub'), '--fleet', F('logs')], {keyIds: true})
