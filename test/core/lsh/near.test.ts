@@ -5,7 +5,7 @@ import {describe, it} from 'node:test'
 import assert from 'node:assert/strict'
 import {Rng} from '../../../src/core/rng.js'
 import {
-  allPairsWithin, bruteForcePairs, chooseParams, collisionProbability, FleetData, hamming64, LshIndex, nearVectors, SimHasher, vectorHasher,
+  allPairsWithin, bruteForcePairs, chooseParams, FleetData, hamming64, LshIndex, nearVectors, SimHasher, vectorHasher,
 } from '../../../src/core/lsh/index.js'
 import {pairAtAngle} from '../../helpers/vectors.js'
 
@@ -63,13 +63,15 @@ describe('nearVectors: the clone detector hashing path', () => {
     const p = theta / Math.PI
     assert.ok(Math.abs(differ / (near * D) - p) < 0.1 * p, `bit difference rate ${differ / (near * D)} vs ${p}`)
     // Pair level: within the radius with probability P[Bin(64, p) <= 6] (0.9965), then proposed by the index with
-    // probability at least collisionProbability(6, k, L) (0.99 by construction).
+    // probability at least 1 - (1 - C(58, k) / C(64, k))^L, the law of k distinct sampled bits at 6 bits.
     assert.ok(within / near >= binomialCdf(p, RADIUS) - 0.01, `${within}/${near} within ${RADIUS} bits`)
     const found = new Set<number>()
     for (let k = 0; k < r.pairs.length; k += 2) found.add(r.pairs[k]! * n + r.pairs[k + 1]!)
     let planted = 0
     for (let q = 0; q < near; q++) planted += +found.has(2 * q * n + 2 * q + 1)
-    const expected = binomialCdf(p, RADIUS) * collisionProbability(RADIUS, r.params.k, r.params.L)
+    let share = 1
+    for (let a = 0; a < r.params.k; a++) share *= (D - RADIUS - a) / (D - a)
+    const expected = binomialCdf(p, RADIUS) * (1 - (1 - share) ** r.params.L)
     assert.ok(planted / near >= expected - 0.02, `found ${planted}/${near} planted pairs, expected ${expected}`)
 
     // Unrelated pairs: the angle of two independent isotropic vectors has density proportional to sin^62; a pair lands
