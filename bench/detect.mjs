@@ -8,8 +8,16 @@
 //  2. the real path at --file-n agents: a JSONL file written by `tcp sample`'s generator, then `tcp detect --json`
 //     as a whole process (wall time, and maxRSS from /usr/bin/time), and the same read + detect in process with the
 //     split between reading and detecting;
-//  3. SimHash with d = 64 and dense Gaussian hyperplanes (the clone detector's hashing), microseconds per vector.
+//  3. SimHash with d = 64, microseconds per vector: dense Gaussian hyperplanes against the sparse +-1 ones the clone
+//     detector uses (nearVectors in src/core/lsh/near.ts), the median of 5 rounds of 100,000 vectors each (after a
+//     warm-up round), the two alternating, and their ratio.
+// With --clones-1e6, only 3 and the clone detector's hashing plus bucket search (and cosine confirmation) of
+// --clones-n agents' 64-dimensional vectors (default 1e6), through the detector's own function nearVectors, on the
+// two seeded data sets of src/core/lsh/data.ts ('uniform': isotropic vectors, as honest agents' centred block means
+// are; 'fleet': 500-agent roles that crowd the same buckets), each in its own process: wall and CPU time per round
+// (median of --clones-rounds), peak RSS with and without the vectors, and the share of the planted near-copies found.
 // Usage: node bench/detect.mjs [--sizes 10000,100000,1000000] [--file-n 100000] [--seed 7] [--json]
+//        node bench/detect.mjs --clones-1e6 [--clones-n 1000000] [--clones-rounds 3] [--seed 7] [--json]
 // (run `npm run build` first)
 import {spawnSync} from 'node:child_process'
 import {createWriteStream, mkdtempSync, rmSync, statSync} from 'node:fs'
@@ -23,9 +31,106 @@ const core = (p) => import(join(root, 'dist', 'core', p))
 const {values: opt} = parseArgs({options: {
   sizes: {type: 'string', default: '10000,100000,1000000'}, 'file-n': {type: 'string', default: '100000'},
   seed: {type: 'string', default: '7'}, json: {type: 'boolean'}, child: {type: 'string'}, n: {type: 'string'}, path: {type: 'string'},
+  'clones-1e6': {type: 'boolean'}, 'clones-n': {type: 'string', default: '1000000'}, 'clones-rounds': {type: 'string', default: '3'}, kind: {type: 'string'},
 }})
 const seed = Number(opt.seed)
 const T = 60
+
+const loadText = () => loadavg().map((x) => x.toFixed(2)).join(' ')
+const cpuMs = (c) => (c.user + c.system) / 1000
+
+// Child: the clone detector's hashing + search + confirmation of n seeded vectors, --clones-rounds times.
+async function nearChild() {
+  const {FleetData, nearVectors} = await core('lsh/index.js')
+  const {median} = await core('bench/harness.js')
+  const n = Number(opt.n)
+  const d = 64
+  const minCosine = 0.9 // the detector's threshold at 1e6 agents and d = 64 (docs/detect.md)
+  const g0 = performance.now()
+  const data = new FleetData(opt.kind, n, d, seed)
+  const vectors = new Float32Array(n * d)
+  const row = new Float64Array(d)
+  for (let i = 0; i < n; i++) (data.vector(i, row), vectors.set(row, i * d))
+  const genMs = performance.now() - g0
+  const rssBeforeMB = process.memoryUsage().rss / 2 ** 20
+  const rounds = []
+  let last
+  for (let r = 0; r < Number(opt['clones-rounds']); r++) {
+    const c0 = process.cpuUsage()
+    const t0 = performance.now()
+    last = nearVectors(vectors, d, {seed, radius: 6, minCosine})
+    rounds.push({wallMs: performance.now() - t0, cpuMs: cpuMs(process.cpuUsage(c0)), ...last.timingsMs})
+  }
+  // Planted near-copies (noise 0.1, cosine about 0.995): how many of the pairs (copy, original) were confirmed.
+  const found = new Set()
+  for (let k = 0; k < last.pairs.length; k += 2) found.add(last.pairs[k] * n + last.pairs[k + 1])
+  let planted = 0
+  let hit = 0
+  for (let i = 0; i < n; i++) {
+    const j = data.source(i)
+    if (j < 0) continue
+    planted++
+    if (found.has(j * n + i)) hit++
+  }
+  const m = (key) => median(rounds.map((r) => r[key]))
+  process.stdout.write(JSON.stringify({kind: opt.kind, n, d, projection: last.projection, nnz: last.nnz, params: last.params, genMs, rounds,
+    wallMs: m('wallMs'), cpuMs: m('cpuMs'), hashMs: m('hash'), searchMs: m('search'), confirmMs: m('confirm'),
+    candidates: last.candidates, withinRadius: last.withinRadius, confirmed: last.pairs.length / 2, planted, plantedFound: hit,
+    rssBeforeMB, maxRssMB: process.resourceUsage().maxRSS / 1024, vectorsMB: vectors.byteLength / 2 ** 20, loadavg: loadavg()}) + '\n')
+}
+
+/** SimHash d = 64, us per vector: dense and sparse alternating, rounds of 100,000 vectors, medians and ratio. */
+async function simhashPerVector() {
+  const {SimHasher} = await core('lsh/simhash.js')
+  const {vectorHasher} = await core('lsh/near.js')
+  const {median} = await core('bench/harness.js')
+  const {Rng} = await core('rng.js')
+  const rng = new Rng(seed)
+  const N = 100_000
+  const d = 64
+  const vecs = new Float64Array(N * d)
+  for (let i = 0; i < vecs.length; i++) vecs[i] = rng.normal()
+  const sig = new Uint32Array(2 * N)
+  const hashers = {dense: new SimHasher({dim: d, seed: 1, projection: 'gaussian'}), sparse: vectorHasher(d, 1)}
+  const us = {dense: [], sparse: []}
+  const ROUNDS = 5
+  for (let r = 0; r <= ROUNDS; r++) {
+    for (const [name, h] of Object.entries(hashers)) {
+      const t = performance.now()
+      for (let i = 0; i < N; i++) h.hashInto(vecs, i * d, sig, i)
+      if (r > 0) us[name].push(((performance.now() - t) * 1000) / N) // round 0 warms the JIT up
+    }
+  }
+  const stat = (xs) => ({median: median(xs), min: Math.min(...xs), max: Math.max(...xs)})
+  return {rounds: ROUNDS, vectorsPerRound: N, nnz: hashers.sparse.nnz, projection: hashers.sparse.projection, dense: stat(us.dense), sparse: stat(us.sparse),
+    ratio: median(us.dense) / median(us.sparse), loadavg: loadavg()}
+}
+
+const simhashLine = (s) => `SimHash d = 64, us per vector (medians of ${s.rounds} rounds of ${s.vectorsPerRound.toLocaleString('en-US')} vectors): dense Gaussian ${s.dense.median.toFixed(2)} (${s.dense.min.toFixed(2)}-${s.dense.max.toFixed(2)}), ${s.projection} (${s.nnz} nonzeros per hyperplane, the clone detector's) ${s.sparse.median.toFixed(2)} (${s.sparse.min.toFixed(2)}-${s.sparse.max.toFixed(2)}): ${s.ratio.toFixed(1)}x; load average ${s.loadavg.map((x) => x.toFixed(2)).join(' ')}`
+
+async function clones() {
+  const log = (s) => console.error(s)
+  log(`seed ${seed}; load average ${loadText()}`)
+  log('SimHash per vector')
+  const simhash = await simhashPerVector()
+  const near = []
+  for (const kind of ['uniform', 'fleet']) {
+    log(`hashing + search of ${Number(opt['clones-n']).toLocaleString('en-US')} ${kind} vectors`)
+    near.push(runChild(['--child', 'near', '--kind', kind, '--n', opt['clones-n'], '--clones-rounds', opt['clones-rounds']]))
+  }
+  const result = {seed, simhash, near, loadavg: loadavg()}
+  if (opt.json) return console.log(JSON.stringify(result, null, 2))
+  console.log(`clone detector's hashing path (seed ${seed})`)
+  console.log(`  ${simhashLine(simhash)}`)
+  for (const r of near) {
+    const range = (key) => `${Math.min(...r.rounds.map((x) => x[key])).toFixed(0)}-${Math.max(...r.rounds.map((x) => x[key])).toFixed(0)}`
+    console.log(`  ${r.kind}, n = ${r.n.toLocaleString('en-US')}, d = ${r.d}, SimHash ${r.projection} + LSH k = ${r.params.k}, L = ${r.params.L}, radius ${r.params.radius}, cosine >= 0.9:`
+      + ` ${(r.wallMs / 1000).toFixed(2)} s wall (rounds ${range('wallMs')} ms), ${(r.cpuMs / 1000).toFixed(2)} s CPU; hash ${r.hashMs.toFixed(0)} ms, search ${r.searchMs.toFixed(0)} ms, confirm ${r.confirmMs.toFixed(0)} ms (medians of ${r.rounds.length})`)
+    console.log(`    ${r.candidates.toLocaleString('en-US')} candidate pairs, ${r.withinRadius.toLocaleString('en-US')} within the radius, ${r.confirmed.toLocaleString('en-US')} confirmed; planted near-copies found ${r.plantedFound}/${r.planted}`
+      + `; peak RSS ${r.maxRssMB.toFixed(0)} MB (${r.rssBeforeMB.toFixed(0)} MB before the search, of which the vectors ${r.vectorsMB.toFixed(0)} MB); generation ${(r.genMs / 1000).toFixed(1)} s, not timed; load average ${r.loadavg.map((x) => x.toFixed(2)).join(' ')}`)
+  }
+  console.log(`  load average at the end: ${loadText()}`)
+}
 
 async function child() {
   const {detectFleet, readFleet, agentNull, fleetNull} = await core('detect/index.js')
@@ -83,10 +188,8 @@ async function writeFile(path, n) {
 
 async function main() {
   const {growthExponent} = await core('bench/harness.js')
-  const {SimHasher} = await core('lsh/simhash.js')
-  const {Rng} = await core('rng.js')
   const log = (s) => console.error(s)
-  log(`seed ${seed}; load average ${loadavg().map((x) => x.toFixed(2)).join(' ')}`)
+  log(`seed ${seed}; load average ${loadText()}`)
   const sizes = opt.sizes.split(',').map(Number)
   const memory = []
   for (const n of sizes) {
@@ -114,20 +217,8 @@ async function main() {
   } finally {
     rmSync(dir, {recursive: true, force: true})
   }
-  const h = new SimHasher({dim: 64, seed: 1, projection: 'gaussian'})
-  const rng = new Rng(seed)
-  const N = 100_000
-  const vecs = new Float64Array(N * 64)
-  for (let i = 0; i < vecs.length; i++) vecs[i] = rng.normal()
-  const sig = new Uint32Array(2 * N)
-  const reps = []
-  for (let r = 0; r < 5; r++) {
-    const t = performance.now()
-    for (let i = 0; i < N; i++) h.hashInto(vecs, i * 64, sig, i)
-    reps.push(((performance.now() - t) * 1000) / N)
-  }
-  reps.sort((a, b) => a - b)
-  const result = {seed, observations: T, memory, exponent, file, simhashUs: {median: reps[2], min: reps[0], max: reps[4]}, loadavg: loadavg()}
+  const simhash = await simhashPerVector()
+  const result = {seed, observations: T, memory, exponent, file, simhash, loadavg: loadavg()}
   if (opt.json) {
     console.log(JSON.stringify(result, null, 2))
     return
@@ -139,9 +230,11 @@ async function main() {
     console.log(`  file path: ${file.n.toLocaleString('en-US')} agents, ${(file.bytes / 1e6).toFixed(0)} MB JSONL: tcp detect ${(file.wallMs / 1000).toFixed(2)} s wall, peak ${file.maxRssMB.toFixed(0)} MB, exit ${file.exitCode} (${file.findings.join(', ')})`)
     console.log(`    in process: read ${(file.inProcess.readMs / 1000).toFixed(2)} s + detect ${(file.inProcess.detectMs / 1000).toFixed(2)} s, peak ${file.inProcess.maxRssMB.toFixed(0)} MB`)
   }
-  console.log(`  SimHash d = 64, dense Gaussian: ${result.simhashUs.median.toFixed(2)} us per vector (range ${result.simhashUs.min.toFixed(2)}-${result.simhashUs.max.toFixed(2)})`)
-  console.log(`  load average at the end: ${loadavg().map((x) => x.toFixed(2)).join(' ')}`)
+  console.log(`  ${simhashLine(simhash)}`)
+  console.log(`  load average at the end: ${loadText()}`)
 }
 
-if (opt.child) await child()
+if (opt.child === 'near') await nearChild()
+else if (opt.child) await child()
+else if (opt['clones-1e6']) await clones()
 else await main()

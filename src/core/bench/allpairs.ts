@@ -5,7 +5,7 @@
  * and recall is measured on the pairs of the sampled rows: both are labelled estimated. Times are CPU time of the
  * process (see harness timeMs), so that a loaded machine's run queue does not stretch them.
  */
-import {bruteForcePairs, chooseParams, LshIndex, recallOf, type AllPairsResult} from '../lsh/bucket.js'
+import {allPairsWithin, bruteForcePairs, chooseParams, recallOf, type AllPairsResult} from '../lsh/bucket.js'
 import {FleetData, type DataKind} from '../lsh/data.js'
 import {SimHasher} from '../lsh/simhash.js'
 import {Rng} from '../rng.js'
@@ -86,7 +86,7 @@ export function runAllPairs(o: AllPairsOptions): AllPairsReport {
   // Warm-up so that the first timed size does not pay for the JIT.
   const warm = new SimHasher({dim, seed: o.seed}).hashAll(new FleetData('fleet', 2000, dim, (o.seed ^ 1) >>> 0).all())
   for (let r = 0; r < 3; r++) {
-    new LshIndex(warm, chooseParams(2000, radius, o.seed)).allPairs()
+    allPairsWithin(warm, chooseParams(2000, radius, o.seed))
     bruteForcePairs(warm, radius)
   }
   for (const kind of o.kinds) {
@@ -101,7 +101,7 @@ export function runAllPairs(o: AllPairsOptions): AllPairsReport {
       let lsh: AllPairsResult | undefined
       const times: number[] = []
       for (let r = 0; r < reps; r++) {
-        const t = timeMs(() => new LshIndex(sigs, params).allPairs())
+        const t = timeMs(() => allPairsWithin(sigs, params))
         times.push(t.cpuMs)
         lsh = t.value
       }

@@ -2,9 +2,10 @@
  * Clusters of near-identical agents (clones, sybils run by one operator, replayed telemetry), found through the LSH
  * path of src/core/lsh: each agent's standardised series is cut into blocks, the block means (minus the fleet's,
  * so that what every agent shares, such as a fleet-wide load peak, does not make everyone alike) form a vector of
- * about 64 dimensions, SimHash turns it into 64 bits (dense Gaussian hyperplanes), and the bit-sampling index
- * proposes the pairs within Hamming distance RADIUS without comparing all pairs. Each proposed pair is then confirmed
- * on the vectors themselves: cosine at least `minCosine`. Confirmed pairs are joined into groups by union-find.
+ * about 64 dimensions, SimHash turns it into 64 bits (sparse +-1 hyperplanes, 8 nonzeros each at d = 64), and the
+ * bit-sampling index proposes the pairs within Hamming distance RADIUS without comparing all pairs. Each proposed
+ * pair is then confirmed on the vectors themselves: cosine at least `minCosine` (hashing, search and confirmation
+ * are `nearVectors` of src/core/lsh/near.ts). Confirmed pairs are joined into groups by union-find.
  *
  * Why the confirmation: 64-bit signatures alone are too short for large fleets. Two independent random vectors land
  * within Hamming distance 3 with probability about 1e-11 (mostly at wide angles, through the binomial's tail), so
@@ -17,8 +18,8 @@
  * correlated features (the vectors are then not isotropic) and honest agents that really are near-identical (two
  * copies of one deterministic job): those are reported, as they should be looked at.
  */
-import {chooseParams, LshIndex} from '../lsh/bucket.js'
-import {popcount32} from '../lsh/bits.js'
+import {hamming64} from '../lsh/bits.js'
+import {nearVectors} from '../lsh/near.js'
 import {lnGamma} from './stats.js'
 import type {Detector, Finding} from './types.js'
 
@@ -56,57 +57,37 @@ function find(parent: Int32Array, x: number): number {
   return x
 }
 
-function cosine(v: Float32Array, d: number, i: number, j: number): number {
-  let ab = 0
-  let aa = 0
-  let bb = 0
-  for (let k = 0; k < d; k++) {
-    const a = v[i * d + k]!
-    const b = v[j * d + k]!
-    ab += a * b
-    aa += a * a
-    bb += b * b
-  }
-  return aa > 0 && bb > 0 ? ab / Math.sqrt(aa * bb) : 0
-}
-
 export const clones: Detector = {
   name: 'clones',
   summary: 'clusters of near-identical agents: SimHash of block-mean vectors, bit-sampling LSH, confirmed by cosine, union-find',
-  needsSignatures: true,
+  needsVectors: true,
   run(ctx) {
-    const sigs = ctx.signatures
     const vecs = ctx.vectors
     const d = ctx.vectorDim
-    if (!sigs || !vecs || d < 2) return {findings: [], fpr: {rate: 0, how: 'not run'}, skipped: 'needs at least 2 vector dimensions'}
+    if (!vecs || d < 2) return {findings: [], fpr: {rate: 0, how: 'not run'}, skipped: 'needs at least 2 vector dimensions'}
     const c = chooseCosine(ctx.n, d, ctx.alpha)
     if (c === null) return {findings: [], fpr: {rate: 0, how: 'not run'}, skipped: `no cosine threshold up to ${COSINES[COSINES.length - 1]} keeps the false-pair bound under ${ctx.alpha} with ${d}-dimensional vectors and ${ctx.n} agents`}
     const bound = falsePairBound(ctx.n, d, c)
     const fpr = {rate: bound, how: `analytic bound: C(n, 2) x P(cosine >= ${c} | independent isotropic ${d}-dimensional vectors), Markov's inequality`}
-    const index = new LshIndex(sigs, chooseParams(ctx.n, RADIUS, ctx.seed, 0.99))
-    const {pairs, candidates} = index.allPairs()
+    const near = nearVectors(vecs, d, {seed: ctx.seed, radius: RADIUS, minCosine: c, targetRecall: 0.99})
+    const {pairs, signatures: sigs, params} = near
     const allPairs = (ctx.n * (ctx.n - 1)) / 2
     const parent = Int32Array.from({length: ctx.n}, (_, i) => i)
-    const confirmed: number[] = []
     for (let k = 0; k < pairs.length; k += 2) {
-      const i = pairs[k]!
-      const j = pairs[k + 1]!
-      if (cosine(vecs, d, i, j) < c) continue
-      confirmed.push(i, j)
-      const a = find(parent, i)
-      const b = find(parent, j)
+      const a = find(parent, pairs[k]!)
+      const b = find(parent, pairs[k + 1]!)
       if (a !== b) parent[Math.max(a, b)] = Math.min(a, b)
     }
     const notes = [
-      `LSH (k = ${index.params.k}, L = ${index.params.L}, radius ${RADIUS}): ${candidates.toLocaleString('en-US')} candidate pairs checked of ${allPairs.toLocaleString('en-US')}; ${pairs.length / 2} within the radius, ${confirmed.length / 2} confirmed at cosine >= ${c}`,
+      `LSH (k = ${params.k}, L = ${params.L}, radius ${RADIUS}; SimHash ${near.projection}, ${near.nnz} nonzeros per hyperplane): ${near.candidates.toLocaleString('en-US')} candidate pairs checked of ${allPairs.toLocaleString('en-US')}; ${near.withinRadius} within the radius, ${pairs.length / 2} confirmed at cosine >= ${c}`,
     ]
     const groups = new Map<number, number[]>()
     const maxD = new Map<number, number>()
-    for (let k = 0; k < confirmed.length; k += 2) {
-      const i = confirmed[k]!
-      const j = confirmed[k + 1]!
+    for (let k = 0; k < pairs.length; k += 2) {
+      const i = pairs[k]!
+      const j = pairs[k + 1]!
       const root = find(parent, i)
-      const dist = popcount32(sigs[2 * i]! ^ sigs[2 * j]!) + popcount32(sigs[2 * i + 1]! ^ sigs[2 * j + 1]!)
+      const dist = hamming64(sigs, i, sigs, j)
       maxD.set(root, Math.max(maxD.get(root) ?? 0, dist))
     }
     for (let i = 0; i < ctx.n; i++) {

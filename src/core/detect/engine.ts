@@ -8,14 +8,14 @@
  *          variances (robust to a minority of attackers), 'self' = each agent's own window, 'baseline' = a signed
  *          baseline's mean and sd;
  *  pass 2: per agent, the standardised series, its backward-CUSUM statistic and onset, the fleet-mean series, and
- *          (for the clone detector) its block means; then each agent's block means minus the fleet's, hashed.
+ *          (for the clone detector) its block means; then each agent's block means minus the fleet's (the clone
+ *          detector hashes them).
  *
  * What it does NOT guarantee: that a mixed-role fleet is judged fairly in 'fleet' mode (agents whose normal
  * behaviour differs from the fleet median look drifted from the first observation; use 'self' or one baseline per
  * role), or that dependent features keep the stated rates (every rate assumes independent, roughly Gaussian noise).
  */
 import {TcpError} from '../errors.js'
-import {SimHasher} from '../lsh/simhash.js'
 import {agentNull, agentP, agentStart, type ReferenceMode} from './calibrate.js'
 import {chi2MedianOverK, minSegment, tailStatistic, windowMoments} from './change.js'
 import {DETECTORS} from './detectors.js'
@@ -41,7 +41,7 @@ export interface DetectOptions {
   fpr?: number
   reference?: 'fleet' | 'self' | BaselineReference
   detectors?: readonly DetectorName[]
-  /** Seed of the SimHash hyperplanes and LSH tables (default 1). */
+  /** Seed of the clone detector's SimHash hyperplanes and LSH tables (default 1). */
   seed?: number
   onProgress?: (line: string) => void
 }
@@ -165,9 +165,7 @@ export function detectFleet(src: FleetSource, opts: DetectOptions = {}): DetectR
     return out
   }
 
-  const wantSigs = detectors.some((k) => DETECTORS[k].needsSignatures)
-  const hasher = wantSigs && d >= 2 ? new SimHasher({dim: d, seed, projection: 'gaussian'}) : null
-  const signatures = hasher ? new Uint32Array(2 * n) : null
+  const wantVectors = detectors.some((k) => DETECTORS[k].needsVectors) && d >= 2
   const nul = agentNull(T, F, mode, refLen, n)
   lap('calibration')
   const stat = new Float64Array(n)
@@ -176,13 +174,12 @@ export function detectFleet(src: FleetSource, opts: DetectOptions = {}): DetectR
   const sum = new Float64Array(T * F)
   const S = new Float64Array(F)
   const out2 = new Float64Array(2)
-  const vec = new Float64Array(d)
   // Block means of the clamped standardised series (n * d); centred by the fleet's and hashed after pass 2.
-  const blocks = hasher ? new Float32Array(n * d) : null
+  const blocks = wantVectors ? new Float32Array(n * d) : null
   const fleetBlock = new Float64Array(d)
   const t0 = agentStart(mode, refLen)
   const m = minSegment(T)
-  log(`pass 2: statistics${hasher ? ' and SimHash signatures' : ''}`)
+  log(`pass 2: statistics${blocks ? ' and block means' : ''}`)
   for (let i = 0; i < n; i++) {
     const z = series(i, buf)
     tailStatistic(z, T, F, t0, m, S, out2)
@@ -203,12 +200,7 @@ export function detectFleet(src: FleetSource, opts: DetectOptions = {}): DetectR
       }
     }
   }
-  if (hasher && signatures && blocks) {
-    for (let i = 0; i < n; i++) {
-      for (let j = 0; j < d; j++) vec[j] = blocks[i * d + j]! -= fleetBlock[j]!
-      hasher.hashInto(vec, 0, signatures, i)
-    }
-  }
+  if (blocks) for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) blocks[i * d + j]! -= fleetBlock[j]!
   const fleetSeries = sum.map((s) => s / Math.sqrt(n))
   lap('pass2')
 
@@ -228,7 +220,6 @@ export function detectFleet(src: FleetSource, opts: DetectOptions = {}): DetectR
     p,
     agentNull: nul,
     fleetSeries,
-    signatures,
     vectors: blocks,
     vectorDim: d,
     series: (i) => series(i, scratch),

@@ -36,11 +36,9 @@ export interface DetectContext {
   agentNull: AgentNull
   /** Fleet-mean series of the standardised values, scaled by sqrt(n): T * F. */
   fleetSeries: Float64Array
-  /** 64-bit SimHash signatures of each agent's block-mean vector (2 words per agent), or null when not computed. */
-  signatures: Uint32Array | null
-  /** The hashed vectors: each agent's block means minus the fleet's (n * vectorDim), or null. */
+  /** Each agent's block means minus the fleet's (n * vectorDim), or null when no detector needs them. */
   vectors: Float32Array | null
-  /** Dimension of the block-mean vectors that were hashed. */
+  /** Dimension of the block-mean vectors. */
   vectorDim: number
   /** Agent i's standardised series (T * F) in a buffer the caller must not keep. */
   series(i: number): Float64Array
@@ -107,7 +105,7 @@ export interface DetectorOutcome {
 export interface Detector {
   name: DetectorName
   summary: string
-  /** Whether the engine must compute SimHash signatures for it. */
-  needsSignatures?: boolean
+  /** Whether the engine must compute the block-mean vectors for it. */
+  needsVectors?: boolean
   run(ctx: DetectContext): DetectorOutcome
 }

@@ -4,10 +4,17 @@
  * sort of the n keys: `order` lists the points by key and `sorted` holds their keys, so a bucket is a run of equal
  * keys, found by binary search.
  *
- * A pair at Hamming distance h shares a table's key with probability (1 - h/64)^k, and is found by at least one of
- * L tables with probability 1 - (1 - (1 - h/64)^k)^L (`chooseParams` picks L from that). Near-duplicates are pairs at
- * distance <= radius; every candidate is checked exactly, so the index never reports a pair beyond the radius: it
- * can only miss some (recall < 1), never invent one.
+ * A pair at Hamming distance h shares a table's key with probability C(64 - h, k) / C(64, k) (the k positions are
+ * distinct), and is found by at least one of L tables with probability 1 - (1 - that)^L. `chooseParams` and
+ * `collisionProbability` use the with-replacement approximation (1 - h/64)^k, which is larger: at radius 6 the
+ * recall of pairs at exactly the radius is 0.960 at n = 1e6 (k = 19, L = 28), 0.984 at 1e4, where 0.99 is asked;
+ * pairs at 4 bits or fewer are found with probability >= 0.999. Near-duplicates are pairs at distance <= radius;
+ * every candidate is checked exactly, so the index never reports a pair beyond the radius: it can only miss some
+ * (recall < 1), never invent one.
+ *
+ * `allPairsWithin` (all near-duplicate pairs, the clone detector's search) uses the same L tables of sampled bits
+ * but builds them one at a time and drops each after its scan, so it holds O(n) memory instead of O(L * n), and sorts
+ * each table by a seeded hash of the sampled bits (two passes of a radix sort) rather than by the k-bit key.
  */
 import {TcpError} from '../errors.js'
 import {Rng} from '../rng.js'
@@ -24,18 +31,19 @@ export interface LshParams {
   seed: number
 }
 
-/** Probability that a pair at Hamming distance h collides in at least one of L tables of k bits. */
+/** Probability that a pair at Hamming distance h collides in at least one of L tables of k bits (approximately: above). */
 export function collisionProbability(h: number, k: number, L: number): number {
   return 1 - (1 - (1 - h / SIGNATURE_BITS) ** k) ** L
 }
 
 /**
- * k = round(log2 n) - 2 (a table's bucket holds about four points of uniform data, so its count array of 2^k
- * entries stays a quarter of n: measured faster here than k = log2 n, whose arrays fall out of cache at 1e5), and
- * L for `targetRecall` at `radius`.
+ * k = round(log2 n) - 1 (a table's bucket holds about two points of uniform data), and L for `targetRecall` at
+ * `radius`. One more bit halves the candidate pairs and adds about 10% more tables at radius 6; allPairsWithin's
+ * cost per table does not depend on 2^k, and in CPU time at radius 6 k = round(log2 n) - 1 was the fastest of
+ * -3 to +1 around it at 1e5 and 1e6 (k = round(log2 n) - 2, the earlier choice, was 15-35% slower).
  */
 export function chooseParams(n: number, radius: number, seed: number, targetRecall = 0.99): LshParams {
-  const k = Math.min(22, Math.max(8, Math.round(Math.log2(Math.max(2, n))) - 2))
+  const k = Math.min(22, Math.max(8, Math.round(Math.log2(Math.max(2, n))) - 1))
   const p = (1 - radius / SIGNATURE_BITS) ** k
   const L = Math.max(1, Math.min(64, Math.ceil(Math.log(1 - targetRecall) / Math.log(1 - p))))
   return {k, L, radius, seed}
@@ -73,6 +81,138 @@ export interface AllPairsResult {
   candidates: number
 }
 
+interface Tables {
+  /** The k sampled bit positions of each table. */
+  positions: Uint16Array[]
+  /** The same as 64-bit masks (lo and hi words). */
+  maskLo: Uint32Array
+  maskHi: Uint32Array
+  /** Per table, the seed of the hash that orders allPairsWithin's buckets. */
+  salt: Uint32Array
+}
+
+/** The L tables' sampled bits, drawn from the seed: LshIndex and allPairsWithin use the same tables. */
+function sampleTables(params: LshParams): Tables {
+  const {k, L} = params
+  const rng = new Rng(params.seed)
+  const positions = Array.from({length: L}, () => BitSampler.samplePositions(rng, SIGNATURE_BITS, k))
+  const maskLo = new Uint32Array(L)
+  const maskHi = new Uint32Array(L)
+  positions.forEach((pos, t) => {
+    for (const p of pos) {
+      if (p < 32) maskLo[t] = (maskLo[t]! | (1 << p)) >>> 0
+      else maskHi[t] = (maskHi[t]! | (1 << (p - 32))) >>> 0
+    }
+  })
+  const salt = Uint32Array.from({length: L}, () => rng.u32())
+  return {positions, maskLo, maskHi, salt}
+}
+
+/**
+ * A 32-bit hash of a signature's sampled bits (murmur3's fmix32 steps): equal sampled bits, equal hash. It only
+ * orders the buckets: two different bit patterns with one hash share a run of the sort, and their pairs are checked
+ * and then dropped by the mask test, so the hash's quality changes the work, never the result.
+ */
+function bucketHash(lo: number, hi: number, salt: number): number {
+  let h = Math.imul(hi ^ salt, 0x85ebca6b)
+  h ^= h >>> 13
+  h = Math.imul(h ^ lo, 0xc2b2ae35)
+  return (h ^ (h >>> 16)) >>> 0
+}
+
+/**
+ * Every pair at distance <= radius that shares a bucket (equal sampled bits) in some table, each reported once: in
+ * the first table where it collides (a pair collided in table u < t exactly when its XOR is zero on u's sampled bits,
+ * a mask test, so no earlier table is kept). Per table: the hash of each point's sampled bits, a two-pass LSD radix
+ * sort of (hash, point, signature) by it, then a sequential scan of each run of equal hashes. Memory: 9 words per
+ * point, whatever L; the pairs come out in a fixed order (tables, then hash, then point index).
+ */
+export function allPairsWithin(sigs: Uint32Array, params: LshParams): AllPairsResult {
+  checkParams(params)
+  if (sigs.length % 2 !== 0) throw new TcpError('input', `signatures: expected an even number of words, got ${sigs.length}`)
+  const n = sigs.length / 2
+  const {L, radius} = params
+  const {maskLo, maskHi, salt} = sampleTables(params)
+  // Sort on bits = log2(n) + 1 of the hash: distinct bit patterns share a run with probability 2^-bits, about n / 4
+  // extra candidate pairs per table, against the C(n, 2) / 2^k of the real buckets.
+  const bits = Math.min(24, Math.max(2, Math.ceil(Math.log2(Math.max(2, n))) + 1))
+  const b1 = bits >>> 1
+  const low = (1 << b1) - 1
+  const keys = new Uint32Array(n)
+  const tmp = new Uint32Array(4 * n)
+  const run = new Uint32Array(4 * n)
+  const h1 = new Int32Array(1 << b1)
+  const h2 = new Int32Array(1 << (bits - b1))
+  const out = new PairList()
+  let candidates = 0
+  for (let t = 0; t < L; t++) {
+    const mLo = maskLo[t]!
+    const mHi = maskHi[t]!
+    const s = salt[t]!
+    h1.fill(0)
+    h2.fill(0)
+    for (let i = 0; i < n; i++) {
+      const key = bucketHash(sigs[2 * i]! & mLo, sigs[2 * i + 1]! & mHi, s) >>> (32 - bits)
+      keys[i] = key
+      h1[key & low]!++
+      h2[key >>> b1]!++
+    }
+    exclusivePrefix(h1)
+    exclusivePrefix(h2)
+    for (let i = 0; i < n; i++) {
+      const key = keys[i]!
+      const r = 4 * h1[key & low]!++
+      tmp[r] = key
+      tmp[r + 1] = i
+      tmp[r + 2] = sigs[2 * i]!
+      tmp[r + 3] = sigs[2 * i + 1]!
+    }
+    for (let q = 0; q < 4 * n; q += 4) {
+      const r = 4 * h2[tmp[q]! >>> b1]!++
+      run[r] = tmp[q]!
+      run[r + 1] = tmp[q + 1]!
+      run[r + 2] = tmp[q + 2]!
+      run[r + 3] = tmp[q + 3]!
+    }
+    let start = 0
+    while (start < n) {
+      const key = run[4 * start]!
+      let end = start + 1
+      while (end < n && run[4 * end] === key) end++
+      candidates += ((end - start) * (end - start - 1)) / 2
+      for (let a = start; a < end; a++) {
+        const ilo = run[4 * a + 2]!
+        const ihi = run[4 * a + 3]!
+        for (let b = a + 1; b < end; b++) {
+          const xlo = ilo ^ run[4 * b + 2]!
+          const dlo = popcount32(xlo)
+          if (dlo > radius) continue // most candidates end here, on one word
+          const xhi = ihi ^ run[4 * b + 3]!
+          if (dlo + popcount32(xhi) > radius) continue
+          if (((xlo & mLo) | (xhi & mHi)) !== 0) continue // same hash, different sampled bits
+          let seen = 0
+          for (let u = 0; u < t; u++) seen |= +(((xlo & maskLo[u]!) | (xhi & maskHi[u]!)) === 0)
+          if (seen) continue
+          const i = run[4 * a + 1]!
+          const j = run[4 * b + 1]!
+          out.push(i < j ? i : j, i < j ? j : i)
+        }
+      }
+      start = end
+    }
+  }
+  return {pairs: out.toArray(), candidates}
+}
+
+function exclusivePrefix(h: Int32Array): void {
+  let acc = 0
+  for (let x = 0; x < h.length; x++) {
+    const c = h[x]!
+    h[x] = acc
+    acc += c
+  }
+}
+
 export class LshIndex {
   readonly n: number
   readonly params: LshParams
@@ -92,16 +232,10 @@ export class LshIndex {
     this.params = params
     const n = (this.n = sigs.length / 2)
     const {k, L} = params
-    const rng = new Rng(params.seed)
-    this.samplers = Array.from({length: L}, () => BitSampler.forSignature(BitSampler.samplePositions(rng, SIGNATURE_BITS, k)))
-    this.maskLo = new Uint32Array(L)
-    this.maskHi = new Uint32Array(L)
-    this.samplers.forEach((smp, t) => {
-      for (const p of smp.positions) {
-        if (p < 32) this.maskLo[t] = (this.maskLo[t]! | (1 << p)) >>> 0
-        else this.maskHi[t] = (this.maskHi[t]! | (1 << (p - 32))) >>> 0
-      }
-    })
+    const tables = sampleTables(params)
+    this.samplers = tables.positions.map((pos) => BitSampler.forSignature(pos))
+    this.maskLo = tables.maskLo
+    this.maskHi = tables.maskHi
     const keys = new Uint32Array(n)
     this.order = new Int32Array(L * n)
     this.sorted = new Uint32Array(L * n)
@@ -125,50 +259,9 @@ export class LshIndex {
     }
   }
 
-  /**
-   * Every pair at distance <= radius that shares a bucket in some table, each reported once: in the first table
-   * where it collides (a pair collided in table u < t exactly when its XOR is zero on u's sampled bits, a mask test,
-   * so no earlier table's keys are read). Each table's signatures are first copied in bucket order, so the scan of a
-   * bucket reads memory sequentially.
-   */
+  /** Every pair at distance <= radius that shares a bucket in some table, each once: `allPairsWithin` on these tables. */
   allPairs(): AllPairsResult {
-    const {n, order, sorted, sigs, maskLo, maskHi} = this
-    const {L, radius} = this.params
-    const out = new PairList()
-    const ss = new Uint32Array(2 * n)
-    let candidates = 0
-    for (let t = 0; t < L; t++) {
-      const base = t * n
-      for (let r = 0; r < n; r++) {
-        const i = order[base + r]!
-        ss[2 * r] = sigs[2 * i]!
-        ss[2 * r + 1] = sigs[2 * i + 1]!
-      }
-      let start = 0
-      while (start < n) {
-        const key = sorted[base + start]!
-        let end = start + 1
-        while (end < n && sorted[base + end] === key) end++
-        candidates += ((end - start) * (end - start - 1)) / 2
-        for (let a = start; a < end; a++) {
-          const ilo = ss[2 * a]!
-          const ihi = ss[2 * a + 1]!
-          for (let b = a + 1; b < end; b++) {
-            const xlo = ilo ^ ss[2 * b]!
-            const xhi = ihi ^ ss[2 * b + 1]!
-            if (popcount32(xlo) + popcount32(xhi) > radius) continue
-            let seen = 0
-            for (let u = 0; u < t; u++) seen |= +(((xlo & maskLo[u]!) | (xhi & maskHi[u]!)) === 0)
-            if (seen) continue
-            const i = order[base + a]!
-            const j = order[base + b]!
-            out.push(i < j ? i : j, i < j ? j : i)
-          }
-        }
-        start = end
-      }
-    }
-    return {pairs: out.toArray(), candidates}
+    return allPairsWithin(this.sigs, this.params)
   }
 
   /** First rank in table t whose key is >= key, in exactly ceil(log2(n + 1)) steps. */

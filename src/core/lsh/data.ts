@@ -44,12 +44,22 @@ export class FleetData {
     return new Rng((this.seed ^ Math.imul(i + 1, 0x9e3779b1)) >>> 0)
   }
 
+  private copyOf(i: number, rng: Rng): number {
+    return i > 0 && rng.float() < CLONE_FRACTION ? rng.int(i) : -1
+  }
+
+  /** The earlier agent that agent i is a planted near-copy of, or -1. */
+  source(i: number): number {
+    return this.copyOf(i, this.rngOf(i))
+  }
+
   /** Writes agent i's vector into out[off, off + dim). */
   vector(i: number, out: Float64Array, off = 0): void {
     const rng = this.rngOf(i)
     const d = this.dim
-    if (i > 0 && rng.float() < CLONE_FRACTION) {
-      this.vector(rng.int(i), out, off)
+    const src = this.copyOf(i, rng)
+    if (src >= 0) {
+      this.vector(src, out, off)
       for (let j = 0; j < d; j++) out[off + j]! += CLONE_NOISE * rng.normal()
       return
     }

@@ -7,25 +7,12 @@ import {TcpError} from '../../../src/core/errors.js'
 import {
   BitSampler, bruteForcePairs, chooseParams, collisionProbability, FleetData, hamming64, LshIndex, popcount32, recallOf, SimHasher,
 } from '../../../src/core/lsh/index.js'
+import {pairAtAngle} from '../../helpers/vectors.js'
 
 function naivePopcount(x: number): number {
   let c = 0
   for (let i = 0; i < 32; i++) c += (x >>> i) & 1
   return c
-}
-
-/** A pair of unit vectors at angle theta (Gram-Schmidt on two Gaussian vectors). */
-function pairAtAngle(rng: Rng, d: number, theta: number): [Float64Array, Float64Array] {
-  const x = Float64Array.from({length: d}, () => rng.normal())
-  const z = Float64Array.from({length: d}, () => rng.normal())
-  const dot = (a: Float64Array, b: Float64Array) => a.reduce((s, v, i) => s + v * b[i]!, 0)
-  const nx = Math.sqrt(dot(x, x))
-  for (let i = 0; i < d; i++) x[i]! /= nx
-  const p = dot(z, x)
-  for (let i = 0; i < d; i++) z[i]! -= p * x[i]!
-  const nz = Math.sqrt(dot(z, z))
-  const y = Float64Array.from({length: d}, (_, i) => Math.cos(theta) * x[i]! + (Math.sin(theta) * z[i]!) / nz)
-  return [x, y]
 }
 
 function agreement(projection: 'gaussian' | 'sparse', theta: number, seed: number): number {
