@@ -12,7 +12,8 @@
 //      link whose first dropped component lies in the tail the witness has not referenced yet is accepted; the
 //      report's caveat names the attacker each time.
 //   4. Cost: `tcp verify --fleet` as a whole process on a larger fleet with a witness (AGENTSxENTRIES, 5% message
-//      rate, checkpoint and witness every 100 entries), without and with --witnessed-within: seconds and peak RSS.
+//      rate, checkpoint and witness every 100 entries), without --witnessed-within, with it, and with it and
+//      --witness recorder (the walk of the recorder's causal past): seconds and peak RSS.
 // Usage: node bench/log-witness.mjs [--trials 200] [--seed 1] [--fleet 250x1000] [--json]   (--trials 0: only 4)
 import {spawnSync} from 'node:child_process'
 import {mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
@@ -81,7 +82,7 @@ for (const quick of N > 0 ? [true, false] : []) {
     const o = clockForgery.defended(w, dropped, ctx)
     if (o.detected) detected++
     fp += o.falsePositives
-    const r = verifyFleet(w.attackedDir, {trust: w.trust, now: w.now, maxSkewMs: 2000, freshWithinMs: 15_000, witnessedWithinMs: WITNESSED_WITHIN_MS})
+    const r = verifyFleet(w.attackedDir, {trust: w.trust, now: w.now, maxSkewMs: 2000, freshWithinMs: 15_000, witnessedWithinMs: WITNESSED_WITHIN_MS, witnesses: [RECORDER]})
     const k = failedChecks(r) || 'accepted'
     by[k] = (by[k] ?? 0) + 1
     clockForgery.dispose(w)
@@ -128,15 +129,16 @@ if (opt.fleet) {
   const sim = simulateFleet({dir, agents, entries, seed, messageRate: 0.05, checkpointEvery: 100, witness: RECORDER})
   const within = `${2 * 100 + 2}s`
   out.cost = {agents, entries: sim.entries, references: sim.references, within}
-  for (const flags of [[], ['--witnessed-within', within]]) {
+  const runs = {plain: [], witnessed: ['--witnessed-within', within], named: ['--witnessed-within', within, '--witness', RECORDER]}
+  for (const [name, flags] of Object.entries(runs)) {
     const args = [process.execPath, join(root, 'bin', 'run.js'), 'verify', sim.agents[0].file, '--trust', sim.trustDir, '--fleet', dir, '--at', new Date(sim.lastTimeMs + 1000).toISOString(), '--json', ...flags]
     const t0 = process.hrtime.bigint()
     const r = spawnSync('/usr/bin/time', ['-f', '%M', ...args], {encoding: 'utf8', maxBuffer: 1 << 26, env: {...process.env, TCP_NO_CONFIG: '1'}})
     const s = Number(process.hrtime.bigint() - t0) / 1e9
-    if (r.status !== 0 || !JSON.parse(r.stdout).ok) throw new Error(`fleet verify exited ${r.status}: ${r.stderr.slice(0, 400)}`)
+    if (r.status !== 0 || !JSON.parse(r.stdout).report.ok) throw new Error(`fleet verify exited ${r.status}: ${r.stderr.slice(0, 400)}`)
     const peakMB = Number(r.stderr.trim().split('\n').at(-1)) / 1024
-    out.cost[flags.length ? 'witnessed' : 'plain'] = {seconds: s, peakRssMB: peakMB}
-    say(`4. tcp verify --fleet, ${agents} agents + witness x ${entries} entries (${sim.entries} entries, ${sim.references} references)${flags.length ? ` --witnessed-within ${within}` : ''}: ${s.toFixed(1)} s, peak RSS ${peakMB.toFixed(0)} MB`)
+    out.cost[name] = {seconds: s, peakRssMB: peakMB}
+    say(`4. tcp verify --fleet, ${agents} agents + witness x ${entries} entries (${sim.entries} entries, ${sim.references} references)${flags.length ? ` ${flags.join(' ')}` : ''}: ${s.toFixed(1)} s, peak RSS ${peakMB.toFixed(0)} MB`)
   }
   rmSync(dir, {recursive: true, force: true})
 }

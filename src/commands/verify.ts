@@ -28,7 +28,7 @@ the input cannot be read.`
     '<%= config.bin %> verify proof.json --baseline b1.dsse.json --pub alice.pub   # a zero-knowledge proof bundle',
     '<%= config.bin %> verify quote.json --ak state/ak.pem --nonce 5f2c...   # a TPM quote bundle',
     '<%= config.bin %> verify agent-01.log --trust ./trust --fleet ./logs --fresh-within 5m   # a tcp.log/v1 agent log',
-    '<%= config.bin %> verify agent-01.log --trust ./trust --fleet ./logs --witnessed-within 30s   # and no fleet log has an unwitnessed tail older than 30 s',
+    '<%= config.bin %> verify agent-01.log --trust ./trust --fleet ./logs --witnessed-within 30s --witness recorder   # and no fleet log has a tail older than 30 s that the recorder\'s log does not fix',
     '<%= config.bin %> verify tree/root.dsse.json --pub agg.pub --pub recorder.pub --audit tree/ --sample 32   # an aggregation root',
     '<%= config.bin %> verify incl.json --root tree/root.dsse.json --pub agg.pub   # an agent\'s inclusion proof',
   ]

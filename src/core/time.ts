@@ -75,9 +75,15 @@ export function fastUtcTime(s: string): number {
 const DURATION_RE = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)$/
 const UNIT_MS: Record<string, number> = {ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000}
 
-/** A duration such as "500ms", "2s", "5m", "1h", "7d" in milliseconds, or TcpError('usage') naming `what`. */
+/**
+ * A duration such as "500ms", "2s", "5m", "1h", "7d" in milliseconds, or TcpError('usage') naming `what`. A value
+ * beyond 2^53 ms is refused: enough digits would make it Infinity, and a skew or bound of Infinity turns its check
+ * off without a word.
+ */
 export function parseDuration(value: string, what: string): number {
   const m = DURATION_RE.exec(value.trim())
   if (!m) throw new TcpError('usage', `${what}: expected a duration such as 500ms, 2s, 5m, 1h or 7d, got ${JSON.stringify(value)}`)
-  return Math.round(Number(m[1]) * UNIT_MS[m[2]!]!)
+  const ms = Math.round(Number(m[1]) * UNIT_MS[m[2]!]!)
+  if (!Number.isSafeInteger(ms)) throw new TcpError('usage', `${what}: ${JSON.stringify(value.length > 40 ? value.slice(0, 40) + '...' : value)} is longer than 2^53 ms`)
+  return ms
 }

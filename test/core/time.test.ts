@@ -1,7 +1,7 @@
 // parseTime: RFC 3339 with an explicit offset; calendar fields checked as written, with Z and with numeric offsets.
 import {describe, it} from 'node:test'
 import assert from 'node:assert/strict'
-import {parseTime} from '../../src/core/time.js'
+import {parseDuration, parseTime} from '../../src/core/time.js'
 import {TcpError} from '../../src/core/errors.js'
 
 const bad = (v: unknown, re: RegExp) =>
@@ -46,5 +46,19 @@ describe('parseTime', () => {
   it('refuses times without an offset, other shapes and non-strings', () => {
     for (const v of ['2026-01-01T00:00:00', '2026-01-01', '1', '', ' 2026-01-01T00:00:00Z', 20260101, null, undefined])
       bad(v, /expected an RFC 3339 time/)
+  })
+})
+
+describe('parseDuration', () => {
+  it('reads each unit, and refuses signs, exponents and other units', () => {
+    assert.deepEqual(['500ms', '2s', '1.5m', '1h', '7d', ' 5m'].map((v) => parseDuration(v, '--d')), [500, 2000, 90_000, 3_600_000, 604_800_000, 300_000])
+    for (const v of ['-1s', 'NaNs', 'Infinitys', '1e3s', '5M', '5', ''])
+      assert.throws(() => parseDuration(v, '--d'), (e: unknown) => e instanceof TcpError && e.code === 'usage' && e.message.startsWith('--d: expected a duration'))
+  })
+
+  it('refuses a duration too long to count in milliseconds exactly, rather than becoming Infinity (a skew or bound that disables its check)', () => {
+    assert.equal(parseDuration('104249991d', '--d'), 104249991 * 86_400_000)
+    for (const v of ['9'.repeat(400) + 'd', '104249992d', '1' + '0'.repeat(30) + 'ms'])
+      assert.throws(() => parseDuration(v, '--max-skew'), (e: unknown) => e instanceof TcpError && e.code === 'usage' && /^--max-skew: .* is longer than 2\^53 ms/.test(e.message))
   })
 })

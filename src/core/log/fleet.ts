@@ -5,17 +5,23 @@
  *   fleet-time        a referenced entry is not later than the entry referencing it, beyond the skew
  *   fleet-causality   the happened-before graph (each log's chain plus the references) has no cycle
  *   fleet-witness     (with witnessedWithinMs) every entry older than that at `now` is pinned: at or before the
- *                     highest entry of its agent that another agent's log references with the right hash
+ *                     highest entry of its agent that another agent's log references with the right hash; with
+ *                     `witnesses`, only what those agents' logs fix counts (their causal past: their references,
+ *                     and the references of the entries those fix, transitively); a witness's own entries are
+ *                     pinned by any other agent's reference
  *
  * Pinning (as witnessing in Certificate Transparency gossip): a peer's reference names an entry by its hash, and by
  * the chain that hash fixes every entry before it; a key holder who rewrites a pinned entry forks from the peer's
  * reference, which fleet-references rejects. What nobody referenced, its key holder can rewrite and re-sign
  * unnoticed; fleet-witness bounds how old such an unpinned tail may be, which needs a witness (an agent that
  * regularly references every log, and that the agents reference back). It does NOT guarantee anything about the
- * tail younger than the bound, nor that an agent recorded every message it received.
+ * tail younger than the bound, nor that an agent recorded every message it received. "Older" is by the entry's own
+ * time, which its key holder wrote: entries it kept from the witness it can rewrite and date inside the bound when it
+ * shows them (nothing the witness wrote tells a withheld entry from a new one). Without `witnesses`, any agent's
+ * reference pins, so two agents that collude (or two keys of one operator) pin each other's entries.
  *
  * Memory: one pass over each file, keeping per agent 44 bytes an entry (its hash, time and line number, in typed
- * arrays) and 56 bytes a changed clock component; nothing else of a line outlives it. Time is linear in the bytes
+ * arrays) and 57 bytes a changed clock component; nothing else of a line outlives it. Time is linear in the bytes
  * read plus the references.
  */
 import {readdirSync, realpathSync, statSync} from 'node:fs'
@@ -23,7 +29,7 @@ import {join} from 'node:path'
 import {TcpError, fromSystemError} from '../errors.js'
 import {grown} from '../bytes.js'
 import {makeReport, type Check, type VerifyReport} from '../verify/report.js'
-import type {ClockRef} from './format.js'
+import {assertAgentName, type ClockRef} from './format.js'
 import {CHECK_NAMES, LogVerifier, checkFrom, okDetailFor, reportedSummary, type EntrySink, type LogFailure, type LogSummary, type LogVerifyOptions, type ReportedLogSummary} from './verify.js'
 
 export const FLEET_CHECKS = ['fleet-agents', 'fleet-references', 'fleet-time', 'fleet-causality'] as const
@@ -57,6 +63,8 @@ class Refs {
   toSeq = new Float64Array(this.cap)
   line = new Int32Array(this.cap)
   time = new Float64Array(this.cap)
+  /** 1 when the reference resolved to a committed entry with that hash. */
+  ok = new Uint8Array(this.cap)
   hash = Buffer.alloc(this.cap * 32)
   push(agent: number, from: number, line: number, time: number, target: number, ref: ClockRef): void {
     if (this.n === this.cap) this.grow()
@@ -77,6 +85,7 @@ class Refs {
     this.line = grown(this.line, this.cap)
     this.toSeq = grown(this.toSeq, this.cap)
     this.time = grown(this.time, this.cap)
+    this.ok = grown(this.ok, this.cap)
     const h = Buffer.alloc(this.cap * 32)
     this.hash.copy(h)
     this.hash = h
@@ -99,6 +108,11 @@ export interface FleetVerifyOptions extends LogVerifyOptions {
   main?: string
   /** fleet-witness: every entry older than this (ms) at `now` must be pinned by another agent's reference. */
   witnessedWithinMs?: number
+  /**
+   * fleet-witness: only these agents' logs pin (directly or through the references of entries they fix); a witness's
+   * own entries are pinned by any other agent's reference. Default: every agent's reference pins.
+   */
+  witnesses?: string[]
 }
 
 export interface FleetReport extends VerifyReport {
@@ -141,6 +155,9 @@ export function verifyFleet(dir: string, opts: FleetVerifyOptions): FleetReport 
   // NaN would compare false against every age and pass every entry: refuse it rather than fail open.
   const within = opts.witnessedWithinMs
   if (within !== undefined && !(Number.isFinite(within) && within >= 0)) throw new TcpError('usage', `witnessedWithinMs: expected a duration >= 0 ms, got ${within}`)
+  const witnesses = opts.witnesses && [...new Set(opts.witnesses)]
+  if (witnesses && within === undefined) throw new TcpError('usage', 'witnesses: only with witnessedWithinMs (they decide what fleet-witness counts as pinned)')
+  for (const w of witnesses ?? []) assertAgentName(w, 'witness')
   const skew = opts.maxSkewMs ?? 2000
   const keep = opts.keepFailures ?? 20
   // One verification time for every log and for fleet-witness (the time freshness is judged at).
@@ -238,13 +255,14 @@ export function verifyFleet(dir: string, opts: FleetVerifyOptions): FleetReport 
       fail('fleet-references', ...where, `clock of "${to.name}" seq ${seq} names hash ${refs.hash.toString('hex', i * 32, i * 32 + 8)}..., but that entry's hash is ${to.data.hashes.toString('hex', seq * 32, seq * 32 + 8)}...`)
       continue
     }
+    refs.ok[i] = 1
     if (seq > to.pinned) to.pinned = seq
     const tTo = to.data.times[seq]!
     if (tTo > refs.time[i]! + skew)
       fail('fleet-time', ...where, `references "${to.name}" seq ${seq} at ${new Date(tTo).toISOString()}, later than this entry's own time ${new Date(refs.time[i]!).toISOString()} + skew ${skew} ms`)
   }
   causality(agents, refs, fail)
-  const caveats = within === undefined ? [UNWITNESSED] : witness(agents, now, within, fail)
+  const caveats = within === undefined ? [UNWITNESSED] : witness(agents, refs, witnesses && witnessIds(witnesses, ids, agents, dir, fail), now, within, fail)
   const checks: Check[] = []
   const agg = (name: string) => (name === 'signature' ? `${files.length} logs, ${entries} entries (trust: ${opts.trust.source})` : name === 'committed' ? `${entries} entries in ${files.length} logs` : name === 'time-future' ? okDetailFor(name, {} as LogSummary, opts) : '')
   for (const name of CHECK_NAMES) {
@@ -260,7 +278,9 @@ export function verifyFleet(dir: string, opts: FleetVerifyOptions): FleetReport 
     'fleet-causality': `no cycle among ${entries} entries and ${refs.n} references`,
   }
   for (const name of FLEET_CHECKS) checks.push(checkFrom(name, counts.get(name) ?? 0, failures, fleetOk[name]!))
-  if (within !== undefined) checks.push(checkFrom('fleet-witness', counts.get('fleet-witness') ?? 0, failures, `every entry older than ${seconds(within)} is pinned by another agent's reference`))
+  const one = witnesses?.length === 1
+  const pinnedBy = witnesses ? `fixed by ${logsOf(witnesses)} (directly or through entries ${one ? 'it references' : 'they reference'}); the ${one ? 'witness\'s' : 'witnesses\''} own entries by another agent's reference` : 'pinned by another agent\'s reference'
+  if (within !== undefined) checks.push(checkFrom('fleet-witness', counts.get('fleet-witness') ?? 0, failures, `every entry older than ${seconds(within)} is ${pinnedBy}`))
   return makeReport('tcp-log', checks, {
     fleet: {dir, logs: files.length, agents: present, entries, references: refs.n},
     log: mainSummary && reportedSummary(mainSummary),
@@ -271,36 +291,81 @@ export function verifyFleet(dir: string, opts: FleetVerifyOptions): FleetReport 
 }
 
 const UNWITNESSED = 'rewrites by a log\'s own key holder where no peer referenced its entries (links are pinned only by peers\' references; a witness and --witnessed-within bound the rest)'
+const ANY_PEER = 'who pinned an entry: any agent\'s reference counts: two agents that collude (or two keys of one operator) pin each other\'s entries; --witness NAME counts only what the named witnesses\' logs fix'
 const seconds = (ms: number): string => `${+(ms / 1000).toFixed(3)} s`
+const logsOf = (ws: string[]): string => (ws.length === 1 ? `the log of witness ${JSON.stringify(ws[0])}` : `the logs of witnesses ${ws.map((w) => JSON.stringify(w)).join(', ')}`)
 const TAILS_NAMED = 20
+type Fail = (check: string, file: string, line: number, seq: number | null, detail: string) => void
+
+/** Ids of the named witnesses that have a log; a fleet-witness failure for each that has none. */
+function witnessIds(names: string[], ids: Map<string, number>, agents: AgentData[], dir: string, fail: Fail): {names: string[]; ids: number[]} {
+  const found: number[] = []
+  for (const n of names) {
+    const id = ids.get(n)
+    if (id !== undefined && agents[id]!.data) found.push(id)
+    else fail('fleet-witness', dir, 0, null, `witness "${n}" has no log in the fleet: nothing it fixed can be counted`)
+  }
+  return {names, ids: found}
+}
+
+/**
+ * The causal past of the witnesses' committed heads: per agent, the highest seq that a witness's log fixes, directly
+ * or through the references of entries it fixes (a reference names an entry by its hash, which fixes the referencing
+ * entry's own references in turn). -1: none. Each reference is read once (an agent's references are in the order of
+ * its entries), so the walk is linear in references plus agents.
+ */
+function witnessedPast(agents: AgentData[], refs: Refs, seeds: number[]): Float64Array {
+  const reached = new Float64Array(agents.length).fill(-1)
+  const next = Int32Array.from(agents, (a) => a.refStart)
+  const queue: number[] = []
+  for (const w of seeds) (reached[w] = agents[w]!.committedSeq), queue.push(w)
+  while (queue.length) {
+    const a = queue.pop()!
+    const end = agents[a]!.refEnd
+    while (next[a]! < end && refs.from[next[a]!]! <= reached[a]!) {
+      const i = next[a]!++
+      const to = refs.target[i]!
+      if (refs.ok[i] && refs.toSeq[i]! > reached[to]!) (reached[to] = refs.toSeq[i]!), queue.push(to)
+    }
+  }
+  return reached
+}
 
 /**
  * fleet-witness: per agent, the entries after its pinned prefix that are older than `within` at `now` (times are
- * monotone in a log that passes time-order, so they are the first entries after the prefix). Returns the caveat for
- * the unpinned tails left inside the bound. One pass over each agent's unpinned entries.
+ * monotone in a log that passes time-order, so they are the first entries after the prefix). The pinned prefix is
+ * what another agent's reference fixes or, with named witnesses, what their logs fix (a witness's own: any other
+ * agent's reference). Returns the caveats: the unpinned tails left inside the bound, and without named witnesses
+ * that any agent pins. One pass over each agent's unpinned entries.
  */
-function witness(agents: AgentData[], now: number, within: number, fail: (check: string, file: string, line: number, seq: number | null, detail: string) => void): string[] {
+function witness(agents: AgentData[], refs: Refs, named: {names: string[]; ids: number[]} | null | undefined, now: number, within: number, fail: Fail): string[] {
+  const past = named ? witnessedPast(agents, refs, named.ids) : null
+  const isWitness = new Set(named?.ids)
+  const by = named ? `no reference ${logsOf(named.names)} ${named.names.length === 1 ? 'fixes' : 'fix'}` : 'no other agent\'s reference'
   const tails: string[] = []
-  for (const a of agents) {
-    if (!a.data || a.committedSeq < 0 || a.pinned >= a.committedSeq) continue
-    const first = a.pinned + 1
+  agents.forEach((a, id) => {
+    if (!a.data || a.committedSeq < 0) return
+    const pinned = past && !isWitness.has(id) ? past[id]! : a.pinned
+    if (pinned >= a.committedSeq) return
+    const first = pinned + 1
     const times = a.data.times
-    let last = a.pinned
+    let last = pinned
     while (last < a.committedSeq && now - times[last + 1]! > within) last++
     if (last >= first)
-      fail('fleet-witness', a.file!, a.data.lines[first]!, first, `"${a.name}" ${last === first ? `entry ${first} is` : `entries ${first}..${last} are`} pinned by no other agent's reference; the oldest is ${seconds(now - times[first]!)} old at ${new Date(now).toISOString()}, more than ${seconds(within)}: its key holder could have rewritten them`)
+      fail('fleet-witness', a.file!, a.data.lines[first]!, first, `"${a.name}" ${last === first ? `entry ${first} is` : `entries ${first}..${last} are`} pinned by ${by}; the oldest is ${seconds(now - times[first]!)} old at ${new Date(now).toISOString()}, more than ${seconds(within)}: its key holder could have rewritten them`)
     if (last < a.committedSeq) tails.push(`${a.name} (last ${a.committedSeq - last})`)
-  }
-  if (tails.length === 0) return []
+  })
+  const caveats = named ? [] : [ANY_PEER]
+  if (tails.length === 0) return caveats
   const more = tails.length > TAILS_NAMED ? ` and ${tails.length - TAILS_NAMED} more agents` : ''
-  return [`entries of the last ${seconds(within)} that no peer has referenced yet, which their key holders could still rewrite: ${tails.slice(0, TAILS_NAMED).join(', ')}${more}`]
+  return [`entries dated within the last ${seconds(within)} that are not pinned yet, which their key holders could still rewrite: ${tails.slice(0, TAILS_NAMED).join(', ')}${more}`, ...caveats]
 }
 
 /**
  * Kahn-style walk of the happened-before graph: an agent advances through its entries until one references an entry
  * of another agent not yet reached; it then waits on that agent. Entries never reached lie on (or behind) a cycle.
  */
-function causality(agents: AgentData[], refs: Refs, fail: (check: string, file: string, line: number, seq: number | null, detail: string) => void): void {
+function causality(agents: AgentData[], refs: Refs, fail: Fail): void {
   const n = agents.length
   const done = new Float64Array(n) // entries processed
   const next = new Int32Array(n) // next reference index

@@ -43,8 +43,14 @@ describe('fleet-witness (--witnessed-within)', () => {
     const r = f.verify({witnessedWithinMs: 22_000})
     assert.deepEqual(failed(r), [])
     assert.match(detail(r, 'fleet-witness'), /every entry older than 22 s is pinned/)
-    assert.deepEqual(r.caveats, ['entries of the last 22 s that no peer has referenced yet, which their key holders could still rewrite: recorder (last 1)'])
+    const tail = 'entries dated within the last 22 s that are not pinned yet, which their key holders could still rewrite: recorder (last 1)'
+    assert.deepEqual(r.caveats, [tail, 'who pinned an entry: any agent\'s reference counts: two agents that collude (or two keys of one operator) pin each other\'s entries; --witness NAME counts only what the named witnesses\' logs fix'])
     assert.equal(r.fleet.agents, 7)
+    // Naming the witness: the same verdict (it references every agent), and no caveat about who pinned.
+    const named = f.verify({witnessedWithinMs: 22_000, witnesses: ['recorder']})
+    assert.deepEqual(failed(named), [])
+    assert.match(detail(named, 'fleet-witness'), /every entry older than 22 s is fixed by the log of witness "recorder"/)
+    assert.deepEqual(named.caveats, [tail])
   })
 
   it('without the flag nothing changes but the caveat: links are pinned only where peers referenced them', async () => {
@@ -92,8 +98,8 @@ describe('fleet-witness (--witnessed-within)', () => {
     assert.notEqual(readFileSync(me.file, 'utf8'), before)
     const r = f.verify({witnessedWithinMs: 32_000, freshWithinMs: 25_000})
     assert.deepEqual(failed(r), [])
-    assert.equal(r.caveats.length, 1)
-    assert.match(r.caveats[0]!, new RegExp(`^entries of the last 32 s that no peer has referenced yet, which their key holders could still rewrite: .*${me.agent} \\(last 10\\)`))
+    assert.equal(r.caveats.length, 2)
+    assert.match(r.caveats[0]!, new RegExp(`^entries dated within the last 32 s that are not pinned yet, which their key holders could still rewrite: .*${me.agent} \\(last 10\\)`))
     // The same rewrite judged with a bound shorter than the tail is refused; a bound that is no duration is an error.
     assert.deepEqual(failed(f.verify({witnessedWithinMs: 5_000, freshWithinMs: 25_000})), ['fleet-witness'])
     assert.throws(() => f.verify({witnessedWithinMs: NaN}), /witnessedWithinMs: expected a duration >= 0 ms, got NaN/)

@@ -17,7 +17,8 @@
  * Undefended: unsigned vector clocks, read the usual way (JSON lines, sequence numbers increasing per agent,
  * components merged by maximum; no signature, chain, time or freshness check). Defended: tcp's fleet verification
  * of the logs (src/core/log/fleet.ts verifyFleet: per-log chain, sequence, times, clocks, signatures, freshness;
- * across logs, references, times, causality, and every entry older than WITNESSED_WITHIN_MS pinned by a reference).
+ * across logs, references, times, causality, and every entry older than WITNESSED_WITHIN_MS fixed by the recorder's
+ * log, the witness named as such: `--witness recorder`).
  */
 import {createHash} from 'node:crypto'
 import {mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, cpSync} from 'node:fs'
@@ -207,7 +208,7 @@ export function unsignedClocksAccept(dir: string): boolean {
 }
 
 function defendedVerify(dir: string, w: World): boolean {
-  return verifyFleet(dir, {trust: w.trust, now: w.now, maxSkewMs: MAX_SKEW_MS, freshWithinMs: FRESH_WITHIN_MS, witnessedWithinMs: WITNESSED_WITHIN_MS}).ok
+  return verifyFleet(dir, {trust: w.trust, now: w.now, maxSkewMs: MAX_SKEW_MS, freshWithinMs: FRESH_WITHIN_MS, witnessedWithinMs: WITNESSED_WITHIN_MS, witnesses: [RECORDER]}).ok
 }
 
 export const clockForgery: Vector<World> = {
@@ -215,7 +216,7 @@ export const clockForgery: Vector<World> = {
   title: 'Vector-clock forgery',
   threat: 'Clock entries edited to hide a causal link, to make a malicious event look as if it followed an approval, or to pass stale data off as fresh; by an agent with its own key, or in transit without one.',
   undefendedPath: 'unsigned vector clocks: JSON lines, sequence numbers increasing per agent, components merged by maximum; no signature, chain, time or freshness check',
-  defendedPath: `tcp's fleet verification of signed logs with a witness agent (verifyFleet: chain, sequence, times, clocks, checkpoint signatures, freshness within ${FRESH_WITHIN_MS / 1000} s, references, causality, every entry older than ${WITNESSED_WITHIN_MS / 1000} s pinned by a reference)`,
+  defendedPath: `tcp's fleet verification of signed logs with a witness agent (verifyFleet: chain, sequence, times, clocks, checkpoint signatures, freshness within ${FRESH_WITHIN_MS / 1000} s, references, causality, every entry older than ${WITNESSED_WITHIN_MS / 1000} s fixed by the witness's log)`,
   statedFpr: 0,
   timeUnit: 'verifications after the forgery',
   attacks,
