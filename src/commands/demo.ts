@@ -8,6 +8,7 @@ import {runDemo} from '../core/demo/index.js'
 import {randomBytes} from '../core/crypto/random.js'
 import {toHex} from '../core/bytes.js'
 import {TcpError} from '../core/errors.js'
+import {writeFileAtomic} from '../core/io.js'
 
 const SAMPLE = fileURLToPath(new URL('../../examples/telemetry.jsonl', import.meta.url))
 
@@ -20,7 +21,7 @@ and runs the later topics' steps (proof, attestation, consensus) where this mach
   static override examples = ['<%= config.bin %> demo', '<%= config.bin %> demo --keep --dir ./demo-out', '<%= config.bin %> demo --json']
 
   static override flags = {
-    dir: Flags.string({description: 'work in this folder instead of a temporary one (kept)'}),
+    dir: Flags.string({description: 'work in this folder instead of a temporary one (kept; its keys open with --passphrase-file DIR/passphrase.txt)'}),
     keep: Flags.boolean({description: 'keep the temporary folder and print its path'}),
   }
 
@@ -30,7 +31,12 @@ and runs the later topics' steps (proof, attestation, consensus) where this mach
       throw new TcpError('exists', `--dir ${flags.dir} is not empty; the demo writes into an empty or new folder`)
     const dir = flags.dir ? resolve(flags.dir) : mkdtempSync(join(tmpdir(), 'tcp-demo-'))
     const passphrase = toHex(randomBytes(16))
-    if (flags.dir || flags.keep) this.note(`the demo's keys are encrypted with the passphrase ${passphrase}`)
+    if (flags.dir || flags.keep) {
+      // A kept folder's keys stay usable, under --json too (which silences notes): the passphrase is written beside
+      // them, readable by the owner only, for --passphrase-file.
+      await writeFileAtomic(join(dir, 'passphrase.txt'), passphrase + '\n', {mode: 0o600, what: 'demo passphrase'})
+      this.note(`the demo's keys are encrypted with the passphrase in ${join(dir, 'passphrase.txt')} (use --passphrase-file)`)
+    }
     try {
       const steps = await runDemo({dir, samplePath: SAMPLE, passphrase, log: (l) => this.note(l), artifacts: {}})
       for (const s of steps) this.log(`${s.ok ? 'ok  ' : s.blocked ? 'NOT RUN' : 'FAIL'} ${s.step}: ${s.skipped ? `skipped (${s.skipped})` : s.summary}`)

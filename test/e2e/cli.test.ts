@@ -2,7 +2,7 @@
 // too), help that teaches, and the demo (its one run: the --json of tcp demo, docs/schemas/tcp.demo.v1).
 import {describe, it, before, after} from 'node:test'
 import assert from 'node:assert/strict'
-import {readFileSync, writeFileSync} from 'node:fs'
+import {readFileSync, statSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {tcpProcess, tempDir, ROOT} from '../helpers/cli.js'
 import {assertWrittenCovers, snapshot} from '../helpers/written.js'
@@ -90,5 +90,10 @@ describe('tcp as a process', () => {
     assertWrittenCovers(j, before, snapshot(t.dir))
     assert.equal(j.ok, true)
     for (const s of ['keys', 'baseline', 'verify', 'tamper', 'check']) assert.ok(j.steps.some((x: any) => x.step === s && x.ok), s)
+    // The kept keys open with the passphrase file written beside them (owner-only), --json or not.
+    assert.equal(statSync(p('demo/passphrase.txt')).mode & 0o777, 0o600)
+    writeFileSync(p('note.txt'), 'signed with a kept demo key\n')
+    const sg = tcpProcess(['sign', p('note.txt'), '--key', p('demo/keys/alice.key'), '--passphrase-file', p('demo/passphrase.txt'), '--json'])
+    assert.equal(sg.code, 0, sg.stdout + sg.stderr)
   })
 })
