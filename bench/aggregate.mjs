@@ -110,7 +110,7 @@ for (const n of sizes) {
   const b = run(['aggregate', 'build', '--from', from, '--pub', rec + '.pub', '--key', aggKey + '.key', '--out', tree], 'build')
   console.log(`  build: ${b.seconds.toFixed(1)} s wall, ${b.cpu.toFixed(1)} s CPU (user + system), peak RSS ${b.rssMiB.toFixed(0)} MiB, ${b.json.shape.counts.length} levels, root ${b.json.root.slice(0, 16)}... (exit ${b.status}, ${b.json.findings.length} findings)`)
   const agent = agg.agentId(new Rng(seed + n).int(n))
-  const proof = await agg.proveInclusion(tree, agent)
+  const {proof} = await agg.proveInclusion(tree, agent)
   const text = JSON.stringify(proof)
   const rootDoc = JSON.parse(readFileSync(join(tree, 'root.dsse.json'), 'utf8'))
   const {trustFromFiles} = await core('envelope/trust.js')

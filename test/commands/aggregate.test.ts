@@ -10,6 +10,7 @@ import {trustFromFiles} from '../../src/core/envelope/trust.js'
 import {openLeaf} from '../../src/core/aggregate/leaf.js'
 import {buildLevel, nodeAsChild, nodeOfEnvelope, openNode, signNode, computeNode, proveInclusion, verifyInclusionProof, type AggregateNode} from '../../src/core/aggregate/index.js'
 import {childrenFile, nodesFile} from '../../src/core/aggregate/files.js'
+import {TcpError} from '../../src/core/errors.js'
 
 const {dir, cleanup} = tempDir('tcp-agg-')
 const p = (...x: string[]) => join(dir, ...x)
@@ -58,36 +59,55 @@ test('per-agent baselines carry exact moments; a baseline with a non-agent recor
   assert.match(again.stderr, /already exists/)
 })
 
-test('build: root verifies, inclusion proof verifies; a changed proof is rejected naming the level', async () => {
+test('build: root verifies, inclusion proof verifies; a changed proof is rejected, a path of the wrong length naming its level; v1 is refused', async () => {
   const v = await tcp(['verify', p('tree', 'root.dsse.json'), '--pub', p('agg.pub'), '--json'])
   assert.equal(v.code, 0, v.stdout)
   assert.equal(v.json().report.leaves, AGENTS)
   assert.equal((await tcp(['verify', p('tree', 'root.dsse.json'), '--pub', p('rec.pub')])).code, 1, 'a root signed by an untrusted key is rejected')
   const pr = await tcp(['aggregate', 'prove', '--tree', p('tree'), '--agent', 'a0123', '--out', p('incl.json'), '--json'])
   assert.equal(pr.code, 0, pr.stderr)
-  assert.ok(pr.json().bytes < 2048)
-  const ok = await tcp(['verify', p('incl.json'), '--root', p('tree', 'root.dsse.json'), '--pub', p('agg.pub')])
-  assert.equal(ok.code, 0, ok.stderr)
+  assert.equal(pr.json().bytes, readFileSync(p('incl.json')).length)
+  const ok = await tcp(['verify', p('incl.json'), '--root', p('tree', 'root.dsse.json'), '--pub', p('agg.pub'), '--json'])
+  assert.equal(ok.code, 0, ok.stdout)
+  assert.equal(ok.json().report.root, pr.json().root, 'the root prove names is the signed one the proof reaches')
   const proof = JSON.parse(readFileSync(p('incl.json'), 'utf8'))
+  assert.equal(proof.type, 'tcp.aggregate.inclusion/v2')
   const path = proof.levels[1].path
   path[0] = Buffer.from(Buffer.from(path[0], 'base64').map((x: number, i: number) => (i === 0 ? x ^ 1 : x))).toString('base64')
   writeFileSync(p('bad-incl.json'), JSON.stringify(proof))
-  const bad = await tcp(['verify', p('bad-incl.json'), '--root', p('tree', 'root.dsse.json'), '--pub', p('agg.pub')])
+  const bad = await tcp(['verify', p('bad-incl.json'), '--root', p('tree', 'root.dsse.json'), '--pub', p('agg.pub'), '--json'])
   assert.equal(bad.code, 1)
-  assert.match(bad.stderr, /level 2/)
+  assert.match(JSON.stringify(bad.json()), /does not reach the signed root/)
+  path.pop()
+  writeFileSync(p('short-incl.json'), JSON.stringify(proof))
+  const short = await tcp(['verify', p('short-incl.json'), '--root', p('tree', 'root.dsse.json'), '--pub', p('agg.pub')])
+  assert.equal(short.code, 1)
+  assert.match(short.stderr, /level 2: the path has/)
   assert.equal((await tcp(['verify', p('incl.json'), '--pub', p('agg.pub')])).code, 2, 'no --root: usage')
   writeFileSync(p('malformed-incl.json'), JSON.stringify({...proof, levels: []}))
   assert.equal((await tcp(['verify', p('malformed-incl.json'), '--root', p('tree', 'root.dsse.json'), '--pub', p('agg.pub')])).code, 2, 'malformed proof: input')
+  // a proof of the v1 format (per-level node digests and the root's digest) is refused whatever the flags
+  const good = JSON.parse(readFileSync(p('incl.json'), 'utf8'))
+  const v1 = {...good, type: 'tcp.aggregate.inclusion/v1', root: Buffer.from(pr.json().root, 'hex').toString('base64'), levels: good.levels.map((l: object, i: number) => ({level: i + 1, ...l, node: good.leaf}))}
+  writeFileSync(p('v1-incl.json'), JSON.stringify(v1))
+  for (const extra of [['--root', p('tree', 'root.dsse.json')], []]) {
+    const r = await tcp(['verify', p('v1-incl.json'), ...extra, '--pub', p('agg.pub')])
+    assert.equal(r.code, 2, r.stderr)
+    assert.match(r.stderr, /tcp\.aggregate\.inclusion\/v1" proof is no longer read: re-run tcp aggregate prove/)
+  }
   const z = await tcp(['aggregate', 'build', '--from', p('leaves'), '--pub', p('rec.pub'), '--key', p('agg.key'), '--out', p('ztree'), '--outlier-z', 'abc'])
   assert.equal(z.code, 2)
   assert.match(z.stderr, /--outlier-z/)
   assert.equal((await tcp(['aggregate', 'prove', '--tree', p('tree'), '--agent', 'nobody', '--out', p('n.json')])).code, 2)
 })
 
-test('every single-byte change of the root node or of an inclusion proof is rejected', async () => {
+test('every single-byte change of the root node or of an inclusion proof is rejected or refused, never accepted', async () => {
   const trust = await trustFromFiles([p('agg.pub')])
   const rootText = readFileSync(p('tree', 'root.dsse.json'), 'utf8')
   const proofText = readFileSync(p('incl.json'), 'utf8')
+  // the proof flipped below carries every member of the format, each level's too
+  assert.deepEqual(Object.keys(JSON.parse(proofText)), ['type', 'agent', 'leaf', 'levels'])
+  for (const l of JSON.parse(proofText).levels) assert.deepEqual(Object.keys(l), ['index', 'size', 'body', 'position', 'path'])
   const same = (a: string, b: string) => {
     try {
       return JSON.stringify(JSON.parse(a)) === JSON.stringify(JSON.parse(b))
@@ -95,11 +115,20 @@ test('every single-byte change of the root node or of an inclusion proof is reje
       return false
     }
   }
+  // Text that is not JSON is refused when read; a TcpError is a refusal (exit 2) or rejection (exit 1); any other
+  // exception is a crash and fails the test.
   const accepted = (proof: string, root: string) => {
+    let docs: [unknown, unknown]
     try {
-      return verifyInclusionProof(JSON.parse(proof), JSON.parse(root), trust).ok
+      docs = [JSON.parse(proof), JSON.parse(root)]
     } catch {
       return false
+    }
+    try {
+      return verifyInclusionProof(docs[0], docs[1], trust).ok
+    } catch (e) {
+      if (e instanceof TcpError) return false
+      throw e
     }
   }
   assert.ok(accepted(proofText, rootText))
@@ -256,7 +285,7 @@ test('three shard processes and a merge give the same root and tree bytes as one
   assert.equal(d.code, 1, d.stderr)
   assert.match(d.stderr, /counted twice/)
   // proofs from the joined tree verify against the merged root
-  const proof = await proveInclusion(p('joined'), 'a0200')
+  const {proof} = await proveInclusion(p('joined'), 'a0200')
   const trust = await trustFromFiles([p('agg.pub')])
   assert.ok(verifyInclusionProof(proof, JSON.parse(readFileSync(p('merged.dsse.json'), 'utf8')), trust).ok)
   void computeNode
@@ -325,8 +354,8 @@ test('a sampled --audit refuses an upper node whose children cover the same agen
 })
 
 test('an inclusion proof whose size does not fit the u32 the node digest hashes is bad input, not an alias of size mod 2^32', async () => {
-  const proof = await proveInclusion(p('tree'), 'a0017')
+  const {proof} = await proveInclusion(p('tree'), 'a0017')
   proof.levels[0]!.size += 2 ** 32
   const trust = await trustFromFiles([p('agg.pub')])
-  assert.throws(() => verifyInclusionProof(proof, JSON.parse(readFileSync(p('tree', 'root.dsse.json'), 'utf8')), trust), /size: at most 2\^32 - 1/)
+  assert.throws(() => verifyInclusionProof(proof, JSON.parse(readFileSync(p('tree', 'root.dsse.json'), 'utf8')), trust), /size: expected 1\.\.2\^32 - 1/)
 })

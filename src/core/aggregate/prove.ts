@@ -1,22 +1,27 @@
 /**
  * Inclusion proofs: an agent's signed baseline digest up to the signed root, O(log n) hashes. Document
- * (type "tcp.aggregate.inclusion/v1"):
- *   agent, leaf (base64 SHA3-256 of the agent's baseline; the Merkle leaf binds the agent id to it), root (base64 digest of the root node), and per level
- *   from 1 to the root: {level, index, position (of the child among the node's children), size (children),
- *   path (RFC 9162 audit path, base64), body (base64 SHA3-256 of the node without its Merkle root), node (the
- *   node's digest: what the next level's path starts from; the root's for the last level)}.
- * Verification recomputes, level by level, merkle = root of (child, position, size, path) and
- * node = SHA3-256(0x02 || u32be(size) || body || merkle), and requires the last node to be the signed root's digest and its
- * body and Merkle root to be the signed root's own. The per-level node digests are claims checked in the chain,
- * there so that a broken proof names the level where it breaks.
- * What it does NOT establish: that the agent's baseline is any good, or that the root's statistics follow from
- * the leaves (that is --audit).
+ * (type "tcp.aggregate.inclusion/v2", compact JSON, digests in base64):
+ *   agent, leaf (SHA3-256 of the agent's baseline; the Merkle leaf binds the agent id to it), and levels[i] for
+ *   the node at level i + 1 on the way from the agent to the root: {index (the node's, so its id is
+ *   "L<level>/<index>"), size (its children), body (SHA3-256 of the node without its Merkle root), position (of the
+ *   child below among its children), path (RFC 9162 audit path of that child, bottom sibling first)}.
+ * Verification trusts nothing in the proof: from the leaf up it recomputes merkle = root of (child, position, size,
+ * path) and node = SHA3-256(0x02 || u32be(size) || body || merkle), the child of the next level being
+ * ("L<level>/<index>", node); it requires as many levels as the signed root's level, the last level's index to be
+ * the signed root's, and the last node to be the signed root's digest (which binds its size, body and Merkle root).
+ * v1 also carried each level's node digest and the root's digest, claims the verifier recomputed anyway; v2 drops
+ * them, and with them the diagnostic of v1: a changed hash, id,
+ * index, position, size or body below the root now shows only as a chain that does not reach the signed root, not as
+ * the level where it breaks. A path of the wrong length for its (position, size) still names its level.
+ * What it does NOT establish: that the agent's baseline is any good, that the agent was counted (a quarantined
+ * child stays in its parent's Merkle tree), or that the root's statistics follow from the leaves (that is --audit).
  */
-import {fromBase64, toBase64, equalBytes, fromHex} from '../bytes.js'
+import {fromBase64, toBase64, equalBytes, fromHex, toHex} from '../bytes.js'
 import {TcpError} from '../errors.js'
 import {parseJson} from '../json.js'
 import type {TrustStore} from '../envelope/trust.js'
 import {makeReport, type Check, type VerifyReport} from '../verify/report.js'
+import {AGGREGATE_INCLUSION_TYPE, AGGREGATE_INCLUSION_V1_TYPE, INCLUSION_V1_REFUSED} from '../verify/detect.js'
 import {childLeaf, inclusionPath, rootFromPath} from './merkle.js'
 import {nodeBodyDigest, nodeDigest, nodeDigestFrom, nodeOfEnvelope, type AggregateNode} from './node.js'
 import {openNode} from './leaf.js'
@@ -24,23 +29,21 @@ import {childrenFile, nodesFile, readManifest} from './files.js'
 import {pickLines, readLines} from './lines.js'
 import {treeShape} from './tree.js'
 
-export const INCLUSION_TYPE = 'tcp.aggregate.inclusion/v1'
+export const INCLUSION_TYPE = AGGREGATE_INCLUSION_TYPE
 
+/** The node at one level of the proof, and where the child below sits in its Merkle tree. */
 export interface ProofLevel {
-  level: number
   index: number
-  position: number
   size: number
-  path: string[]
   body: string
-  node: string
+  position: number
+  path: string[]
 }
 
 export interface InclusionProof {
   type: typeof INCLUSION_TYPE
   agent: string
   leaf: string
-  root: string
   levels: ProofLevel[]
 }
 
@@ -51,7 +54,9 @@ function childrenLine(line: string, what: string): Array<[string, string]> {
   return a as Array<[string, string]>
 }
 
-export async function proveInclusion(dir: string, agent: string): Promise<InclusionProof> {
+/** The proof of `agent` in the tree at `dir`, and the hex digest of the root node it leads to (not in the proof:
+ * the verifier takes the root from the signed envelope it is given). */
+export async function proveInclusion(dir: string, agent: string): Promise<{proof: InclusionProof; root: string}> {
   const m = await readManifest(dir)
   if (m.shard) throw new TcpError('usage', `tree ${dir} is one shard: prove from the merged tree (tcp aggregate merge --tree)`)
   const shape = treeShape(m.leaves, m.leafSize, m.branching)
@@ -85,69 +90,76 @@ export async function proveInclusion(dir: string, agent: string): Promise<Inclus
     const envLine = (await pickLines(nodesFile(dir, level), [index], `level ${level} nodes`)).get(index)!
     node = nodeOfEnvelope(parseJson(envLine, `L${level}/${index}`), `node L${level}/${index}`).node
     const leaves = kids.map((k) => childLeaf(k[0], fromHex(k[1], 'child digest', 32)))
-    levels.push({level, index, position, size: leaves.length, path: inclusionPath(leaves, position).map(toBase64), body: toBase64(nodeBodyDigest(node)), node: toBase64(nodeDigest(node))})
+    levels.push({index, size: leaves.length, body: toBase64(nodeBodyDigest(node)), position, path: inclusionPath(leaves, position).map(toBase64)})
   }
-  return {type: INCLUSION_TYPE, agent, leaf: toBase64(leaf), root: toBase64(nodeDigest(node!)), levels}
+  return {proof: {type: INCLUSION_TYPE, agent, leaf: toBase64(leaf), levels}, root: toHex(nodeDigest(node!))}
 }
 
 const B64_32 = /^[A-Za-z0-9+/]{43}=$/
 const MAX_LEVELS = 64
 const MAX_PATH = 64
+const FIELDS = ['type', 'agent', 'leaf', 'levels']
+const LEVEL_FIELDS = ['index', 'size', 'body', 'position', 'path']
 
+/** Shape only: every field present, typed and bounded, nothing else. A malformed proof is bad input (exit 2). */
 function parseProof(doc: unknown): InclusionProof {
-  const o = doc as Record<string, unknown>
   const bad = (why: string): never => {
     throw new TcpError('input', `inclusion proof: ${why}`)
   }
-  if (!o || typeof o !== 'object' || Array.isArray(o) || o.type !== INCLUSION_TYPE) bad(`type must be "${INCLUSION_TYPE}"`)
-  for (const k of Object.keys(o)) if (!['type', 'agent', 'leaf', 'root', 'levels'].includes(k)) bad(`unknown field "${k}"`)
-  if (typeof o.agent !== 'string' || o.agent.length === 0 || o.agent.length > 200) bad('agent must be a string')
-  for (const k of ['leaf', 'root']) if (typeof o[k] !== 'string' || !B64_32.test(o[k] as string)) bad(`${k} must be a base64 SHA3-256 digest`)
+  if (!doc || typeof doc !== 'object' || Array.isArray(doc)) bad('expected a JSON object')
+  const o = doc as Record<string, unknown>
+  if (o.type === AGGREGATE_INCLUSION_V1_TYPE) bad(INCLUSION_V1_REFUSED)
+  if (o.type !== INCLUSION_TYPE) bad(`type must be "${INCLUSION_TYPE}"`)
+  for (const k of Object.keys(o)) if (!FIELDS.includes(k)) bad(`unknown field "${k}"`)
+  if (typeof o.agent !== 'string' || o.agent.length === 0 || o.agent.length > 200) bad('agent must be a string of 1..200 characters')
+  if (typeof o.leaf !== 'string' || !B64_32.test(o.leaf)) bad('leaf must be a base64 SHA3-256 digest')
   if (!Array.isArray(o.levels) || o.levels.length === 0 || o.levels.length > MAX_LEVELS) bad(`levels must be 1..${MAX_LEVELS} entries`)
   ;(o.levels as unknown[]).forEach((l, i) => {
     const e = l as Record<string, unknown>
     const w = `levels[${i}]`
     if (!e || typeof e !== 'object' || Array.isArray(e)) bad(`${w}: expected an object`)
-    for (const k of Object.keys(e)) if (!['level', 'index', 'position', 'size', 'path', 'body', 'node'].includes(k)) bad(`${w}: unknown field "${k}"`)
-    for (const k of ['level', 'index', 'position', 'size']) if (typeof e[k] !== 'number' || !Number.isSafeInteger(e[k]) || (e[k] as number) < 0) bad(`${w}.${k}: expected a non-negative integer`)
-    if ((e.size as number) > 0xffffffff) bad(`${w}.size: at most 2^32 - 1 (node digests hash it as u32)`)
-    if (e.level !== i + 1) bad(`${w}.level: expected ${i + 1}, got ${JSON.stringify(e.level)}`)
+    for (const k of Object.keys(e)) if (!LEVEL_FIELDS.includes(k)) bad(`${w}: unknown field "${k}"`)
+    for (const k of ['index', 'size', 'position']) if (typeof e[k] !== 'number' || !Number.isSafeInteger(e[k]) || (e[k] as number) < 0) bad(`${w}.${k}: expected a non-negative integer`)
+    const size = e.size as number
+    if (size < 1 || size > 0xffffffff) bad(`${w}.size: expected 1..2^32 - 1 (node digests hash it as u32), got ${size}`)
+    if ((e.position as number) >= size) bad(`${w}.position: expected below size ${size}, got ${e.position as number}`)
+    if (typeof e.body !== 'string' || !B64_32.test(e.body)) bad(`${w}.body: expected a base64 digest`)
     if (!Array.isArray(e.path) || e.path.length > MAX_PATH || e.path.some((p) => typeof p !== 'string' || !B64_32.test(p))) bad(`${w}.path: expected at most ${MAX_PATH} base64 digests`)
-    for (const k of ['body', 'node']) if (typeof e[k] !== 'string' || !B64_32.test(e[k] as string)) bad(`${w}.${k}: expected a base64 digest`)
   })
   return o as unknown as InclusionProof
 }
 
-/** Checks an inclusion proof against a signed root; the report's failed check names the level. */
+/**
+ * Checks an inclusion proof against a signed root. A path of the wrong length names its level; any other change
+ * shows as a chain that does not reach the signed root (v2 carries no per-level digests to localise it).
+ */
 export function verifyInclusionProof(doc: unknown, rootEnvelope: unknown, trust: TrustStore, now = Date.now()): VerifyReport {
-  const checks: Check[] = []
+  const p = parseProof(doc)
+  const fail = (checks: Check[], check: string, detail: string): VerifyReport => makeReport('aggregate-inclusion', [...checks, {check, ok: false, detail}])
   let root: AggregateNode
   let signers: string[]
   try {
     ;({node: root, signers} = openNode(rootEnvelope, trust, 'root', now))
-    checks.push({check: 'root-signature', ok: true, detail: `root L${root.level}/${root.index} signed by aggregator ${root.aggregator}`})
   } catch (e) {
-    return makeReport('aggregate-inclusion', [{check: 'root-signature', ok: false, detail: (e as Error).message}])
+    return fail([], 'root-signature', (e as Error).message)
   }
-  // A malformed proof is bad input (exit 2), not a rejected one.
-  const p = parseProof(doc)
-  if (p.levels.length !== root.level) return makeReport('aggregate-inclusion', [...checks, {check: 'proof', ok: false, detail: `the proof has ${p.levels.length} levels, the root is at level ${root.level}`}])
+  const checks: Check[] = [{check: 'root-signature', ok: true, detail: `root L${root.level}/${root.index} signed by aggregator ${root.aggregator}`}]
+  const n = p.levels.length
+  if (n !== root.level) return fail(checks, 'proof', `the proof has ${n} levels, the root is at level ${root.level}`)
   let h = fromBase64(p.leaf)
   let id = p.agent
-  for (const l of p.levels) {
+  for (const [i, l] of p.levels.entries()) {
     const merkle = rootFromPath(childLeaf(id, h), l.position, l.size, l.path.map((x) => fromBase64(x)))
-    const name = `level-${l.level}`
-    if (!merkle) return makeReport('aggregate-inclusion', [...checks, {check: name, ok: false, detail: `level ${l.level}: the path has the wrong length for child ${l.position} of ${l.size}`}])
-    const d = nodeDigestFrom(fromBase64(l.body), merkle, l.size)
-    if (!equalBytes(d, fromBase64(l.node))) return makeReport('aggregate-inclusion', [...checks, {check: name, ok: false, detail: `level ${l.level}: the path and body do not give node L${l.level}/${l.index}'s digest`}])
-    checks.push({check: name, ok: true, detail: `child ${l.position} of ${l.size} in L${l.level}/${l.index}`})
-    h = d
-    id = `L${l.level}/${l.index}`
+    if (!merkle) return fail(checks, 'paths', `level ${i + 1}: the path has ${l.path.length} hashes, the wrong length for child ${l.position} of ${l.size}`)
+    h = nodeDigestFrom(fromBase64(l.body), merkle, l.size)
+    id = `L${i + 1}/${l.index}`
   }
-  const top = p.levels[p.levels.length - 1]!
+  checks.push({check: 'paths', ok: true, detail: `${n} levels, ${p.levels.reduce((a, l) => a + l.path.length, 0)} path hashes, each of the length its (position, size) needs`})
+  const top = p.levels[n - 1]!
   const rootDigest = nodeDigest(root)
-  const ok = equalBytes(h, rootDigest) && equalBytes(fromBase64(p.root), rootDigest) && equalBytes(fromBase64(top.body), nodeBodyDigest(root)) && top.size === root.children && top.index === root.index
-  checks.push({check: 'root', ok, detail: ok ? `reaches the signed root (${root.leaves} agents)` : `level ${top.level}: the chain does not reach the signed root's digest and Merkle root`})
-  return makeReport('aggregate-inclusion', checks, {agent: p.agent, leaf: Buffer.from(fromBase64(p.leaf)).toString('hex'), root: Buffer.from(rootDigest).toString('hex'), merkleRoot: root.merkleRoot, levels: p.levels.length, signerKeyIds: signers})
+  const ok = top.index === root.index && equalBytes(h, rootDigest)
+  const why = top.index !== root.index ? `level ${n}: index ${top.index}, the signed root is L${root.level}/${root.index}` : "the chain from the leaf does not reach the signed root's digest (a hash, id, index, position, size or body changed at some level, or another root)"
+  checks.push({check: 'root', ok, detail: ok ? `reaches the signed root L${root.level}/${root.index} (${root.leaves} agents)` : why})
+  if (!ok) return makeReport('aggregate-inclusion', checks)
+  return makeReport('aggregate-inclusion', checks, {agent: p.agent, leaf: toHex(fromBase64(p.leaf)), root: toHex(rootDigest), merkleRoot: root.merkleRoot, levels: n, signerKeyIds: signers})
 }
-

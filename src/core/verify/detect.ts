@@ -9,7 +9,10 @@ import {LOG_CHECKPOINT_TYPE, LOG_ENTRY_TYPE, MAX_LINE_BYTES} from '../log/format
 
 export const ZK_BUNDLE_TYPE = 'tcp.zk.proof-bundle/v1'
 export const TPM_QUOTE_TYPE = 'tcp.attest.quote-bundle/v1'
-export const AGGREGATE_INCLUSION_TYPE = 'tcp.aggregate.inclusion/v1'
+export const AGGREGATE_INCLUSION_TYPE = 'tcp.aggregate.inclusion/v2'
+/** Refused, not read: v1 carried per-level node digests and the root's digest, claims v2 drops (the project is 0.x). */
+export const AGGREGATE_INCLUSION_V1_TYPE = 'tcp.aggregate.inclusion/v1'
+export const INCLUSION_V1_REFUSED = `a "${AGGREGATE_INCLUSION_V1_TYPE}" proof is no longer read: re-run tcp aggregate prove to write a "${AGGREGATE_INCLUSION_TYPE}" one`
 export const AGGREGATE_NODE_PAYLOAD_TYPE = 'application/vnd.tcp.aggregate-node+json'
 
 export type ArtifactKind = 'dsse-envelope' | 'zk-proof-bundle' | 'tpm-quote-bundle' | 'tcp-log' | 'aggregate-root' | 'aggregate-inclusion'
@@ -21,10 +24,11 @@ export function detectArtifact(doc: unknown, what = 'artifact'): ArtifactKind {
   if (o.type === ZK_BUNDLE_TYPE) return 'zk-proof-bundle'
   if (o.type === TPM_QUOTE_TYPE) return 'tpm-quote-bundle'
   if (o.type === AGGREGATE_INCLUSION_TYPE) return 'aggregate-inclusion'
+  if (o.type === AGGREGATE_INCLUSION_V1_TYPE) throw new TcpError('input', `${what}: ${INCLUSION_V1_REFUSED}`)
   if ('payloadType' in o && 'payload' in o && 'signatures' in o) return o.payloadType === AGGREGATE_NODE_PAYLOAD_TYPE ? 'aggregate-root' : 'dsse-envelope'
   throw new TcpError(
     'input',
-    `${what}: not a tcp artifact (expected a DSSE envelope, a "${ZK_BUNDLE_TYPE}", a "${TPM_QUOTE_TYPE}" or a "${LOG_ENTRY_TYPE}" log)`,
+    `${what}: not a tcp artifact (expected a DSSE envelope, a "${ZK_BUNDLE_TYPE}", a "${TPM_QUOTE_TYPE}", a "${AGGREGATE_INCLUSION_TYPE}" or a "${LOG_ENTRY_TYPE}" log)`,
   )
 }
 
