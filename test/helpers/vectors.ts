@@ -1,5 +1,29 @@
-// Seeded vector pairs for the hashing tests (test/core/lsh).
+// External test vectors (test/vectors/) and seeded vector pairs for the hashing tests (test/core/lsh).
+import {readFileSync} from 'node:fs'
+import {join} from 'node:path'
 import type {Rng} from '../../src/core/rng.js'
+
+export const VECTORS = join(import.meta.dirname, '..', 'vectors')
+
+export interface WycheproofTest {
+  tcId: number
+  comment: string
+  flags: string[]
+  result: 'valid' | 'invalid' | 'acceptable'
+  [k: string]: unknown
+}
+
+export interface WycheproofGroup {
+  tests: WycheproofTest[]
+  [k: string]: unknown
+}
+
+export function wycheproof(name: string): {numberOfTests: number; testGroups: WycheproofGroup[]} {
+  return JSON.parse(readFileSync(join(VECTORS, 'wycheproof', name), 'utf8'))
+}
+
+export const hex = (s: string): Uint8Array => new Uint8Array(Buffer.from(s, 'hex'))
+
 
 /** A pair of unit vectors at angle theta, both Gaussian-isotropic in direction (Gram-Schmidt on two Gaussian vectors). */
 export function pairAtAngle(rng: Rng, d: number, theta: number): [Float64Array, Float64Array] {
