@@ -48,6 +48,10 @@ test('errors before any command runs (unknown command) and inside one print tcp.
   const a = tcpProcess(['no-such-command', '--json'])
   assert.equal(a.code, 2)
   assert.equal(a.json().type, 'tcp.error/v1')
+  const topic = tcpProcess(['keys', '--json']) // a topic alone would print its help where one JSON document is promised
+  assert.equal(topic.code, 2)
+  assert.match(topic.json().error.message, /tcp keys is a topic: name one of its commands \(export, generate, import, rotate, show\)/)
+  assert.equal(tcpProcess(['bench', '--json', '--quick', '--only', 'paths']).json().type, 'tcp.bench/v1') // a topic that is also a command runs
   const b = await tcp(['verify', 'does-not-exist.json', '--json'])
   assert.equal(b.code, 2)
   assert.deepEqual([b.json().type, b.json().error.code], ['tcp.error/v1', 'not_found'])
