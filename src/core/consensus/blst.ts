@@ -18,7 +18,7 @@
  */
 import {createRequire} from 'node:module'
 import {availableParallelism} from 'node:os'
-import {MessageChannel, Worker, receiveMessageOnPort, type MessagePort} from 'node:worker_threads'
+import {SyncPool} from '../sync-pool.js'
 
 export type Blst = typeof import('@chainsafe/blst')
 const require_ = createRequire(import.meta.url)
@@ -40,12 +40,11 @@ export const BLST_DST = 'BLS_SIG_BLS12381G2_XMD:SHA-256_SSWU_RO_POP_'
 export const PK_BYTES = 96
 export const SIG_BYTES = 192
 
-/** The worker's whole program (CommonJS, loaded by absolute path so it runs the same under tsx and from dist/). */
+/** The worker's program (CommonJS, blst loaded by absolute path so it runs the same under tsx and from dist/). */
 const WORKER = `
 const {workerData} = require('node:worker_threads')
 const {createHash} = require('node:crypto')
 const blst = require(workerData.blstPath)
-const {port, flags, index} = workerData
 const master = Buffer.from(workerData.master)
 const DOMAIN = Buffer.from('tcp.consensus.blst.key/v1')
 const idx = Buffer.alloc(4)
@@ -72,66 +71,24 @@ function run(m) {
   }
   throw new Error('unknown op ' + m.op)
 }
-port.on('message', (m) => {
-  let reply
-  try { reply = {ok: run(m)} } catch (e) { reply = {error: String(e && e.message || e)} }
-  port.postMessage(reply, reply.ok ? [reply.ok.buffer] : [])
-  Atomics.store(flags, index, 1)
-  Atomics.notify(flags, index)
-})
 `
 
-/** Worker threads that derive keys and sign; every call blocks until all workers answered. */
+/** Worker threads that derive keys and sign; every call blocks until all workers answered (sync-pool.ts). */
 export class BlstPool {
   readonly size: number
-  private readonly workers: Worker[] = []
-  private readonly ports: MessagePort[] = []
-  private readonly flags: Int32Array
+  private readonly pool: SyncPool
 
   constructor(master: Uint8Array, size = Math.max(1, Math.min(2, availableParallelism()))) {
     if (!loadBlst()) throw new Error('@chainsafe/blst is not available on this platform')
     this.size = size
-    this.flags = new Int32Array(new SharedArrayBuffer(4 * size))
-    const blstPath = require_.resolve('@chainsafe/blst')
-    for (let w = 0; w < size; w++) {
-      const {port1, port2} = new MessageChannel()
-      const worker = new Worker(WORKER, {eval: true, workerData: {blstPath, port: port2, flags: this.flags, index: w, master}, transferList: [port2]})
-      worker.unref()
-      this.workers.push(worker)
-      this.ports.push(port1)
-    }
-  }
-
-  /** Sends one request per worker (null: none) and blocks until each answered; the answers in worker order. */
-  private call(reqs: Array<Record<string, unknown> | null>): Uint8Array[] {
-    for (let w = 0; w < this.size; w++) {
-      if (!reqs[w]) continue
-      Atomics.store(this.flags, w, 0)
-      this.ports[w]!.postMessage(reqs[w])
-    }
-    const out: Uint8Array[] = []
-    for (let w = 0; w < this.size; w++) {
-      if (!reqs[w]) {
-        out.push(new Uint8Array(0))
-        continue
-      }
-      let m = receiveMessageOnPort(this.ports[w]!)
-      while (!m) {
-        Atomics.wait(this.flags, w, 0, 1000)
-        m = receiveMessageOnPort(this.ports[w]!)
-      }
-      const r = m.message as {ok?: Uint8Array; error?: string}
-      if (!r.ok) throw new Error(`blst worker: ${r.error}`)
-      out.push(r.ok)
-    }
-    return out
+    this.pool = new SyncPool('blst', WORKER, size, {blstPath: require_.resolve('@chainsafe/blst'), master})
   }
 
   /** Uncompressed public keys (96 bytes each) of agents 0..n-1, computed in parallel. */
   publicKeys(n: number): Uint8Array {
     const out = new Uint8Array(n * PK_BYTES)
     const step = Math.ceil(n / this.size)
-    const parts = this.call(Array.from({length: this.size}, (_, w) => (w * step < n ? {op: 'keys', from: w * step, to: Math.min(n, (w + 1) * step)} : null)))
+    const parts = this.pool.call(Array.from({length: this.size}, (_, w) => (w * step < n ? {op: 'keys', from: w * step, to: Math.min(n, (w + 1) * step)} : null)))
     parts.forEach((p, w) => out.set(p, w * step * PK_BYTES))
     return out
   }
@@ -142,7 +99,7 @@ export class BlstPool {
     const out = new Uint8Array(k * SIG_BYTES)
     if (k === 0) return out
     const step = Math.ceil(k / this.size)
-    const parts = this.call(
+    const parts = this.pool.call(
       Array.from({length: this.size}, (_, w) =>
         w * step < k ? {op: 'sign', agents: agents.slice(w * step, (w + 1) * step), msg: msg.slice(w * step, (w + 1) * step), msgs} : null,
       ),
@@ -153,12 +110,11 @@ export class BlstPool {
 
   /** The 32-byte secret keys of `agents` (for cross-checks against another implementation; simulation keys only). */
   secretKeys(agents: number[]): Uint8Array[] {
-    const [r] = this.call([{op: 'secret', agents}, ...Array(this.size - 1).fill(null)])
+    const [r] = this.pool.call([{op: 'secret', agents}, ...Array(this.size - 1).fill(null)])
     return agents.map((_, j) => r!.slice(j * 32, j * 32 + 32))
   }
 
   close(): void {
-    for (const p of this.ports) p.close()
-    for (const w of this.workers) void w.terminate()
+    this.pool.close()
   }
 }
