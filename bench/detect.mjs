@@ -17,11 +17,12 @@
 // are; 'fleet': 500-agent roles that crowd the same buckets), each in its own process: wall and CPU time per round
 // (median of --clones-rounds), peak RSS with and without the vectors, and the share of the planted near-copies found.
 // Usage: node bench/detect.mjs [--sizes 10000,100000,1000000] [--file-n 100000] [--seed 7] [--json]
-//        node bench/detect.mjs --clones-1e6 [--clones-n 1000000] [--clones-rounds 3] [--seed 7] [--json]
+//        node bench/detect.mjs --clones-1e6 [--clones-n 1000000] [--clones-rounds 3] [--clones-threads N] [--seed 7] [--json]
+// (--clones-threads: nearVectors' worker threads, 0 for this thread only; default: its own choice, one per core at 1e6)
 // (run `npm run build` first)
 import {spawnSync} from 'node:child_process'
 import {createWriteStream, mkdtempSync, rmSync, statSync} from 'node:fs'
-import {tmpdir, loadavg} from 'node:os'
+import {availableParallelism, tmpdir, loadavg} from 'node:os'
 import {join, dirname} from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {parseArgs} from 'node:util'
@@ -31,7 +32,7 @@ const core = (p) => import(join(root, 'dist', 'core', p))
 const {values: opt} = parseArgs({options: {
   sizes: {type: 'string', default: '10000,100000,1000000'}, 'file-n': {type: 'string', default: '100000'},
   seed: {type: 'string', default: '7'}, json: {type: 'boolean'}, child: {type: 'string'}, n: {type: 'string'}, path: {type: 'string'},
-  'clones-1e6': {type: 'boolean'}, 'clones-n': {type: 'string', default: '1000000'}, 'clones-rounds': {type: 'string', default: '3'}, kind: {type: 'string'},
+  'clones-1e6': {type: 'boolean'}, 'clones-n': {type: 'string', default: '1000000'}, 'clones-rounds': {type: 'string', default: '3'}, 'clones-threads': {type: 'string'}, kind: {type: 'string'},
 }})
 const seed = Number(opt.seed)
 const T = 60
@@ -48,7 +49,7 @@ async function nearChild() {
   const minCosine = 0.9 // the detector's threshold at 1e6 agents and d = 64 (docs/detect.md)
   const g0 = performance.now()
   const data = new FleetData(opt.kind, n, d, seed)
-  const vectors = new Float32Array(n * d)
+  const vectors = new Float32Array(new SharedArrayBuffer(4 * n * d)) // as the detector's engine holds them (no copy for the workers)
   const row = new Float64Array(d)
   for (let i = 0; i < n; i++) (data.vector(i, row), vectors.set(row, i * d))
   const genMs = performance.now() - g0
@@ -58,7 +59,7 @@ async function nearChild() {
   for (let r = 0; r < Number(opt['clones-rounds']); r++) {
     const c0 = process.cpuUsage()
     const t0 = performance.now()
-    last = nearVectors(vectors, d, {seed, radius: 6, minCosine})
+    last = nearVectors(vectors, d, {seed, radius: 6, minCosine, threads: opt['clones-threads'] === undefined ? undefined : Number(opt['clones-threads'])})
     rounds.push({wallMs: performance.now() - t0, cpuMs: cpuMs(process.cpuUsage(c0)), ...last.timingsMs})
   }
   // Planted near-copies (noise 0.1, cosine about 0.995): how many of the pairs (copy, original) were confirmed.
@@ -116,11 +117,12 @@ async function clones() {
   const near = []
   for (const kind of ['uniform', 'fleet']) {
     log(`hashing + search of ${Number(opt['clones-n']).toLocaleString('en-US')} ${kind} vectors`)
-    near.push(runChild(['--child', 'near', '--kind', kind, '--n', opt['clones-n'], '--clones-rounds', opt['clones-rounds']]))
+    near.push(runChild(['--child', 'near', '--kind', kind, '--n', opt['clones-n'], '--clones-rounds', opt['clones-rounds'], ...(opt['clones-threads'] === undefined ? [] : ['--clones-threads', opt['clones-threads']])]))
   }
   const result = {seed, simhash, near, loadavg: loadavg()}
   if (opt.json) return console.log(JSON.stringify(result, null, 2))
-  console.log(`clone detector's hashing path (seed ${seed})`)
+  const {PARALLEL_MIN} = await core('lsh/near.js')
+  console.log(`clone detector's hashing path (seed ${seed}; worker threads: ${opt['clones-threads'] ?? `default, one per core (${availableParallelism()}) from ${PARALLEL_MIN.toLocaleString('en-US')} rows`})`)
   console.log(`  ${simhashLine(simhash)}`)
   for (const r of near) {
     const range = (key) => `${Math.min(...r.rounds.map((x) => x[key])).toFixed(0)}-${Math.max(...r.rounds.map((x) => x[key])).toFixed(0)}`

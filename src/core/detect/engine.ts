@@ -174,8 +174,9 @@ export function detectFleet(src: FleetSource, opts: DetectOptions = {}): DetectR
   const sum = new Float64Array(T * F)
   const S = new Float64Array(F)
   const out2 = new Float64Array(2)
-  // Block means of the clamped standardised series (n * d); centred by the fleet's and hashed after pass 2.
-  const blocks = wantVectors ? new Float32Array(n * d) : null
+  // Block means of the clamped standardised series (n * d); centred by the fleet's and hashed after pass 2. Held in a
+  // SharedArrayBuffer so nearVectors' worker threads read them without a copy.
+  const blocks = wantVectors ? new Float32Array(new SharedArrayBuffer(4 * n * d)) : null
   const fleetBlock = new Float64Array(d)
   const t0 = agentStart(mode, refLen)
   const m = minSegment(T)

@@ -125,13 +125,18 @@ function bucketHash(lo: number, hi: number, salt: number): number {
  * the first table where it collides (a pair collided in table u < t exactly when its XOR is zero on u's sampled bits,
  * a mask test, so no earlier table is kept). Per table: the hash of each point's sampled bits, a two-pass LSD radix
  * sort of (hash, point, signature) by it, then a sequential scan of each run of equal hashes. Memory: 9 words per
- * point, whatever L; the pairs come out in a fixed order (tables, then hash, then point index).
+ * point, whatever L; the pairs come out in a fixed order (tables, then hash, then point index). `tables` restricts the
+ * scan to tables [from, to): the results of consecutive ranges, concatenated, are those of the whole range (the
+ * first-table test needs only the earlier tables' masks), which is how near.ts splits the search over threads.
  */
-export function allPairsWithin(sigs: Uint32Array, params: LshParams): AllPairsResult {
+export function allPairsWithin(sigs: Uint32Array, params: LshParams, tables: {from: number; to: number} = {from: 0, to: params.L}): AllPairsResult {
   checkParams(params)
+  if (!(Number.isInteger(tables.from) && Number.isInteger(tables.to) && tables.from >= 0 && tables.from <= tables.to && tables.to <= params.L)) {
+    throw new TcpError('input', `tables: expected a range within 0 to ${params.L}, got ${tables.from} to ${tables.to}`)
+  }
   if (sigs.length % 2 !== 0) throw new TcpError('input', `signatures: expected an even number of words, got ${sigs.length}`)
   const n = sigs.length / 2
-  const {L, radius} = params
+  const {radius} = params
   const {maskLo, maskHi, salt} = sampleTables(params)
   // Sort on bits = log2(n) + 1 of the hash: distinct bit patterns share a run with probability 2^-bits, about n / 4
   // extra candidate pairs per table, against the C(n, 2) / 2^k of the real buckets.
@@ -145,7 +150,7 @@ export function allPairsWithin(sigs: Uint32Array, params: LshParams): AllPairsRe
   const h2 = new Int32Array(1 << (bits - b1))
   const out = new PairList()
   let candidates = 0
-  for (let t = 0; t < L; t++) {
+  for (let t = tables.from; t < tables.to; t++) {
     const mLo = maskLo[t]!
     const mHi = maskHi[t]!
     const s = salt[t]!

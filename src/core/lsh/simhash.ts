@@ -157,18 +157,23 @@ export class SimHasher {
   hashAll(vecs: Float64Array | Float32Array): Uint32Array {
     const d = this.dim
     if (vecs.length % d !== 0) throw new TcpError('input', `vectors: expected a multiple of ${d} values, got ${vecs.length}`)
-    const n = vecs.length / d
-    const out = new Uint32Array(2 * n)
+    const out = new Uint32Array(2 * (vecs.length / d))
+    this.hashRange(vecs, 0, vecs.length / d, out)
+    return out
+  }
+
+  /** Signatures of rows [from, to) of `vecs` into out[2 * from, 2 * to): hashAll's loop, for one thread's share. */
+  hashRange(vecs: Float64Array | Float32Array, from: number, to: number, out: Uint32Array): void {
+    const d = this.dim
     if (vecs instanceof Float64Array) {
-      for (let i = 0; i < n; i++) this.hashInto(vecs, i * d, out, i)
-      return out
+      for (let i = from; i < to; i++) this.hashInto(vecs, i * d, out, i)
+      return
     }
     const row = new Float64Array(d)
-    for (let i = 0; i < n; i++) {
+    for (let i = from; i < to; i++) {
       for (let j = 0; j < d; j++) row[j] = vecs[i * d + j]!
       this.hashInto(row, 0, out, i)
     }
-    return out
   }
 
   hash(vec: Float64Array | readonly number[]): Uint32Array {

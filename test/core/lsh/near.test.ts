@@ -3,9 +3,11 @@
 // the streaming all-pairs search finds exactly the pairs within the radius that share a table's sampled bits.
 import {describe, it} from 'node:test'
 import assert from 'node:assert/strict'
+import {availableParallelism} from 'node:os'
 import {Rng} from '../../../src/core/rng.js'
 import {
-  allPairsWithin, bruteForcePairs, chooseParams, FleetData, hamming64, LshIndex, nearVectors, SimHasher, vectorHasher,
+  allPairsWithin, bruteForcePairs, chooseParams, FleetData, hamming64, LshIndex, nearVectors, PARALLEL_MIN, SimHasher, vectorHasher,
+  type NearResult,
 } from '../../../src/core/lsh/index.js'
 import {pairAtAngle} from '../../helpers/vectors.js'
 
@@ -119,6 +121,61 @@ describe('nearVectors: the clone detector hashing path', () => {
       assert.ok(want.length >= 50, `${kind}: only ${want.length} pairs`)
       assert.deepEqual(gotKeys.sort(), want.sort(), kind)
       if (params.L === 2) assert.ok(want.length < 0.75 * (brute.length / 2), `brute ${brute.length / 2} vs ${want.length} sharing sampled bits`)
+    }
+  })
+
+  it('allPairsWithin over consecutive table ranges, concatenated, gives the whole range\'s pairs in the same order', () => {
+    const n = 5000
+    const sigs = vectorHasher(D, 4).hashAll(new FleetData('fleet', n, D, 4).all())
+    const params = chooseParams(n, RADIUS, 4)
+    const whole = allPairsWithin(sigs, params)
+    const cut = Math.floor(params.L / 3)
+    const a = allPairsWithin(sigs, params, {from: 0, to: cut})
+    const b = allPairsWithin(sigs, params, {from: cut, to: params.L})
+    assert.ok(a.pairs.length > 0 && b.pairs.length > 0)
+    assert.deepEqual(Int32Array.from([...a.pairs, ...b.pairs]), whole.pairs)
+    assert.equal(a.candidates + b.candidates, whole.candidates)
+    assert.throws(() => allPairsWithin(sigs, params, {from: 2, to: params.L + 1}), new RegExp(`tables: expected a range within 0 to ${params.L}, got 2 to ${params.L + 1}`))
+  })
+})
+
+/** Every output of nearVectors that must not depend on the threads (timings apart). */
+function same(a: NearResult, b: NearResult, what: string): void {
+  assert.deepEqual(Uint32Array.from(b.signatures), Uint32Array.from(a.signatures), `${what}: signatures`)
+  assert.deepEqual(b.pairs, a.pairs, `${what}: pairs`)
+  assert.deepEqual([b.candidates, b.withinRadius, b.params], [a.candidates, a.withinRadius, a.params], `${what}: counts`)
+}
+
+describe('nearVectors on worker threads', () => {
+  it('gives the one-thread results byte for byte, with an odd split of rows and tables, shared or copied vectors', () => {
+    for (const kind of ['uniform', 'fleet'] as const) {
+      const n = 20_001
+      const v = Float32Array.from(new FleetData(kind, n, D, 6).all())
+      const sv = new Float32Array(new SharedArrayBuffer(v.byteLength))
+      sv.set(v)
+      const o = {seed: 11, radius: RADIUS, minCosine: 0.9}
+      const one = nearVectors(v, D, {...o, threads: 0})
+      assert.ok(one.pairs.length > 0 && one.params.L % 2 === 1, `${kind}: ${one.pairs.length / 2} pairs, L = ${one.params.L}`)
+      assert.ok(!(one.signatures.buffer instanceof SharedArrayBuffer))
+      for (const threads of [2, 3]) {
+        const r = nearVectors(v, D, {...o, threads})
+        assert.ok(r.signatures.buffer instanceof SharedArrayBuffer, 'hashed by the workers')
+        same(one, r, `${kind}, ${threads} threads`)
+        same(one, nearVectors(sv, D, {...o, threads}), `${kind}, ${threads} threads, shared vectors`)
+      }
+    }
+    assert.throws(() => nearVectors(new Float32Array(D), D, {seed: 1, radius: RADIUS, minCosine: 0.9, threads: 1.5}), /threads: expected a non-negative integer, got 1.5/)
+  })
+
+  it(`uses the workers by default from PARALLEL_MIN (${PARALLEL_MIN}) rows, with the one-thread results on either side`, (t) => {
+    if (availableParallelism() < 2) return t.skip('one core: the default stays on this thread')
+    const v = new FleetData('uniform', PARALLEL_MIN + 1, D, 2).all()
+    const o = {seed: 3, radius: RADIUS, minCosine: 0.9}
+    for (const n of [PARALLEL_MIN - 1, PARALLEL_MIN + 1]) {
+      const rows = Float32Array.from(v.subarray(0, n * D))
+      const r = nearVectors(rows, D, o)
+      assert.equal(r.signatures.buffer instanceof SharedArrayBuffer, n >= PARALLEL_MIN, `n = ${n}: workers`)
+      same(nearVectors(rows, D, {...o, threads: 0}), r, `n = ${n}`)
     }
   })
 })
