@@ -17,12 +17,20 @@ export const trustFlags = {
  * flag names the trust. `source` says where the keys came from, for every report to print.
  */
 export async function loadTrust(flags: {pub?: string[]; trust?: string}, config: () => Promise<TcpConfig>): Promise<TrustStore> {
-  if (flags.pub && flags.pub.length > 0) return {...(await trustFromFiles(flags.pub)), source: `--pub ${flags.pub.join(' --pub ')}`}
-  if (flags.trust) return {...(await trustFromDirectory(flags.trust)), source: `--trust ${flags.trust}`}
+  const named = await trustFromFlags(flags.pub, flags.trust)
+  if (named) return named
   const c = await config()
   if (c.trust) return {...(await trustFromDirectory(c.trust)), source: `${tildify(c.trust)} (user config ${tildify(c.userFilepath ?? '?')})`}
   const ignored = c.ignoredTrust ? ` (the "trust" of ${c.ignoredTrust} is ignored: trust is never taken from the working directory)` : ''
   throw new TcpError('usage', `no trusted keys: pass --pub KEY.pub (repeatable) or --trust DIR, or set "trust" in your own configuration (~/.config/tcp/config.json)${ignored}`)
+}
+
+/** The store that a pair of flags names (`--pub`/`--trust`, or another pair such as `--leaf-pub`/`--leaf-trust`),
+ * with its source in the flags' own words; undefined when neither is given. */
+export async function trustFromFlags(pub: string[] | undefined, dir: string | undefined, names = {pub: 'pub', trust: 'trust'}): Promise<TrustStore | undefined> {
+  if (pub && pub.length > 0) return {...(await trustFromFiles(pub)), source: pub.map((f) => `--${names.pub} ${f}`).join(' ')}
+  if (dir) return {...(await trustFromDirectory(dir)), source: `--${names.trust} ${dir}`}
+  return undefined
 }
 
 export function parseAt(at: string | undefined): number | undefined {

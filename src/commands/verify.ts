@@ -29,7 +29,7 @@ the input cannot be read.`
     '<%= config.bin %> verify quote.json --ak state/ak.pem --nonce 5f2c...   # a TPM quote bundle',
     '<%= config.bin %> verify agent-01.log --trust ./trust --fleet ./logs --fresh-within 5m   # a tcp.log/v1 agent log',
     '<%= config.bin %> verify agent-01.log --trust ./trust --fleet ./logs --witnessed-within 30s --witness recorder   # and no fleet log has a tail older than 30 s that the recorder\'s log does not fix',
-    '<%= config.bin %> verify tree/root.dsse.json --pub agg.pub --pub recorder.pub --audit tree/ --sample 32   # an aggregation root',
+    '<%= config.bin %> verify tree/root.dsse.json --pub agg.pub --leaf-pub recorder.pub --audit tree/ --sample 32   # an aggregation root: nodes by agg, leaves by the recorder',
     '<%= config.bin %> verify incl.json --root tree/root.dsse.json --pub agg.pub   # an agent\'s inclusion proof',
   ]
 
@@ -64,6 +64,7 @@ the input cannot be read.`
     const signers = Array.isArray(report.signerKeyIds) && report.signerKeyIds.length ? ` (signed by ${(report.signerKeyIds as string[]).join(', ')})` : ''
     this.log(`verified ${report.kind}${signers}: ${report.checks.map((c) => `${c.check} ok`).join(', ')}`)
     this.log(`trust: ${report.trust}`)
+    if (typeof report.leafTrust === 'string') this.log(`leaf trust: ${report.leafTrust}`)
     if (Array.isArray(report.caveats)) for (const c of report.caveats as string[]) this.log(`not checked: ${c}`)
     if (Array.isArray(report.notChecked)) this.log(`not checked: the contents of ${report.notChecked.join(', ')} (pass --file FILE to compare its SHA3-256)`)
     return {report}

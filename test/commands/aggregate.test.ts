@@ -1,11 +1,11 @@
 import {test, before, after} from 'node:test'
 import assert from 'node:assert/strict'
 import {spawn} from 'node:child_process'
-import {readFileSync, writeFileSync, readdirSync} from 'node:fs'
+import {readFileSync, writeFileSync, readdirSync, cpSync, mkdirSync, copyFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {tcp, tempDir, BIN} from '../helpers/cli.js'
 import {Rng} from '../../src/core/rng.js'
-import {readPrivateKeyFile} from '../../src/core/keys/files.js'
+import {readPrivateKeyFile, readPublicKeyFile} from '../../src/core/keys/files.js'
 import {trustFromFiles} from '../../src/core/envelope/trust.js'
 import {openLeaf} from '../../src/core/aggregate/leaf.js'
 import {buildLevel, nodeAsChild, nodeOfEnvelope, openNode, signNode, computeNode, proveInclusion, verifyInclusionProof, type AggregateNode} from '../../src/core/aggregate/index.js'
@@ -324,18 +324,88 @@ test('--audit refuses leaves that name one agent twice (a duplicate counted twic
   }
 })
 
-test('--audit refuses an agent whose baseline the aggregator signed itself (a ghost agent made with the key the audit trusts for nodes)', async () => {
-  const obs = readFileSync(p('obs.jsonl'), 'utf8').trimEnd().split('\n').slice(0, 6).map((l) => JSON.stringify({...JSON.parse(l), agent: 'zz-ghost'}))
-  writeFileSync(p('ghost-obs.jsonl'), obs.join('\n') + '\n')
-  assert.equal((await tcp(['baseline', 'create', '--per-agent', '--from', p('ghost-obs.jsonl'), '--subject', 'fleet', '--key', p('agg.key'), '--out-dir', p('ghost')])).code, 0)
+/** `NAME.jsonl`: the honest leaves and, after them, a baseline for a new agent `zz-NAME` signed with `key`. */
+async function ghostLeaves(name: string, key: string): Promise<void> {
+  const obs = readFileSync(p('obs.jsonl'), 'utf8').trimEnd().split('\n').slice(0, 6).map((l) => JSON.stringify({...JSON.parse(l), agent: `zz-${name}`}))
+  writeFileSync(p(`${name}-obs.jsonl`), obs.join('\n') + '\n')
+  assert.equal((await tcp(['baseline', 'create', '--per-agent', '--from', p(`${name}-obs.jsonl`), '--subject', 'fleet', '--key', p(key), '--out-dir', p(name)])).code, 0)
   const lines = readFileSync(p('leaves.jsonl'), 'utf8').trimEnd().split('\n')
-  lines.push(JSON.stringify(JSON.parse(readFileSync(p('ghost', 'zz-ghost.dsse.json'), 'utf8'))))
-  writeFileSync(p('ghost.jsonl'), lines.join('\n') + '\n')
+  lines.push(JSON.stringify(JSON.parse(readFileSync(p(name, `zz-${name}.dsse.json`), 'utf8'))))
+  writeFileSync(p(`${name}.jsonl`), lines.join('\n') + '\n')
+}
+
+test('--audit refuses an agent whose baseline the aggregator signed itself (a ghost agent made with the key the audit trusts for nodes)', async () => {
+  await ghostLeaves('ghost', 'agg.key')
   const b = await tcp(['aggregate', 'build', '--from', p('ghost.jsonl'), ...PUBS(), '--key', p('agg.key'), '--out', p('gtree'), '--workers', '0'])
   assert.ok(b.code === 0 || b.code === 3, b.stderr)
   const a = await tcp(['verify', p('gtree', 'root.dsse.json'), ...PUBS(), '--audit', p('gtree'), '--json'])
   assert.equal(a.code, 1, a.stdout)
   assert.match(JSON.stringify(a.json().report.findings), /ghost\.jsonl:231.*no valid signature by a trusted key/)
+})
+
+test('--audit with --leaf-pub: a leaf signed by a node signer\'s key (a lower aggregator inventing an agent) is refused, naming the key; without roles it passes with a caveat', async () => {
+  const other = (await readPublicKeyFile(p('other.pub'))).keyId
+  await ghostLeaves('ghost2', 'other.key')
+  const b = await tcp(['aggregate', 'build', '--from', p('ghost2.jsonl'), '--pub', p('rec.pub'), '--pub', p('other.pub'), '--key', p('agg.key'), '--out', p('g2tree'), '--workers', '0'])
+  assert.ok(b.code === 0 || b.code === 3, b.stderr)
+  const root = p('g2tree', 'root.dsse.json')
+  // one store for both roles: the node signer's ghost is accepted, and the report says roles were not separated
+  const one = await tcp(['verify', root, ...PUBS(), '--pub', p('other.pub'), '--audit', p('g2tree'), '--json'])
+  assert.equal(one.code, 0, one.stdout)
+  assert.match(one.json().report.caveats.join(' '), /roles: one trust store signs nodes and leaves/)
+  assert.equal(one.json().report.leafTrust, undefined)
+  assert.match((await tcp(['verify', root, ...PUBS(), '--pub', p('other.pub'), '--audit', p('g2tree')])).stdout, /^not checked: roles: /m)
+  const sep = await tcp(['verify', root, '--pub', p('agg.pub'), '--pub', p('other.pub'), '--leaf-pub', p('rec.pub'), '--audit', p('g2tree'), '--json'])
+  assert.equal(sep.code, 1, sep.stdout)
+  assert.match(JSON.stringify(sep.json().report.findings), new RegExp(`ghost2\\.jsonl:231.*signed by ${other}, a node signer \\(--pub [^)]*\\), not a leaf signer`))
+  assert.equal(sep.json().report.leafTrust, `--leaf-pub ${p('rec.pub')}`)
+  assert.equal(sep.json().report.caveats, undefined)
+})
+
+test('--audit with --leaf-pub: a node (the root, or a lower one) signed by a leaf signer\'s key is refused, naming the key', async () => {
+  const rec = (await readPublicKeyFile(p('rec.pub'))).keyId
+  assert.equal((await tcp(['aggregate', 'build', '--from', p('leaves'), '--pub', p('rec.pub'), '--key', p('rec.key'), '--out', p('rtree')])).code, 0)
+  const r = await tcp(['verify', p('rtree', 'root.dsse.json'), '--pub', p('agg.pub'), '--leaf-pub', p('rec.pub'), '--audit', p('rtree'), '--json'])
+  assert.equal(r.code, 1, r.stdout)
+  assert.match(r.json().report.checks[0].detail, new RegExp(`^root: .*signed by ${rec}, a leaf signer \\(--leaf-pub [^)]*\\), not a node signer`))
+  // a level-1 node signed by the recorder under an honest aggregator's root
+  cpSync(p('tree'), p('mtree'), {recursive: true})
+  copyFileSync(nodesFile(p('rtree'), 1), nodesFile(p('mtree'), 1))
+  const m = await tcp(['verify', p('mtree', 'root.dsse.json'), '--pub', p('agg.pub'), '--leaf-pub', p('rec.pub'), '--audit', p('mtree'), '--json'])
+  assert.equal(m.code, 1, m.stdout)
+  assert.match(JSON.stringify(m.json().report.findings.find((f: {node: string}) => f.node === 'L1/0')), new RegExp(`signed by ${rec}, a leaf signer`))
+  // without roles the recorder's signature on a node is accepted: only the parent, which no longer follows, fails
+  assert.equal((await tcp(['verify', p('mtree', 'root.dsse.json'), ...PUBS(), '--audit', p('mtree')])).code, 1)
+})
+
+test('--audit with roles: the honest tree verifies under --leaf-pub and --leaf-trust; a key in both roles, a bad --leaf-pub, or --leaf-pub without --audit is exit 2', async () => {
+  const root = p('tree', 'root.dsse.json')
+  const a = await tcp(['verify', root, '--pub', p('agg.pub'), '--leaf-pub', p('rec.pub'), '--audit', p('tree'), '--json'])
+  assert.equal(a.code, 0, a.stdout)
+  assert.equal(a.json().report.trust, `--pub ${p('agg.pub')}`)
+  assert.equal(a.json().report.leafTrust, `--leaf-pub ${p('rec.pub')}`)
+  assert.equal(a.json().report.caveats, undefined)
+  const text = await tcp(['verify', root, '--pub', p('agg.pub'), '--leaf-pub', p('rec.pub'), '--audit', p('tree'), '--sample', '2'])
+  assert.equal(text.code, 0, text.stderr)
+  assert.match(text.stdout, /^leaf trust: --leaf-pub /m)
+  assert.doesNotMatch(text.stdout, /not checked/)
+  mkdirSync(p('leaf-trust'))
+  copyFileSync(p('rec.pub'), p('leaf-trust', 'rec.pub'))
+  const d = await tcp(['verify', root, '--pub', p('agg.pub'), '--leaf-trust', p('leaf-trust'), '--audit', p('tree'), '--json'])
+  assert.equal(d.code, 0, d.stdout)
+  assert.equal(d.json().report.leafTrust, `--leaf-trust ${p('leaf-trust')}`)
+  // the recorder's key without roles is still needed: under roles, the node store alone does not sign leaves
+  assert.equal((await tcp(['verify', root, '--pub', p('agg.pub'), '--leaf-pub', p('other.pub'), '--audit', p('tree')])).code, 1)
+  const both = await tcp(['verify', root, ...PUBS(), '--leaf-pub', p('rec.pub'), '--audit', p('tree')])
+  assert.equal(both.code, 2)
+  assert.match(both.stderr, /both a node signer .* and a leaf signer .*: give each key one role/)
+  writeFileSync(p('bad.pub'), 'not a key\n')
+  for (const bad of [p('bad.pub'), p('missing.pub')]) {
+    const r = await tcp(['verify', root, '--pub', p('agg.pub'), '--leaf-pub', bad, '--audit', p('tree')])
+    assert.equal(r.code, 2, r.stderr)
+    assert.match(r.stderr, new RegExp(bad.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
+  }
+  assert.equal((await tcp(['verify', root, '--pub', p('agg.pub'), '--leaf-pub', p('rec.pub')])).code, 2)
 })
 
 test('a sampled --audit refuses an upper node whose children cover the same agents (an unsampled node repeating a sampled one)', async () => {

@@ -8,6 +8,8 @@
  * With `sample`, only the nodes on K random root-to-leaf paths (distinct level-1 nodes, seeded) are recomputed; the
  * report gives the probability that a given fraction of poisoned level-1 aggregators escapes the sample.
  * The tree manifest (tree.json) is not trusted: a lie in it (shape, leaves) makes recomputed nodes differ.
+ * With `leafTrust` (roles), leaves verify against it alone and nodes against `trust` alone; a child signed by the
+ * other role's key is refused naming it. Roles do not say WHICH node key may sign which node, nor which leaf key which agent.
  */
 import {TcpError} from '../errors.js'
 import {canonicalize} from '../canonical/jcs.js'
@@ -18,7 +20,7 @@ import {Rng} from '../rng.js'
 import type {TrustStore} from '../envelope/trust.js'
 import {makeReport, type Check, type VerifyReport} from '../verify/report.js'
 import {computeNode, type AggregateNode, type ChildInput} from './node.js'
-import {openNode} from './leaf.js'
+import {openNode, wrongRole, type OtherRole} from './leaf.js'
 import {escapeProbability} from './outliers.js'
 import {childRange, treeShape, type Shape} from './tree.js'
 import {nodesFile, readManifest} from './files.js'
@@ -27,7 +29,10 @@ import {openLeafSource} from './source.js'
 import {LeafPool, defaultWorkers} from './pool.js'
 
 export interface AuditOptions {
+  /** The keys that may sign nodes (the root included); without `leafTrust`, leaves too, except the root's aggregator. */
   trust: TrustStore
+  /** Roles: the keys that may sign leaves (agents, recorders), and only leaves. No key may be in both stores. */
+  leafTrust?: TrustStore
   /** Leaves (directory or JSON Lines); default: the source the tree manifest names. */
   leaves?: string
   sample?: number
@@ -62,6 +67,8 @@ interface Ctx {
    * raises its threshold would otherwise hide its children's outliers and still "follow"). */
   root?: AggregateNode
   trust: TrustStore
+  /** With roles: the leaf signers, named when one of them signed a node. */
+  leafSigners?: OtherRole
   now: number
   recomputed: number
 }
@@ -92,40 +99,58 @@ function openStored(ctx: Ctx, line: string | undefined, level: number, index: nu
     ctx.findings.push({node: name, problem: 'missing from the tree'})
     return null
   }
+  let doc: unknown
   try {
-    const r = openNode(parseJson(line, name), ctx.trust, `node ${name}`, ctx.now)
+    doc = parseJson(line, name)
+    const r = openNode(doc, ctx.trust, `node ${name}`, ctx.now)
     if (r.node.level !== level || r.node.index !== index) throw new TcpError('rejected', `node ${name}: claims to be L${r.node.level}/${r.node.index}`)
     return r
   } catch (e) {
-    ctx.findings.push({node: name, problem: (e as Error).message})
+    ctx.findings.push({node: name, problem: (wrongRole(doc, ctx.leafSigners, e, ctx.now) as Error).message})
     return null
   }
 }
+
+/** One key, one role: a key in both stores would let a recorder sign nodes or an aggregator sign leaves. */
+function roles(o: AuditOptions): {leafSigners?: OtherRole; nodeSigners?: OtherRole; extra: Record<string, unknown>} {
+  if (!o.leafTrust) return {extra: {caveats: [NO_ROLES]}}
+  const both = o.leafTrust.keys.find((k) => o.trust.keys.some((n) => n.keyId === k.keyId))
+  if (both) throw new TcpError('usage', `key ${both.keyId} is both a node signer (${o.trust.source}) and a leaf signer (${o.leafTrust.source}): give each key one role`)
+  return {
+    leafSigners: {trust: o.leafTrust, role: `a leaf signer (${o.leafTrust.source}), not a node signer`},
+    nodeSigners: {trust: o.trust, role: `a node signer (${o.trust.source}), not a leaf signer`},
+    extra: {leafTrust: o.leafTrust.source},
+  }
+}
+
+const NO_ROLES = 'roles: one trust store signs nodes and leaves, so any key in it but the root aggregator\'s may sign a leaf (a lower aggregator\'s or shard signer\'s key could invent agents); pass --leaf-pub or --leaf-trust to separate them'
 
 export async function auditTree(rootEnvelope: unknown, dir: string, o: AuditOptions): Promise<VerifyReport> {
   const t0 = performance.now()
   const now = o.now ?? Date.now()
   const checks: Check[] = []
+  const role = roles(o)
   let root: AggregateNode
   try {
     root = openNode(rootEnvelope, o.trust, 'root', now).node
     checks.push({check: 'root-signature', ok: true, detail: `root L${root.level}/${root.index} signed by aggregator ${root.aggregator}`})
   } catch (e) {
-    return makeReport('aggregate-root', [{check: 'root-signature', ok: false, detail: (e as Error).message}])
+    return makeReport('aggregate-root', [{check: 'root-signature', ok: false, detail: (wrongRole(rootEnvelope, role.leafSigners, e, now) as Error).message}], role.extra)
   }
   const m = await readManifest(dir)
   const shape: Shape = treeShape(m.leaves, m.leafSize, m.branching)
   if (shape.counts.length !== root.level) {
     checks.push({check: 'audit', ok: false, detail: `the tree in ${dir} has ${shape.counts.length} levels, the signed root is at level ${root.level}`})
-    return makeReport('aggregate-root', checks)
+    return makeReport('aggregate-root', checks, role.extra)
   }
-  const ctx: Ctx = {findings: [], trust: o.trust, now, recomputed: 0, root}
+  const ctx: Ctx = {findings: [], trust: o.trust, leafSigners: role.leafSigners, now, recomputed: 0, root}
   const src = await openLeafSource(o.leaves ?? m.source)
   if (src.count !== shape.leaves) ctx.findings.push({node: 'leaves', problem: `${src.count} leaves in ${src.path}, the tree says ${shape.leaves}`})
-  // The audit's trust holds the aggregator's key (for nodes) and the agents' (for leaves); a baseline the
-  // aggregator signed itself would let it invent agents, so leaves are checked without the root aggregator's key.
-  const leafTrust: TrustStore = {...o.trust, keys: o.trust.keys.filter((k) => k.keyId !== root.aggregator)}
-  const job = {trust: leafTrust, decimals: root.decimals, now}
+  // Without roles the audit's one store holds the aggregator's key (for nodes) and the agents' (for leaves); a
+  // baseline the aggregator signed itself would let it invent agents, so leaves are checked without the root
+  // aggregator's key. With roles, leaves are checked against the leaf signers only.
+  const leafTrust: TrustStore = o.leafTrust ?? {...o.trust, keys: o.trust.keys.filter((k) => k.keyId !== root.aggregator)}
+  const job = {trust: leafTrust, decimals: root.decimals, now, nodeSigners: role.nodeSigners}
   const workers = o.workers ?? defaultWorkers()
   const h = shape.counts.length
   // Which nodes to recompute, per level (null: all).
@@ -207,7 +232,7 @@ export async function auditTree(rootEnvelope: unknown, dir: string, o: AuditOpti
   }
   const ok = ctx.findings.length === 0
   checks.push({check: 'audit', ok, detail: ok ? `${ctx.recomputed} node(s) recomputed from their children${o.sample !== undefined ? ` on ${chosen[0]!.size} sampled path(s)` : ''}: all follow` : `${ctx.findings[0]!.node}: ${ctx.findings[0]!.problem}${ctx.findings.length > 1 ? ` (+${ctx.findings.length - 1} more)` : ''}`})
-  const extra: Record<string, unknown> = {recomputed: ctx.recomputed, findings: ctx.findings, seconds: Number(((performance.now() - t0) / 1000).toFixed(3)), leaves: src.path}
+  const extra: Record<string, unknown> = {...role.extra, recomputed: ctx.recomputed, findings: ctx.findings, seconds: Number(((performance.now() - t0) / 1000).toFixed(3)), leaves: src.path}
   if (o.sample !== undefined) {
     const g = shape.counts[0]!
     const k = chosen[0]!.size

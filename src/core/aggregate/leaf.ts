@@ -1,7 +1,7 @@
 /**
  * Children as a parent receives them: an agent's signed baseline (level 0) or a lower aggregator's signed node.
- * A child is accepted only with a valid signature by a key of the trust store (an agent, its recorder, or a lower
- * aggregator) and canonical payload bytes; an agent's baseline must carry exact moments on the tree's grid and
+ * A child is accepted only with a valid signature by a key of the trust store for its role (a baseline: an agent or
+ * its recorder; a node: an aggregator) and canonical payload bytes; an agent's baseline must carry exact moments on the tree's grid and
  * name the agent the file is filed under.
  */
 import {TcpError} from '../errors.js'
@@ -48,6 +48,28 @@ export function openLeaf(doc: unknown, trust: TrustStore, decimals: number, what
   if (expectAgent !== undefined && baseline.agent !== expectAgent)
     throw new TcpError('rejected', `${what}: the baseline is of agent ${JSON.stringify(baseline.agent)}, filed as ${JSON.stringify(expectAgent)}`)
   return leafChild(baseline, decimals, what, sha3_256(body))
+}
+
+/**
+ * Trust roles (tcp verify --audit --leaf-pub): leaves and nodes are checked against separate stores. When a child
+ * fails under its own role's store, this names the keys of the OTHER role that signed it (a lower aggregator's key
+ * on a baseline, a recorder's on a node), so the refusal says why; it never accepts anything.
+ */
+export interface OtherRole {
+  trust: TrustStore
+  /** e.g. `a node signer (--pub agg.pub), not a leaf signer` */
+  role: string
+}
+
+export function wrongRole(doc: unknown, other: OtherRole | undefined, e: unknown, now: number): unknown {
+  if (!other || !(e instanceof TcpError) || e.code !== 'rejected') return e
+  let signers: string[] = []
+  try {
+    signers = countTrustedSignatures(doc, other.trust, 1, now).signers
+  } catch {
+    return e
+  }
+  return signers.length ? new TcpError('rejected', `${e.message}: signed by ${signers.join(', ')}, ${other.role}`) : e
 }
 
 /** Verifies a signed aggregate node (signature by a trusted key that is the node's own aggregator). */

@@ -9,7 +9,7 @@ import {Worker} from 'node:worker_threads'
 import {TcpError} from '../errors.js'
 import {parseJson} from '../json.js'
 import type {TrustStore} from '../envelope/trust.js'
-import {openLeaf} from './leaf.js'
+import {openLeaf, wrongRole, type OtherRole} from './leaf.js'
 import type {ChildInput} from './node.js'
 import type {LeafText} from './source.js'
 
@@ -19,14 +19,18 @@ export interface LeafJob {
   trust: TrustStore
   decimals: number
   now: number
+  /** Keys that may sign nodes but not leaves: a leaf they signed is refused naming them (audit with roles). */
+  nodeSigners?: OtherRole
 }
 
 export function verifyLeafTexts(items: readonly LeafText[], job: LeafJob): LeafOutcome[] {
   return items.map((it) => {
+    let doc: unknown
     try {
-      const doc = parseJson(it.text, it.what)
+      doc = parseJson(it.text, it.what)
       return {ok: true as const, index: it.index, child: openLeaf(doc, job.trust, job.decimals, it.what, it.id, job.now)}
-    } catch (e) {
+    } catch (e0) {
+      const e = wrongRole(doc, job.nodeSigners, e0, job.now)
       const err = e instanceof TcpError ? e : new TcpError('internal', String((e as Error)?.message ?? e))
       return {ok: false as const, index: it.index, code: err.code, message: err.message}
     }
