@@ -34,26 +34,7 @@ process.stdout.on('error', (error) => {
 
 const {Errors, flush, run} = await import('@oclif/core')
 
-// `tcp keys --json` (a topic, no command) would print the topic's help on stdout, where --json promises one JSON
-// document (docs/json.md): under --json it is a usage error that names the topic's commands.
-function topicWithoutCommand(argv) {
-  if (!argv.includes('--json') || argv.includes('--help') || argv.includes('-h')) return undefined
-  const [topic, ...rest] = argv
-  if (!topic || topic.startsWith('-') || rest.some((a) => !a.startsWith('-'))) return undefined
-  try {
-    const require = createRequire(import.meta.url)
-    const ids = Object.keys(require('../oclif.manifest.json').commands)
-    if (ids.includes(topic)) return undefined
-    const under = ids.filter((id) => id.startsWith(topic + ':')).map((id) => id.slice(topic.length + 1))
-    return under.length ? `tcp ${topic} is a topic: name one of its commands (${under.sort().join(', ')})` : undefined
-  } catch {
-    return undefined
-  }
-}
-
 try {
-  const topic = topicWithoutCommand(process.argv.slice(2))
-  if (topic) throw new Error(topic)
   await run(process.argv.slice(2), import.meta.url)
   await flush()
 } catch (error) {
