@@ -41,12 +41,12 @@ try {
   if (error instanceof Errors.ExitError || error?.code === 'EEXIT') {
     process.exitCode = error.oclif?.exit ?? 0
   } else {
-    const message = String(error?.message ?? error).split('\n')[0]
-    if (process.argv.includes('--json')) {
-      process.stdout.write(JSON.stringify({type: 'tcp.error/v1', error: {code: 'usage', exitCode: 2, message}}, null, 2) + '\n')
-    } else {
-      process.stderr.write(`tcp: error: ${message}\n`)
-    }
+    // Rendered as inside a command (src/cli/base.ts renderError): an error before any command runs is a usage error.
+    const {renderError} = await import('../dist/cli/base.js')
+    const {TcpError} = await import('../dist/core/errors.js')
+    const json = process.argv.includes('--json')
+    const out = renderError(new TcpError('usage', String(error?.message ?? error).split('\n')[0]), json)
+    ;(json ? process.stdout : process.stderr).write(out)
     process.exitCode = 2
   }
 }
