@@ -3,6 +3,7 @@
 // scripts/test.mjs can fail a full run in which some command's output was never validated.
 import {appendFileSync, readdirSync, readFileSync} from 'node:fs'
 import {join} from 'node:path'
+import assert from 'node:assert/strict'
 import {Ajv2020, type ValidateFunction} from 'ajv/dist/2020.js'
 
 export const SCHEMA_DIR = join(import.meta.dirname, '..', '..', 'docs', 'schemas')
@@ -52,4 +53,21 @@ export function checkJsonDocument(text: string, argv: readonly string[]): any {
 export function checkJsonOutput(argv: readonly string[], stdout: string): void {
   if (!argv.includes('--json') || stdout.trim() === '') return
   checkJsonDocument(stdout, argv)
+}
+
+/**
+ * The schema of the document's type refuses it with any top-level member renamed, any required one missing and any
+ * role of `written` renamed; with `reportMembers`, any member of its `report` renamed too. A test of a command's
+ * --json calls it on real documents, so a schema that quietly accepts an old name cannot pass.
+ */
+export function assertSchemaRefusesBroken(doc: Record<string, any>, argv: readonly string[], o: {reportMembers?: boolean} = {}): void {
+  const required = (schemas().getSchema(schemaFileOf(doc.type))?.schema as {required?: string[]}).required ?? []
+  const renamed = (x: Record<string, unknown>, k: string) => Object.fromEntries(Object.entries(x).map(([a, v]) => [a === k ? `${a}Old` : a, v]))
+  const refused = (d: object, what: string) => assert.throws(() => checkJsonDocument(JSON.stringify(d), argv), /does not match/, `${doc.type}: ${what} is still accepted`)
+  for (const k of Object.keys(doc).filter((x) => x !== 'type')) {
+    refused(renamed(doc, k), `"${k}" renamed`)
+    if (required.includes(k)) refused(Object.fromEntries(Object.entries(doc).filter(([a]) => a !== k)), `"${k}" missing`)
+  }
+  for (const k of Object.keys(doc.written ?? {})) refused({...doc, written: renamed(doc.written, k)}, `written.${k} renamed`)
+  if (o.reportMembers && doc.report) for (const k of Object.keys(doc.report)) refused({...doc, report: renamed(doc.report, k)}, `report.${k} renamed`)
 }

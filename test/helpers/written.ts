@@ -55,14 +55,15 @@ export function assertWritten(dir: string, before: Map<string, string>, written:
 const KEY_ID_MEMBER = /^keyIds?$|KeyIds?$/
 
 /**
- * Asserts that every string of the document containing one of the key ids is the value of a member named for key
- * ids (keyId, keyIds, <role>KeyId, <role>KeyIds) or an element of an array under one. Returns how many it saw.
+ * Asserts that every string of the document containing one of the key ids (with `whole`: that is one of them, so a
+ * sentence naming a key in a check's detail does not count) is the value of a member named for key ids (keyId,
+ * keyIds, <role>KeyId, <role>KeyIds) or an element of an array under one. Returns how many it saw.
  */
-export function assertKeyIdsNamed(doc: unknown, keyIds: readonly string[]): number {
+export function assertKeyIdsNamed(doc: unknown, keyIds: readonly string[], o: {whole?: boolean} = {}): number {
   let seen = 0
   const walk = (v: unknown, path: string, member: string) => {
     if (typeof v === 'string') {
-      if (!keyIds.some((id) => v.includes(id))) return
+      if (!keyIds.some((id) => (o.whole ? v === id : v.includes(id)))) return
       seen++
       assert.match(member, KEY_ID_MEMBER, `${path}: a key id under "${member}", not under a keyId/keyIds member`)
     } else if (Array.isArray(v)) v.forEach((x, i) => walk(x, `${path}[${i}]`, member))
