@@ -429,3 +429,19 @@ test('an inclusion proof whose size does not fit the u32 the node digest hashes 
   const trust = await trustFromFiles([p('agg.pub')])
   assert.throws(() => verifyInclusionProof(proof, JSON.parse(readFileSync(p('tree', 'root.dsse.json'), 'utf8')), trust), /size: expected 1\.\.2\^32 - 1/)
 })
+
+test('--audit of a one-level tree compares the signed root with the stored node (a root that lies about its one node\'s leaves is refused)', async () => {
+  // 230 agents with --leaf-size 230: one level-1 node, which is the root; no level above compares it with the root
+  const tree = p('onetree')
+  assert.equal((await tcp(['aggregate', 'build', '--from', p('leaves'), '--pub', p('rec.pub'), '--key', p('agg.key'), '--out', tree, '--leaf-size', String(AGENTS)])).code, 0)
+  assert.equal((await tcp(['verify', join(tree, 'root.dsse.json'), ...PUBS(), '--audit', tree])).code, 0)
+  const key = await readPrivateKeyFile(p('agg.key'), async () => new Uint8Array(0))
+  const node = structuredClone(nodeOfEnvelope(JSON.parse(readFileSync(join(tree, 'root.dsse.json'), 'utf8'))).node)
+  node.leaves += 1000
+  writeFileSync(join(tree, 'root.dsse.json'), JSON.stringify(signNode(node, key)))
+  for (const extra of [[], ['--sample', '1']]) {
+    const a = await tcp(['verify', join(tree, 'root.dsse.json'), ...PUBS(), '--audit', tree, ...extra, '--json'])
+    assert.equal(a.code, 1, `${extra.join(' ')}: ${a.stdout}`)
+    assert.deepEqual(a.json().report.findings.map((f: {node: string; problem: string}) => [f.node, f.problem]), [['L1/0', 'the stored top node is not the signed root']])
+  }
+})

@@ -93,6 +93,12 @@ function judge(ctx: Ctx, stored: AggregateNode, children: ChildInput[], childNod
   if (!equalBytes(canonicalBytes(want), canonicalBytes(stored))) ctx.findings.push({node: name, problem: firstDifference(stored, want)})
 }
 
+/** The stored top node must be the signed root: else a root that lies would stand on an honest stored tree (in a
+ * one-level tree too, where no level above reads the top). */
+function topIsRoot(ctx: Ctx, top: AggregateNode): void {
+  if (canonicalize(top) !== canonicalize(ctx.root)) ctx.findings.push({node: `L${top.level}/${top.index}`, problem: 'the stored top node is not the signed root'})
+}
+
 function openStored(ctx: Ctx, line: string | undefined, level: number, index: number): {node: AggregateNode; child: ChildInput} | null {
   const name = `L${level}/${index}`
   if (line === undefined) {
@@ -191,6 +197,7 @@ export async function auditTree(rootEnvelope: unknown, dir: string, o: AuditOpti
           const line = stored1 ? stored1.get(index) : ((await storedIter!.next()).value as string | undefined)
           const s = openStored(ctx, line, 1, index)
           if (s) judge(ctx, s.node, group)
+          if (s && h === 1) topIsRoot(ctx, s.node)
           group = []
           index++
           if (seen === hi - lo && ++r < ranges.length) {
@@ -226,7 +233,7 @@ export async function auditTree(rootEnvelope: unknown, dir: string, o: AuditOpti
         if (!s) continue
         if (!complete) ctx.findings.push({node: `L${l}/${t}`, problem: 'cannot be recomputed: a child node is missing or does not verify'})
         else judge(ctx, s.node, kids, kidNodes)
-        if (l === h && canonicalize(s.node) !== canonicalize(root)) ctx.findings.push({node: `L${l}/${t}`, problem: 'the stored top node is not the signed root'})
+        if (l === h) topIsRoot(ctx, s.node)
       }
     }
   }

@@ -5,7 +5,8 @@
  * plain weighted mean moves, the robust median does not, and the outlier test names them.
  */
 import {join} from 'node:path'
-import {readFileText} from '../io.js'
+import {readFileText, writeFileAtomic} from '../io.js'
+import {encodePublicKeyPem} from '../keys/pem.js'
 import {readFileSync} from 'node:fs'
 import {ed25519} from '../crypto/ed25519.js'
 import {keyIdOf} from '../keys/keyid.js'
@@ -41,6 +42,10 @@ export const steps: DemoStep[] = [
       const baselines = perAgentBaselines(obs, {subject: 'demo', decimals: 3})
       await writePerAgent(baselines, rec, leaves)
       const tree = join(ctx.dir, 'aggregate-tree')
+      // The tree's keys are made for the step; their public halves are kept so that a kept folder's tree can be
+      // verified and audited (tcp verify aggregate-tree/root.dsse.json --pub aggregate-keys/aggregator.pub --audit ...).
+      for (const [name, k] of [['recorder', rec], ['aggregator', agg]] as const)
+        await writeFileAtomic(join(ctx.dir, 'aggregate-keys', `${name}.pub`), encodePublicKeyPem('ed25519', k.publicKey), {what: `demo ${name} public key`})
       const b = await buildTreeFiles({from: leaves, trust, signer: agg, out: tree, leafSize: 2, branching: 2, workers: 0})
       const agent = baselines[2]!.agent!
       const {proof} = await proveInclusion(tree, agent)
